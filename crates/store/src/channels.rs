@@ -1,0 +1,161 @@
+//! Channels (with their room-unique letters) and categories.
+
+use crate::{Category, Channel, Result, Store, StoreError, insert_returning_id, now_micros};
+
+macro_rules! select_channel {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, room_id, name, letter, type, category_id, position, created_at \
+             FROM channels ",
+            $tail
+        )
+    };
+}
+
+/// Letters a room's channels are addressed by; 26 channels per room at most.
+const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+impl Store {
+    pub async fn channels(&self, room_id: i64) -> Result<Vec<Channel>> {
+        Ok(
+            sqlx::query_as(select_channel!("WHERE room_id = ? ORDER BY id"))
+                .bind(room_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn channel_by_id(&self, id: i64) -> Result<Option<Channel>> {
+        Ok(sqlx::query_as(select_channel!("WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn categories(&self, room_id: i64) -> Result<Vec<Category>> {
+        Ok(sqlx::query_as(
+            "SELECT id, room_id, name, position, created_at FROM channel_categories \
+             WHERE room_id = ? ORDER BY position, id",
+        )
+        .bind(room_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn category_in_room(&self, room_id: i64, category_id: i64) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM channel_categories WHERE id = ? AND room_id = ?")
+                .bind(category_id)
+                .bind(room_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// Creates a channel under the lowest free letter, placed after its category's last
+    /// channel. `Ok(None)` when all 26 letters are in use.
+    pub async fn create_channel(
+        &self,
+        room_id: i64,
+        name: &str,
+        kind: &str,
+        category_id: Option<i64>,
+    ) -> Result<Option<Channel>> {
+        // Two admins creating at once may pick the same letter; the unique key decides and
+        // the loser tries the next free one.
+        for _ in 0..5 {
+            let used: Vec<String> =
+                sqlx::query_scalar("SELECT letter FROM channels WHERE room_id = ?")
+                    .bind(room_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let Some(letter) = LETTERS
+                .chars()
+                .map(String::from)
+                .find(|l| !used.contains(l))
+            else {
+                return Ok(None);
+            };
+            let last: Option<i64> = match category_id {
+                Some(cat) => {
+                    sqlx::query_scalar(
+                        "SELECT MAX(position) FROM channels WHERE room_id = ? AND category_id = ?",
+                    )
+                    .bind(room_id)
+                    .bind(cat)
+                    .fetch_one(&self.pool)
+                    .await?
+                }
+                None => sqlx::query_scalar(
+                    "SELECT MAX(position) FROM channels WHERE room_id = ? AND category_id IS NULL",
+                )
+                .bind(room_id)
+                .fetch_one(&self.pool)
+                .await?,
+            };
+            let position = last.map_or(0, |p| p + 1);
+            let now = now_micros();
+            let query = sqlx::query(
+                "INSERT INTO channels (room_id, name, letter, type, category_id, position, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(room_id)
+            .bind(name)
+            .bind(&letter)
+            .bind(kind)
+            .bind(category_id)
+            .bind(position)
+            .bind(now);
+            let mut conn = self.pool.acquire().await?;
+            match insert_returning_id(&mut conn, self.backend, query).await {
+                Ok(id) => {
+                    return Ok(Some(Channel {
+                        id,
+                        room_id,
+                        name: name.to_owned(),
+                        letter,
+                        kind: kind.to_owned(),
+                        category_id,
+                        position,
+                        created_at: now,
+                    }));
+                }
+                Err(StoreError::Conflict(_)) => continue,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(StoreError::Conflict("channel letter contention".into()))
+    }
+
+    /// Deletes the channel with `letter` (and, by cascade, its messages). Returns its id.
+    pub async fn delete_channel(&self, room_id: i64, letter: &str) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM channels WHERE room_id = ? AND letter = ?")
+                .bind(room_id)
+                .bind(letter)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        // Threads reference their parents; clear those links first so the cascade cannot trip
+        // over the order in which a backend deletes rows.
+        sqlx::query(
+            "UPDATE messages SET parent_id = NULL, thread_root_id = NULL WHERE channel_id = ?",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM messages WHERE channel_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM channels WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+}

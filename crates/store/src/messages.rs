@@ -1,0 +1,227 @@
+//! Channel messages: creation with thread links, lookup, and history pages.
+//!
+//! Pages walk a channel in id order: ids are assigned at commit, so "after the last id I saw"
+//! is exactly "everything I missed".
+
+use crate::{Message, Result, Store, StoreError, insert_returning_id, now_micros};
+
+macro_rules! select_message {
+    ($tail:literal) => {
+        concat!(
+            "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
+             COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
+             m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
+             m.moderated_by_id, m.delivered_count, m.read_count, \
+             u.login AS author_login, u.display_name AS author_display_name, \
+             u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
+             u.presence_status AS author_presence_status, \
+             (SELECT COUNT(*) FROM messages c WHERE c.parent_id = m.id) AS reply_count, \
+             (SELECT COUNT(*) FROM messages t \
+               WHERE t.thread_root_id = COALESCE(m.thread_root_id, m.id) \
+               AND t.id <> COALESCE(m.thread_root_id, m.id)) AS thread_reply_count \
+             FROM messages m LEFT JOIN users u ON u.id = m.author_id ",
+            $tail
+        )
+    };
+}
+
+/// What to store for a new message; `parent_id` must already be checked to be in the channel.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub content: &'a str,
+    pub parent_id: Option<i64>,
+}
+
+/// Which slice of a channel's history to read.
+#[derive(Debug, Clone, Copy)]
+pub enum HistoryQuery {
+    /// The newest `limit` messages.
+    Latest { limit: i64 },
+    /// The oldest `limit` messages.
+    Oldest { limit: i64 },
+    /// Up to `limit` messages strictly older than `id`.
+    Before { id: i64, limit: i64 },
+    /// Up to `limit` messages strictly newer than `id`.
+    After { id: i64, limit: i64 },
+    /// `id` with up to `(limit-1)/2` older and the rest newer messages around it.
+    Around { id: i64, limit: i64 },
+}
+
+/// A page in ascending id order, with whether more exists on either side.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub items: Vec<Message>,
+    pub has_more_backward: bool,
+    pub has_more_forward: bool,
+}
+
+impl Store {
+    /// Stores a message. Replies inherit their parent's thread root.
+    pub async fn create_message(&self, new: NewMessage<'_>) -> Result<Message> {
+        let thread_root = match new.parent_id {
+            Some(parent) => {
+                let root: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT thread_root_id FROM messages WHERE id = ?")
+                        .bind(parent)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Some(root.ok_or(StoreError::NotFound)?.unwrap_or(parent))
+            }
+            None => None,
+        };
+        let now = now_micros();
+        let query = sqlx::query(
+            "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new.channel_id)
+        .bind(new.author_id)
+        .bind(new.parent_id)
+        .bind(thread_root)
+        .bind(new.content)
+        .bind(now)
+        .bind(now);
+        let mut conn = self.pool.acquire().await?;
+        let id = insert_returning_id(&mut conn, self.backend, query).await?;
+        drop(conn);
+        self.message_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn message_by_id(&self, id: i64) -> Result<Option<Message>> {
+        Ok(sqlx::query_as(select_message!("WHERE m.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The channel a message belongs to, if it exists.
+    pub async fn message_channel(&self, id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT channel_id FROM messages WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn history(&self, channel_id: i64, query: HistoryQuery) -> Result<HistoryPage> {
+        match query {
+            HistoryQuery::Latest { limit } => {
+                let mut items = self.older_than(channel_id, i64::MAX, limit + 1).await?;
+                let has_more_backward = trim(&mut items, limit);
+                items.reverse();
+                Ok(HistoryPage {
+                    items,
+                    has_more_backward,
+                    has_more_forward: false,
+                })
+            }
+            HistoryQuery::Oldest { limit } => {
+                let mut items = self.newer_than(channel_id, 0, limit + 1).await?;
+                let has_more_forward = trim(&mut items, limit);
+                Ok(HistoryPage {
+                    items,
+                    has_more_backward: false,
+                    has_more_forward,
+                })
+            }
+            HistoryQuery::Before { id, limit } => {
+                let mut items = self.older_than(channel_id, id, limit + 1).await?;
+                let has_more_backward = trim(&mut items, limit);
+                items.reverse();
+                let newest = items.last().map_or(id, |m| m.id);
+                let has_more_forward = self.any_newer(channel_id, newest).await?;
+                Ok(HistoryPage {
+                    items,
+                    has_more_backward,
+                    has_more_forward,
+                })
+            }
+            HistoryQuery::After { id, limit } => {
+                let mut items = self.newer_than(channel_id, id, limit + 1).await?;
+                let has_more_forward = trim(&mut items, limit);
+                let oldest = items.first().map_or(id, |m| m.id);
+                let has_more_backward = self.any_older(channel_id, oldest).await?;
+                Ok(HistoryPage {
+                    items,
+                    has_more_backward,
+                    has_more_forward,
+                })
+            }
+            HistoryQuery::Around { id, limit } => {
+                let before_count = (limit - 1) / 2;
+                let after_count = limit - 1 - before_count;
+                let mut older = self.older_than(channel_id, id, before_count + 1).await?;
+                let has_more_backward = trim(&mut older, before_count);
+                older.reverse();
+                let mut newer = self.newer_than(channel_id, id, after_count + 1).await?;
+                let has_more_forward = trim(&mut newer, after_count);
+                let pivot = self.message_by_id(id).await?;
+                let mut items = older;
+                items.extend(pivot);
+                items.extend(newer);
+                Ok(HistoryPage {
+                    items,
+                    has_more_backward,
+                    has_more_forward,
+                })
+            }
+        }
+    }
+
+    async fn older_than(&self, channel_id: i64, id: i64, limit: i64) -> Result<Vec<Message>> {
+        Ok(sqlx::query_as(select_message!(
+            "WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
+        ))
+        .bind(channel_id)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn newer_than(&self, channel_id: i64, id: i64, limit: i64) -> Result<Vec<Message>> {
+        Ok(sqlx::query_as(select_message!(
+            "WHERE m.channel_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?"
+        ))
+        .bind(channel_id)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn any_newer(&self, channel_id: i64, id: i64) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE channel_id = ? AND id > ? LIMIT 1")
+                .bind(channel_id)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    async fn any_older(&self, channel_id: i64, id: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE channel_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(channel_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+}
+
+/// Cuts a list fetched with one extra row back to `limit`; says whether the extra row existed.
+fn trim(items: &mut Vec<Message>, limit: i64) -> bool {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if items.len() > limit {
+        items.truncate(limit);
+        true
+    } else {
+        false
+    }
+}

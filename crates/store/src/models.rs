@@ -1,0 +1,142 @@
+//! Rows as the rest of Charge sees them. Timestamps are microseconds since the epoch (UTC).
+
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub hashed_password: String,
+    pub display_name: Option<String>,
+    pub avatar_updated_at: Option<i64>,
+    pub avatar_path: Option<String>,
+    pub presence_status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Room {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A user's membership in a room, with the user's public fields.
+#[derive(Debug, Clone, FromRow)]
+pub struct Member {
+    pub id: i64,
+    pub room_id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub joined_at: i64,
+    pub login: String,
+    pub display_name: Option<String>,
+    pub avatar_path: Option<String>,
+    pub avatar_updated_at: Option<i64>,
+    pub presence_status: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RoleLevel {
+    pub role: String,
+    pub level: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Category {
+    pub id: i64,
+    pub room_id: i64,
+    pub name: String,
+    pub position: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Channel {
+    pub id: i64,
+    pub room_id: i64,
+    pub name: String,
+    pub letter: String,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub category_id: Option<i64>,
+    pub position: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Invitation {
+    pub id: i64,
+    pub room_id: i64,
+    pub code: String,
+    pub role: String,
+    pub created_by_id: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A message with its author's public fields and thread counters.
+#[derive(Debug, Clone, FromRow)]
+pub struct Message {
+    pub id: i64,
+    pub channel_id: i64,
+    pub author_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub thread_root_id: Option<i64>,
+    pub content: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub moderated_at: Option<i64>,
+    pub moderation_note: Option<String>,
+    pub moderated_by_id: Option<i64>,
+    pub delivered_count: i64,
+    pub read_count: i64,
+    pub author_login: Option<String>,
+    pub author_display_name: Option<String>,
+    pub author_avatar_path: Option<String>,
+    pub author_avatar_updated_at: Option<i64>,
+    pub author_presence_status: Option<String>,
+    pub reply_count: i64,
+    pub thread_reply_count: i64,
+}
+
+/// Room roles, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+    Guest,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Guest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Guest => "guest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Channel kinds; the first four carry text, the last two voice.
+pub const TEXT_CHANNEL_TYPES: [&str; 4] = ["text", "announcements", "forums", "events"];
+pub const VOICE_CHANNEL_TYPES: [&str; 2] = ["voice", "stage"];
+
+impl Channel {
+    pub fn is_text(&self) -> bool {
+        TEXT_CHANNEL_TYPES.contains(&self.kind.as_str())
+    }
+}

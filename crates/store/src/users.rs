@@ -1,0 +1,54 @@
+//! Accounts.
+
+use crate::{Result, Store, StoreError, User, insert_returning_id, now_micros};
+
+macro_rules! select_user {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, login, hashed_password, display_name, avatar_updated_at, avatar_path, \
+             presence_status, created_at, updated_at FROM users ",
+            $tail
+        )
+    };
+}
+
+impl Store {
+    /// Creates an account; a taken login is a [`StoreError::Conflict`].
+    pub async fn create_user(
+        &self,
+        login: &str,
+        hashed_password: &str,
+        display_name: Option<&str>,
+        status: &str,
+    ) -> Result<User> {
+        let now = now_micros();
+        let mut conn = self.pool.acquire().await?;
+        let query = sqlx::query(
+            "INSERT INTO users (login, hashed_password, display_name, presence_status, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(login)
+        .bind(hashed_password)
+        .bind(display_name)
+        .bind(status)
+        .bind(now)
+        .bind(now);
+        let id = insert_returning_id(&mut conn, self.backend, query).await?;
+        drop(conn);
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+        Ok(sqlx::query_as(select_user!("WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        Ok(sqlx::query_as(select_user!("WHERE login = ?"))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+}
