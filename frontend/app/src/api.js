@@ -1,0 +1,277 @@
+// HTTP client for the Charge API and the plain-words error messages shown to users.
+
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {{ status?: number, detail?: unknown, retryAfter?: number | null, network?: boolean }} [info]
+   */
+  constructor(message, info = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = info.status ?? 0;
+    this.detail = info.detail;
+    this.retryAfter = info.retryAfter ?? null;
+    this.network = info.network ?? false;
+  }
+}
+
+/** Field names as people read them. */
+const FIELD_WORDS = /** @type {Record<string, string>} */ ({
+  login: 'Username',
+  password: 'Password',
+  display_name: 'Display name',
+  title: 'Name',
+  name: 'Name',
+  type: 'Type',
+  role: 'Role',
+  content: 'Message',
+});
+
+/**
+ * @param {unknown[]} loc
+ */
+function fieldLabel(loc) {
+  const parts = loc.filter((p) => p !== 'body' && p !== 'query' && p !== 'path');
+  if (!parts.length) return '';
+  const last = String(parts[parts.length - 1]);
+  if (FIELD_WORDS[last]) return FIELD_WORDS[last];
+  const words = last.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Rewrites the validator's wording into something friendlier, without losing information.
+ * @param {string} msg
+ */
+function friendlyMsg(msg) {
+  const text = msg.replace(/^Value error,\s*/i, '');
+  let m = /^String should have at least (\d+) characters?$/.exec(text);
+  if (m) return `must be at least ${m[1]} character${m[1] === '1' ? '' : 's'} long`;
+  m = /^String should have at most (\d+) characters?$/.exec(text);
+  if (m) return `must be at most ${m[1]} characters long`;
+  if (/^Field required$/i.test(text)) return 'is required';
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/**
+ * Parses a Retry-After header (seconds or an HTTP date) into whole seconds.
+ * @param {string | null | undefined} value
+ * @param {number} [now]
+ * @returns {number | null}
+ */
+export function parseRetryAfter(value, now = Date.now()) {
+  if (value == null || value === '') return null;
+  const trimmed = String(value).trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.max(0, Math.ceil(Number(trimmed)));
+  const when = Date.parse(trimmed);
+  if (Number.isNaN(when)) return null;
+  return Math.max(0, Math.ceil((when - now) / 1000));
+}
+
+/**
+ * Turns an error response into one sentence for people.
+ * @param {number} status
+ * @param {unknown} body parsed JSON body, or a string, or null
+ * @param {{ retryAfter?: number | null }} [extra]
+ * @returns {string}
+ */
+export function formatApiError(status, body, extra = {}) {
+  const detail = body && typeof body === 'object' ? /** @type {any} */ (body).detail : undefined;
+
+  if (status === 429) {
+    const secs = extra.retryAfter;
+    const base = typeof detail === 'string' && detail ? detail.replace(/\.?$/, '.') : 'Too many attempts.';
+    if (secs != null) return `${base} Try again in ${secs} second${secs === 1 ? '' : 's'}.`;
+    return `${base} Try again in a moment.`;
+  }
+
+  if (typeof detail === 'string' && detail.trim()) return detail.trim();
+
+  if (Array.isArray(detail) && detail.length) {
+    const parts = detail.map((item) => {
+      if (!item || typeof item !== 'object') return String(item);
+      const loc = Array.isArray(item.loc) ? item.loc : [];
+      const label = fieldLabel(loc);
+      const msg = typeof item.msg === 'string' ? item.msg : 'is not valid';
+      if (item.type === 'json_invalid') return 'The request was not valid JSON';
+      return label ? `${label} ${friendlyMsg(msg)}` : msg.replace(/^Value error,\s*/i, '');
+    });
+    const unique = [...new Set(parts)];
+    return unique.map((p) => p.replace(/\.?$/, '.')).join(' ');
+  }
+
+  if (detail && typeof detail === 'object') {
+    try {
+      return JSON.stringify(detail);
+    } catch {
+      /* fall through */
+    }
+  }
+
+  if (status === 401) return 'Your session has ended. Please sign in again.';
+  if (status === 403) return 'You do not have permission to do that.';
+  if (status === 404) return 'Not found.';
+  if (status === 413) return 'That is too large.';
+  if (status === 503) return 'The service is temporarily unavailable. Try again shortly.';
+  if (status >= 500) return `The server had a problem (${status}). Try again later.`;
+  if (typeof body === 'string' && body.trim() && body.length < 200) return body.trim();
+  return `Request failed (${status}).`;
+}
+
+/**
+ * Message for a request that never got an answer.
+ * @param {string} base
+ */
+export function networkErrorMessage(base) {
+  return `Cannot reach the server at ${base}. Check that it is running and that the API address is right.`;
+}
+
+/**
+ * @typedef {{
+ *   method?: string,
+ *   body?: unknown,
+ *   form?: FormData,
+ *   token?: string | null,
+ *   signal?: AbortSignal,
+ * }} RequestOptions
+ */
+
+export class ApiClient {
+  /**
+   * @param {{ base: string, token?: string | null, fetchImpl?: typeof fetch, onUnauthorized?: (err: ApiError) => void }} options
+   */
+  constructor(options) {
+    this.base = options.base;
+    this.token = options.token ?? null;
+    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.onUnauthorized = options.onUnauthorized ?? null;
+  }
+
+  /**
+   * @param {string} path
+   * @param {RequestOptions} [options]
+   * @returns {Promise<any>}
+   */
+  async request(path, options = {}) {
+    /** @type {Record<string, string>} */
+    const headers = { Accept: 'application/json' };
+    const token = options.token !== undefined ? options.token : this.token;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    /** @type {BodyInit | undefined} */
+    let body;
+    if (options.form) body = options.form;
+    else if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    let response;
+    try {
+      response = await this.fetchImpl(`${this.base}${path}`, {
+        method: options.method ?? (body ? 'POST' : 'GET'),
+        headers,
+        body,
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (err && /** @type {any} */ (err).name === 'AbortError') throw err;
+      throw new ApiError(networkErrorMessage(this.base), { network: true });
+    }
+    const text = await response.text();
+    /** @type {unknown} */
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    }
+    if (!response.ok) {
+      const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
+      const error = new ApiError(formatApiError(response.status, data, { retryAfter }), {
+        status: response.status,
+        detail: data && typeof data === 'object' ? /** @type {any} */ (data).detail : data,
+        retryAfter,
+      });
+      if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized(error);
+      throw error;
+    }
+    return data;
+  }
+
+  // ---- auth
+  /** @param {{ login: string, password: string, display_name?: string }} body */
+  register(body) {
+    return this.request('/api/auth/register', { method: 'POST', body, token: null });
+  }
+  /** @param {{ login: string, password: string }} body */
+  login(body) {
+    return this.request('/api/auth/login', { method: 'POST', body, token: null });
+  }
+
+  // ---- rooms
+  listRooms() {
+    return this.request('/api/rooms');
+  }
+  /** @param {string} title */
+  createRoom(title) {
+    return this.request('/api/rooms', { method: 'POST', body: { title } });
+  }
+  /** @param {string} slug */
+  getRoom(slug) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}`);
+  }
+  /** @param {string} slug @param {{ name: string, type: string }} body */
+  createChannel(slug, body) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels`, { method: 'POST', body });
+  }
+  /** @param {string} slug @param {string} letter */
+  deleteChannel(slug, letter) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels/${encodeURIComponent(letter)}`, {
+      method: 'DELETE',
+    });
+  }
+  /** @param {string} slug @param {string} role */
+  createInvitation(slug, role) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role } });
+  }
+  /** @param {string} code */
+  acceptInvite(code) {
+    return this.request(`/api/invites/${encodeURIComponent(code)}`, { method: 'POST' });
+  }
+
+  // ---- messages
+  /**
+   * @param {number} channelId
+   * @param {{ before?: number, after?: number, limit?: number }} [query]
+   */
+  history(channelId, query = {}) {
+    const params = new URLSearchParams();
+    if (query.before != null) params.set('before', String(query.before));
+    if (query.after != null) params.set('after', String(query.after));
+    if (query.limit != null) params.set('limit', String(query.limit));
+    const qs = params.toString();
+    return this.request(`/api/channels/${channelId}/history${qs ? `?${qs}` : ''}`);
+  }
+  /** @param {number} channelId @param {string} content @param {number | null} [parentId] */
+  postMessage(channelId, content, parentId) {
+    const form = new FormData();
+    form.set('channel_id', String(channelId));
+    form.set('content', content);
+    if (parentId != null) form.set('parent_id', String(parentId));
+    return this.request('/api/messages', { method: 'POST', form });
+  }
+  /** @param {number} id @param {string} content */
+  editMessage(id, content) {
+    return this.request(`/api/messages/${id}`, { method: 'PATCH', body: { content } });
+  }
+  /** @param {number} id */
+  deleteMessage(id) {
+    return this.request(`/api/messages/${id}`, { method: 'DELETE' });
+  }
+
+  // ---- voice
+  webrtcConfig() {
+    return this.request('/api/config/webrtc');
+  }
+}

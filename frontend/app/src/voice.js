@@ -1,0 +1,595 @@
+// Voice: signalling over /ws/signal/{room}, a mesh of RTCPeerConnections (one
+// per other participant), mute/deafen and a speaking indicator.
+
+import { ReconnectingSocket } from './socket.js';
+
+export const STORAGE_ICE_POLICY = 'charge.voice.iceTransportPolicy';
+
+/**
+ * Deterministic choice of who makes the offer between two participants, so
+ * both sides never offer at once: the lower user id offers.
+ * @param {number} meId
+ * @param {number} peerId
+ */
+export function shouldOffer(meId, peerId) {
+  return meId < peerId;
+}
+
+/**
+ * ICE servers from /api/config/webrtc: `iceServers` de-duplicated (by URL
+ * list and credentials); when empty, the plain STUN list.
+ * @param {any} config
+ * @returns {RTCIceServer[]}
+ */
+export function iceServersFromConfig(config) {
+  /** @type {RTCIceServer[]} */
+  const out = [];
+  const seen = new Set();
+  /** @param {any} entry */
+  const add = (entry) => {
+    if (!entry) return;
+    const urls = (Array.isArray(entry.urls) ? entry.urls : [entry.urls]).filter(
+      (/** @type {unknown} */ u) => typeof u === 'string' && u.trim(),
+    );
+    if (!urls.length) return;
+    /** @type {RTCIceServer} */
+    const server = { urls };
+    if (entry.username != null) server.username = String(entry.username);
+    if (entry.credential != null) server.credential = String(entry.credential);
+    const key = JSON.stringify([urls, server.username ?? null, server.credential ?? null]);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(server);
+  };
+  const list = config && Array.isArray(config.iceServers) ? config.iceServers : [];
+  list.forEach(add);
+  if (!out.length && config && Array.isArray(config.stun) && config.stun.length) add({ urls: config.stun });
+  return out;
+}
+
+/**
+ * The ICE transport policy: 'relay' forces TURN (set in localStorage, mainly
+ * for testing the TURN path), otherwise 'all'.
+ * @returns {RTCIceTransportPolicy}
+ */
+export function iceTransportPolicy() {
+  try {
+    return globalThis.localStorage?.getItem(STORAGE_ICE_POLICY) === 'relay' ? 'relay' : 'all';
+  } catch {
+    return 'all';
+  }
+}
+
+/**
+ * @typedef {{
+ *   id: number,
+ *   displayName: string,
+ *   role?: string,
+ *   muted?: boolean,
+ *   deafened?: boolean,
+ *   [key: string]: unknown,
+ * }} Participant
+ */
+
+/**
+ * @typedef {{
+ *   id: number,
+ *   pc: RTCPeerConnection,
+ *   initiator: boolean,
+ *   audio: HTMLAudioElement | null,
+ *   stream: MediaStream | null,
+ *   queued: RTCIceCandidateInit[],
+ *   connectionState: string,
+ *   inboundBytes: number,
+ *   localCandidateType: string,
+ *   remoteCandidateType: string,
+ *   speaking: boolean,
+ *   meter: { analyser: AnalyserNode, data: Float32Array<ArrayBuffer>, source: MediaStreamAudioSourceNode } | null,
+ *   lastLoud: number,
+ *   restartTimer: ReturnType<typeof setTimeout> | null,
+ * }} Peer
+ */
+
+const SPEAKING_LEVEL = 0.015;
+const SPEAKING_HOLD_MS = 350;
+
+export class VoiceSession {
+  /**
+   * @param {{
+   *   api: import('./api.js').ApiClient,
+   *   url: () => string | Promise<string>,
+   *   onChange?: (session: VoiceSession, what: string) => void,
+   *   onAuthError?: () => void,
+   *   onError?: (text: string) => void,
+   * }} options
+   */
+  constructor(options) {
+    this.options = options;
+    this.api = options.api;
+    /** @type {Participant | null} */
+    this.me = null;
+    /** @type {Participant[]} */
+    this.participants = [];
+    /** @type {Map<number, Peer>} */
+    this.peers = new Map();
+    /** @type {MediaStream | null} */
+    this.localStream = null;
+    this.muted = false;
+    this.deafened = false;
+    this.mutedBeforeDeafen = false;
+    this.selfSpeaking = false;
+    this.selfLastLoud = 0;
+    /** @type {{ analyser: AnalyserNode, data: Float32Array<ArrayBuffer>, source: MediaStreamAudioSourceNode } | null} */
+    this.selfMeter = null;
+    /** @type {RTCIceServer[]} */
+    this.iceServers = [];
+    /** @type {RTCIceTransportPolicy} */
+    this.policy = 'all';
+    /** @type {AudioContext | null} */
+    this.audioContext = null;
+    this.status = 'idle';
+    this.micError = '';
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.statsTimer = null;
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.meterTimer = null;
+    /** @type {ReconnectingSocket | null} */
+    this.socket = null;
+    this.joined = false;
+  }
+
+  /** @param {string} what */
+  emit(what) {
+    this.options.onChange?.(this, what);
+  }
+
+  async join() {
+    if (this.joined) return;
+    this.joined = true;
+    this.status = 'connecting';
+    this.emit('status');
+    this.policy = iceTransportPolicy();
+    try {
+      const AC = globalThis.AudioContext ?? /** @type {any} */ (globalThis).webkitAudioContext;
+      if (AC) this.audioContext = new AC();
+      void this.audioContext?.resume().catch(() => {});
+    } catch {
+      this.audioContext = null;
+    }
+    try {
+      this.localStream = await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+        video: false,
+      });
+      this.micError = '';
+      this.applyMute();
+      this.selfMeter = this.makeMeter(this.localStream);
+    } catch (err) {
+      this.localStream = null;
+      this.micError = 'No microphone available: you can listen but not speak.';
+      this.options.onError?.(
+        `${this.micError} (${/** @type {any} */ (err)?.message || 'permission denied'})`,
+      );
+    }
+    if (!this.joined) return this.releaseMedia();
+    try {
+      const config = await this.api.webrtcConfig();
+      this.iceServers = iceServersFromConfig(config);
+    } catch (err) {
+      this.iceServers = [];
+      if (/** @type {any} */ (err)?.status === 401) return;
+    }
+    if (!this.joined) return this.releaseMedia();
+    this.socket = new ReconnectingSocket({
+      url: this.options.url,
+      onStatus: (status) => {
+        if (status === 'open') this.status = 'open';
+        else if (status === 'closed') this.status = this.joined ? 'closed' : 'idle';
+        else this.status = status;
+        if (status !== 'open') this.closeAllPeers();
+        this.emit('status');
+      },
+      onFrame: (frame) => this.handleFrame(frame),
+      onFatal: (kind, reason) => {
+        if (kind === 'auth') this.options.onAuthError?.();
+        else this.options.onError?.(`Voice disconnected: ${reason}`);
+      },
+    });
+    this.socket.start();
+    this.statsTimer = setInterval(() => void this.collectStats(), 1000);
+    this.meterTimer = setInterval(() => this.measure(), 120);
+  }
+
+  leave() {
+    if (!this.joined) return;
+    this.joined = false;
+    this.socket?.close();
+    this.socket = null;
+    this.closeAllPeers();
+    this.releaseMedia();
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.meterTimer) clearInterval(this.meterTimer);
+    this.statsTimer = null;
+    this.meterTimer = null;
+    this.participants = [];
+    this.me = null;
+    this.status = 'idle';
+    this.emit('status');
+  }
+
+  releaseMedia() {
+    this.localStream?.getTracks().forEach((t) => t.stop());
+    this.localStream = null;
+    this.selfMeter = null;
+    this.selfSpeaking = false;
+    void this.audioContext?.close().catch(() => {});
+    this.audioContext = null;
+  }
+
+  /** @param {unknown} frame */
+  send(frame) {
+    return this.socket?.send(frame) ?? false;
+  }
+
+  /** @param {boolean} muted */
+  setMuted(muted) {
+    if (this.deafened && !muted) this.setDeafened(false);
+    this.muted = muted;
+    this.applyMute();
+    this.send({ type: 'state', event: 'set-muted', muted });
+    this.emit('self');
+  }
+
+  /** @param {boolean} deafened */
+  setDeafened(deafened) {
+    if (deafened === this.deafened) return;
+    this.deafened = deafened;
+    if (deafened) {
+      this.mutedBeforeDeafen = this.muted;
+      if (!this.muted) {
+        this.muted = true;
+        this.send({ type: 'state', event: 'set-muted', muted: true });
+      }
+    } else if (!this.mutedBeforeDeafen && this.muted) {
+      this.muted = false;
+      this.send({ type: 'state', event: 'set-muted', muted: false });
+    }
+    this.applyMute();
+    for (const peer of this.peers.values()) if (peer.audio) peer.audio.muted = deafened;
+    this.send({ type: 'state', event: 'set-deafened', deafened });
+    this.emit('self');
+  }
+
+  applyMute() {
+    this.localStream?.getAudioTracks().forEach((t) => {
+      t.enabled = !this.muted;
+    });
+  }
+
+  /** @param {any} frame */
+  handleFrame(frame) {
+    if (!frame || typeof frame !== 'object') return;
+    if (frame.type === 'system') {
+      if (frame.event === 'welcome' && frame.user) {
+        this.me = frame.user;
+        // Restore our own state after a reconnect.
+        if (this.muted) this.send({ type: 'state', event: 'set-muted', muted: true });
+        if (this.deafened) this.send({ type: 'state', event: 'set-deafened', deafened: true });
+        this.emit('participants');
+      } else if (frame.event === 'peer-joined' && frame.user) {
+        // A new session of that user: any old connection to them is stale.
+        this.closePeer(frame.user.id);
+      } else if (frame.event === 'peer-left' && frame.user) {
+        this.closePeer(frame.user.id);
+        this.participants = this.participants.filter((p) => p.id !== frame.user.id);
+        this.emit('participants');
+      }
+      return;
+    }
+    if (frame.type === 'state') {
+      if (frame.event === 'participants' && Array.isArray(frame.participants)) {
+        this.participants = frame.participants;
+        const mine = this.me ? frame.participants.find((/** @type {Participant} */ p) => p.id === this.me?.id) : null;
+        if (mine) this.me = mine;
+        this.syncPeers();
+        this.emit('participants');
+      } else if (frame.event === 'participant-updated' && frame.participant) {
+        const p = frame.participant;
+        this.participants = this.participants.map((x) => (x.id === p.id ? p : x));
+        if (this.me && p.id === this.me.id) this.me = p;
+        this.emit('participants');
+      }
+      return;
+    }
+    if (frame.type === 'signal' && frame.signal && frame.from) {
+      void this.handleSignal(frame.signal, frame.from);
+      return;
+    }
+    if (frame.type === 'error') {
+      this.options.onError?.(String(frame.detail ?? 'Voice error'));
+    }
+  }
+
+  syncPeers() {
+    const me = this.me;
+    if (!me) return;
+    const present = new Set(this.participants.map((p) => p.id));
+    for (const id of [...this.peers.keys()]) if (!present.has(id)) this.closePeer(id);
+    for (const p of this.participants) {
+      if (p.id === me.id || this.peers.has(p.id)) continue;
+      if (shouldOffer(me.id, p.id)) void this.createPeer(p.id, true);
+    }
+  }
+
+  /**
+   * @param {number} id
+   * @param {boolean} initiator
+   * @returns {Peer}
+   */
+  createPeer(id, initiator) {
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, iceTransportPolicy: this.policy });
+    /** @type {Peer} */
+    const peer = {
+      id,
+      pc,
+      initiator,
+      audio: null,
+      stream: null,
+      queued: [],
+      connectionState: pc.connectionState,
+      inboundBytes: 0,
+      localCandidateType: '',
+      remoteCandidateType: '',
+      speaking: false,
+      meter: null,
+      lastLoud: 0,
+      restartTimer: null,
+    };
+    this.peers.set(id, peer);
+    const tracks = this.localStream?.getAudioTracks() ?? [];
+    if (tracks.length && this.localStream) for (const t of tracks) pc.addTrack(t, this.localStream);
+    else pc.addTransceiver('audio', { direction: 'recvonly' });
+
+    pc.onicecandidate = (event) => {
+      if (event.candidate) this.send({ type: 'candidate', target: id, candidate: event.candidate.toJSON() });
+    };
+    pc.ontrack = (event) => {
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      peer.stream = stream;
+      if (!peer.audio) {
+        peer.audio = document.createElement('audio');
+        peer.audio.autoplay = true;
+        peer.audio.dataset.peer = String(id);
+        document.getElementById('voice-audio-sink')?.append(peer.audio);
+      }
+      peer.audio.srcObject = stream;
+      peer.audio.muted = this.deafened;
+      void peer.audio.play().catch(() => {});
+      peer.meter = this.makeMeter(stream);
+      this.emit('peers');
+    };
+    pc.onconnectionstatechange = () => {
+      peer.connectionState = pc.connectionState;
+      if (pc.connectionState === 'failed' && peer.initiator) this.scheduleRestart(peer);
+      this.emit('peers');
+    };
+    if (initiator) void this.makeOffer(peer);
+    this.emit('peers');
+    return peer;
+  }
+
+  /** @param {Peer} peer */
+  async makeOffer(peer) {
+    try {
+      const offer = await peer.pc.createOffer();
+      await peer.pc.setLocalDescription(offer);
+      const description = peer.pc.localDescription?.toJSON() ?? offer;
+      this.send({ type: 'offer', target: peer.id, description });
+    } catch (err) {
+      this.options.onError?.(`Could not start audio with a participant: ${/** @type {any} */ (err)?.message}`);
+    }
+  }
+
+  /** @param {Peer} peer */
+  scheduleRestart(peer) {
+    if (peer.restartTimer) return;
+    peer.restartTimer = setTimeout(() => {
+      peer.restartTimer = null;
+      if (this.peers.get(peer.id) !== peer || peer.pc.connectionState !== 'failed') return;
+      // Start over with a new connection (and fresh candidates).
+      this.closePeer(peer.id);
+      if (this.participants.some((p) => p.id === peer.id)) this.createPeer(peer.id, true);
+    }, 1500);
+  }
+
+  /**
+   * @param {any} signal
+   * @param {Participant} from
+   */
+  async handleSignal(signal, from) {
+    const me = this.me;
+    if (!me || !from || from.id === me.id) return;
+    if (signal.target != null && Number(signal.target) !== me.id) return;
+    const kind = signal.kind ?? signal.type;
+    try {
+      if (kind === 'offer' && signal.description) {
+        let peer = this.peers.get(from.id);
+        // Glare: the lower id is the designated offerer and ignores offers.
+        if (peer && peer.initiator && shouldOffer(me.id, from.id) && peer.pc.connectionState !== 'failed') return;
+        // Every offer starts a fresh connection (the offerer never renegotiates
+        // an existing one), so drop whatever we had with that participant.
+        if (peer) {
+          this.closePeer(from.id);
+          peer = undefined;
+        }
+        if (!peer) peer = this.createPeer(from.id, false);
+        await peer.pc.setRemoteDescription(signal.description);
+        await this.flushCandidates(peer);
+        const answer = await peer.pc.createAnswer();
+        await peer.pc.setLocalDescription(answer);
+        this.send({ type: 'answer', target: from.id, description: peer.pc.localDescription?.toJSON() ?? answer });
+      } else if (kind === 'answer' && signal.description) {
+        const peer = this.peers.get(from.id);
+        if (!peer || peer.pc.signalingState !== 'have-local-offer') return;
+        await peer.pc.setRemoteDescription(signal.description);
+        await this.flushCandidates(peer);
+      } else if (kind === 'candidate' && signal.candidate) {
+        const peer = this.peers.get(from.id);
+        if (!peer) return;
+        if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate);
+        else peer.queued.push(signal.candidate);
+      } else if (kind === 'bye') {
+        this.closePeer(from.id);
+      }
+    } catch (err) {
+      this.options.onError?.(`Audio negotiation failed: ${/** @type {any} */ (err)?.message}`);
+    }
+  }
+
+  /** @param {Peer} peer */
+  async flushCandidates(peer) {
+    const queued = peer.queued.splice(0);
+    for (const c of queued) {
+      try {
+        await peer.pc.addIceCandidate(c);
+      } catch {
+        /* a stale candidate */
+      }
+    }
+  }
+
+  /** @param {number} id */
+  closePeer(id) {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    this.peers.delete(id);
+    if (peer.restartTimer) clearTimeout(peer.restartTimer);
+    try {
+      peer.pc.close();
+    } catch {
+      /* ignore */
+    }
+    try {
+      peer.meter?.source.disconnect();
+    } catch {
+      /* ignore */
+    }
+    if (peer.audio) {
+      peer.audio.srcObject = null;
+      peer.audio.remove();
+    }
+    this.emit('peers');
+  }
+
+  closeAllPeers() {
+    for (const id of [...this.peers.keys()]) this.closePeer(id);
+  }
+
+  /** @param {MediaStream} stream */
+  makeMeter(stream) {
+    const ctx = this.audioContext;
+    if (!ctx || !stream.getAudioTracks().length) return null;
+    try {
+      const source = ctx.createMediaStreamSource(stream);
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 512;
+      source.connect(analyser);
+      return { analyser, source, data: new Float32Array(new ArrayBuffer(analyser.fftSize * 4)) };
+    } catch {
+      return null;
+    }
+  }
+
+  /** @param {{ analyser: AnalyserNode, data: Float32Array<ArrayBuffer> }} meter */
+  static level(meter) {
+    meter.analyser.getFloatTimeDomainData(meter.data);
+    let sum = 0;
+    for (let i = 0; i < meter.data.length; i += 1) sum += meter.data[i] * meter.data[i];
+    return Math.sqrt(sum / meter.data.length);
+  }
+
+  measure() {
+    const now = Date.now();
+    let changed = false;
+    if (this.selfMeter) {
+      const loud = !this.muted && VoiceSession.level(this.selfMeter) > SPEAKING_LEVEL;
+      if (loud) this.selfLastLoud = now;
+      const speaking = now - this.selfLastLoud < SPEAKING_HOLD_MS;
+      if (speaking !== this.selfSpeaking) {
+        this.selfSpeaking = speaking;
+        changed = true;
+      }
+    }
+    for (const peer of this.peers.values()) {
+      if (!peer.meter) continue;
+      const loud = VoiceSession.level(peer.meter) > SPEAKING_LEVEL;
+      if (loud) peer.lastLoud = now;
+      const speaking = now - peer.lastLoud < SPEAKING_HOLD_MS;
+      if (speaking !== peer.speaking) {
+        peer.speaking = speaking;
+        changed = true;
+      }
+    }
+    if (changed) this.emit('speaking');
+  }
+
+  async collectStats() {
+    let changed = false;
+    for (const peer of this.peers.values()) {
+      try {
+        const report = await peer.pc.getStats();
+        let bytes = 0;
+        /** @type {string | null} */
+        let pairId = null;
+        /** @type {Map<string, any>} */
+        const byId = new Map();
+        report.forEach((stat) => {
+          byId.set(stat.id, stat);
+          if (stat.type === 'inbound-rtp' && (stat.kind === 'audio' || stat.mediaType === 'audio')) {
+            bytes += stat.bytesReceived ?? 0;
+          }
+          if (stat.type === 'transport' && stat.selectedCandidatePairId) pairId = stat.selectedCandidatePairId;
+        });
+        let pair = pairId ? byId.get(pairId) : null;
+        if (!pair) {
+          report.forEach((stat) => {
+            if (!pair && stat.type === 'candidate-pair' && stat.nominated && stat.state === 'succeeded') pair = stat;
+          });
+        }
+        const local = pair ? byId.get(pair.localCandidateId) : null;
+        const remote = pair ? byId.get(pair.remoteCandidateId) : null;
+        const lt = local?.candidateType ?? '';
+        const rt = remote?.candidateType ?? '';
+        if (bytes !== peer.inboundBytes || lt !== peer.localCandidateType || rt !== peer.remoteCandidateType) {
+          peer.inboundBytes = bytes;
+          peer.localCandidateType = lt;
+          peer.remoteCandidateType = rt;
+          changed = true;
+        }
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+    if (changed) this.emit('stats');
+  }
+
+  /** Plain snapshot for tests and debugging (window.chargeVoice). */
+  snapshot() {
+    return {
+      status: this.status,
+      me: this.me ? this.me.id : null,
+      muted: this.muted,
+      deafened: this.deafened,
+      policy: this.policy,
+      participants: this.participants.map((p) => ({ id: p.id, name: p.displayName, muted: !!p.muted })),
+      peers: [...this.peers.values()].map((p) => ({
+        id: p.id,
+        connectionState: p.connectionState,
+        inboundBytes: p.inboundBytes,
+        localCandidateType: p.localCandidateType,
+        remoteCandidateType: p.remoteCandidateType,
+        speaking: p.speaking,
+      })),
+    };
+  }
+}
