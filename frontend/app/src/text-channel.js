@@ -343,7 +343,7 @@ export class TextChannelSession {
   setTyping(active, now = Date.now()) {
     if (this.status !== 'open') return;
     if (active) {
-      if (now - this.lastTypingSent < TYPING_THROTTLE_MS) return;
+      if (this.lastTypingSent && now - this.lastTypingSent < TYPING_THROTTLE_MS) return;
       if (this.socket.send({ type: 'typing', is_typing: true })) this.lastTypingSent = now;
     } else if (this.lastTypingSent) {
       this.lastTypingSent = 0;
