@@ -1,1 +1,8 @@
-//! placeholder
+//! Charge wire types: the JSON bodies of the REST API and the WebSocket frames.
+//!
+//! Field names and shapes follow the predecessor's contract exactly, so existing clients keep
+//! working. Timestamps are RFC 3339 strings in UTC (`2026-11-24T18:59:32.123Z`).
+
+pub mod rest;
+
+pub use rest::*;

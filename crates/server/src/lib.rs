@@ -1,1 +1,21 @@
-//! placeholder
+//! Charge server library: everything `main` and the tests need.
+//!
+//! A request lands in `routes::<resource>`, which extracts and validates input, checks room
+//! access (`access`), calls the `charge_store::Store`, and converts rows to wire types (`dto`).
+
+pub mod access;
+pub mod app;
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod invitations;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod slug;
+pub mod state;
+pub mod telemetry;
+
+pub use app::Application;
+pub use settings::Settings;

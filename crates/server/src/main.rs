@@ -1,1 +1,151 @@
-fn main() {}
+//! The `charge` binary: parses the command line, loads settings, starts logging and hands over
+//! to the library.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use charge_server::{Application, Settings, telemetry};
+use clap::{Parser, Subcommand};
+
+/// Charge: a self-hosted chat and voice server.
+///
+/// Configuration comes from the environment, `.env.local` and `.env` in the working
+/// directory (in that order of precedence); see the README for every variable.
+#[derive(Parser)]
+#[command(name = "charge", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default): apply migrations, then serve HTTP and WebSockets.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Exit 0 when GET /health on the configured HOST:PORT answers 200 (for container health checks).
+    Healthcheck {
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3.0)]
+        timeout: f64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(Path::new(".")) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("charge: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Healthcheck { timeout }) = cli.command {
+        return healthcheck(&settings, Duration::from_secs_f64(timeout.max(0.1)));
+    }
+    telemetry::init_tracing(settings.debug);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("charge: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Migrate) => migrate(settings).await,
+            _ => serve(settings).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("charge: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!("Charge is serving on http://{}", app.local_addr());
+    app.run_until_stopped(shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("Charge stopped");
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let store = charge_store::Store::connect(settings.database_url.expose(), &Default::default())
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("migration failed")?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}
+
+/// A minimal HTTP/1.1 GET of /health; no client library needed for one request.
+fn healthcheck(settings: &Settings, timeout: Duration) -> ExitCode {
+    let host = match settings.host.as_str() {
+        "0.0.0.0" => "127.0.0.1",
+        "::" | "[::]" => "::1",
+        other => other,
+    };
+    let result = (|| -> std::io::Result<bool> {
+        let addr = (host, settings.port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| std::io::Error::other("address did not resolve"))?;
+        let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))?;
+        write!(
+            stream,
+            "GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200"))
+    })();
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("charge healthcheck: /health did not answer 200");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("charge healthcheck: {host}:{}: {e}", settings.port);
+            ExitCode::FAILURE
+        }
+    }
+}

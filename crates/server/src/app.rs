@@ -1,0 +1,260 @@
+//! Wiring: settings → store → router → listener. `Application::build` is what `main` and the
+//! tests call; `run_until_stopped` serves until the shutdown future resolves.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use charge_store::{Store, StoreOptions, redact_url};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::{AuthLimiter, Tokens};
+use crate::error::ApiError;
+use crate::extract::MAX_JSON_BODY;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::settings::Settings;
+use crate::state::AppState;
+
+/// A bound, ready-to-serve Charge server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database (retrying with backoff up to `DB_STARTUP_TIMEOUT_SECONDS`),
+    /// applies migrations and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = connect_store(&settings).await?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
+            })?;
+        let state = AppState {
+            tokens: Tokens::new(&settings),
+            limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
+            store,
+            metrics: Some(metrics_handle()),
+            settings: Arc::new(settings),
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let limiter = self.state.limiter.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiter.retain_recent();
+            }
+        });
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        sweeper.abort();
+        self.state.store.close().await;
+        result
+    }
+}
+
+async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database_url.expose();
+    let options = StoreOptions {
+        max_connections: settings.db_max_connections,
+        ..StoreOptions::default()
+    };
+    let deadline = Instant::now() + settings.db_startup_timeout;
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match Store::connect(url, &options).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_unavailable() && Instant::now() + delay < deadline => {
+                tracing::warn!(url = %redact_url(url), error = %e, retry_in = ?delay, "database not reachable yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                anyhow::bail!(
+                    "cannot open database {} after {:?}: {e}",
+                    redact_url(url),
+                    settings.db_startup_timeout
+                )
+            }
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder (installed once; tests build many apps per process).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!(
+                    "a metrics recorder was already installed; /metrics may be incomplete"
+                );
+            }
+            crate::telemetry::describe_metrics();
+            handle
+        })
+        .clone()
+}
+
+fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let api = Router::new()
+        .merge(routes::system::router())
+        .merge(routes::auth::router())
+        .merge(routes::rooms::router())
+        .merge(routes::invites::router())
+        .merge(routes::channels::router())
+        .merge(routes::messages::router())
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state);
+    let static_files = ServeDir::new(&settings.web_client_dir)
+        .append_index_html_on_directories(true)
+        .fallback(tower::service_fn(|_req: Request| async {
+            Ok::<_, std::convert::Infallible>(not_found().await)
+        }));
+    Router::new()
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .merge(api)
+        .fallback_service(static_files)
+        .layer(middleware::from_fn(record_http_metrics))
+        .layer(middleware::from_fn(redirect_trailing_slash))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(cors(&settings))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or(req.uri().path(), MatchedPath::as_str);
+            tracing::info_span!("http", method = %req.method(), route = %route)
+        }))
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(charge_protocol::ErrorBody {
+            detail: "Not Found".into(),
+        }),
+    )
+        .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(charge_protocol::ErrorBody {
+            detail: "Method Not Allowed".into(),
+        }),
+    )
+        .into_response()
+}
+
+/// `POST /api/rooms/` → 307 to `/api/rooms`, as the predecessor's framework did.
+async fn redirect_trailing_slash(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > "/api/".len() && path.starts_with("/api/") && path.ends_with('/') {
+        let mut target = path.trim_end_matches('/').to_owned();
+        if let Some(q) = req.uri().query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        return Redirect::temporary(&target).into_response();
+    }
+    next.run(req).await
+}
+
+async fn record_http_metrics(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    let origins = settings.cors_origins.clone();
+    let any = origins.iter().any(|o| o == "*");
+    let regex = settings.cors_origin_regex.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            let Ok(origin) = origin.to_str() else {
+                return false;
+            };
+            any || origins.iter().any(|o| o.trim_end_matches('/') == origin)
+                || regex.as_ref().is_some_and(|r| r.is_match(origin))
+        }))
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(Duration::from_secs(600))
+}
+
+impl From<std::convert::Infallible> for ApiError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}

@@ -1,0 +1,160 @@
+//! Request extractors that answer in the contract's shapes: JSON bodies (422 list on any
+//! problem, malformed JSON included; 413 past the body limit) and query strings.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, item};
+
+/// Maximum JSON request body; larger bodies answer 413.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+/// A JSON body deserialised into `T`, then checked with [`Validate`].
+pub struct ApiJson<T>(pub T);
+
+/// Field checks beyond the types (lengths, enumerations); returns every problem at once.
+pub trait Validate {
+    fn validate(&mut self) -> Vec<charge_protocol::ValidationItem>;
+}
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Validate,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!("Request body exceeds {MAX_JSON_BODY} bytes"))
+            } else {
+                ApiError::validation(
+                    "body_unreadable",
+                    &["body"],
+                    "Request body could not be read",
+                )
+            }
+        })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::validation(
+                "json_invalid",
+                &["body", &e.column().to_string()],
+                format!("JSON decode error: {e}"),
+            )
+        })?;
+        if !value.is_object() {
+            return Err(ApiError::validation(
+                "model_attributes_type",
+                &["body"],
+                "Input should be a valid dictionary or object",
+            ));
+        }
+        let mut parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            let mut loc = vec!["body".to_owned()];
+            if let Some(field) = inner
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                if path != "." {
+                    loc.extend(path.split('.').map(str::to_owned));
+                }
+                loc.push(field.to_owned());
+                let loc: Vec<&str> = loc.iter().map(String::as_str).collect();
+                return ApiError::Validation(vec![item("missing", &loc, "Field required")]);
+            }
+            loc.extend(path.split('.').filter(|p| !p.is_empty()).map(str::to_owned));
+            let loc: Vec<&str> = loc.iter().map(String::as_str).collect();
+            let (kind, msg) = describe_type_error(&inner);
+            ApiError::Validation(vec![item(kind, &loc, msg)])
+        })?;
+        let problems = parsed.validate();
+        if problems.is_empty() {
+            Ok(ApiJson(parsed))
+        } else {
+            Err(ApiError::Validation(problems))
+        }
+    }
+}
+
+fn describe_type_error(inner: &str) -> (&'static str, String) {
+    let expected = inner.split("expected ").nth(1).unwrap_or("");
+    if expected.contains("i64") || expected.contains("integer") {
+        ("int_type", "Input should be a valid integer".into())
+    } else if expected.contains("string") {
+        ("string_type", "Input should be a valid string".into())
+    } else if expected.contains("bool") {
+        ("bool_type", "Input should be a valid boolean".into())
+    } else {
+        ("value_error", format!("Invalid value: {inner}"))
+    }
+}
+
+/// Query parameters deserialised into `T`; problems answer 422 with `loc: ["query", name]`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner().to_string();
+                if let Some(field) = inner
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                {
+                    return ApiError::validation("missing", &["query", field], "Field required");
+                }
+                let (kind, msg) = if inner.contains("invalid digit") || inner.contains("number") {
+                    (
+                        "int_parsing",
+                        "Input should be a valid integer, unable to parse string as an integer"
+                            .to_owned(),
+                    )
+                } else {
+                    describe_type_error(&inner)
+                };
+                ApiError::validation(kind, &["query", &path], msg)
+            })
+    }
+}
+
+/// Trims `value` and checks its length in characters; records a 422 item when out of range.
+pub fn check_len(
+    problems: &mut Vec<charge_protocol::ValidationItem>,
+    loc: &[&str],
+    value: &str,
+    min: usize,
+    max: usize,
+) {
+    let len = value.chars().count();
+    if len < min {
+        problems.push(item(
+            "string_too_short",
+            loc,
+            format!(
+                "String should have at least {min} character{}",
+                if min == 1 { "" } else { "s" }
+            ),
+        ));
+    } else if len > max {
+        problems.push(item(
+            "string_too_long",
+            loc,
+            format!("String should have at most {max} characters"),
+        ));
+    }
+}

@@ -1,0 +1,42 @@
+//! The OpenAPI document, generated from the route annotations and wire types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Charge API", description = "Self-hosted chat and voice server."),
+    paths(
+        routes::system::get_health, routes::system::get_welcome, routes::system::get_metrics,
+        routes::auth::register_user, routes::auth::login_user,
+        routes::rooms::list_rooms, routes::rooms::create_room, routes::rooms::get_room,
+        routes::rooms::create_channel, routes::rooms::delete_channel,
+        routes::rooms::list_room_invitations, routes::rooms::create_room_invitation,
+        routes::rooms::delete_room_invitation, routes::rooms::update_member,
+        routes::invites::list_invites, routes::invites::create_invite, routes::invites::delete_invite,
+        routes::invites::accept_invite,
+        routes::channels::get_history,
+        routes::messages::create_message,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP routes, one module per resource; each owns its router.
+
+pub mod auth;
+pub mod channels;
+pub mod invites;
+pub mod messages;
+pub mod rooms;
+pub mod system;

@@ -1,0 +1,54 @@
+//! Service routes: health, welcome, metrics, OpenAPI document and its viewer.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use charge_protocol::{HealthRead, WelcomeRead};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(get_health))
+        .route("/api/", get(get_welcome))
+        .route("/api", get(get_welcome))
+        .route("/metrics", get(get_metrics))
+}
+
+/// Liveness: answers while the process serves requests.
+#[utoipa::path(get, path = "/health", tag = "system", responses((status = 200, body = HealthRead)))]
+pub async fn get_health(State(state): State<AppState>) -> Json<HealthRead> {
+    Json(HealthRead {
+        status: "ok".into(),
+        environment: state.settings.environment.clone(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/", tag = "system", responses((status = 200, body = WelcomeRead)))]
+pub async fn get_welcome() -> Json<WelcomeRead> {
+    Json(WelcomeRead {
+        message: "Welcome to the Charge API".into(),
+    })
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Prometheus text")))]
+pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match &state.metrics {
+        Some(handle) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            handle.render(),
+        ),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            String::new(),
+        ),
+    }
+}

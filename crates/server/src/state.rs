@@ -1,0 +1,17 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use charge_store::Store;
+
+use crate::auth::{AuthLimiter, Tokens};
+use crate::settings::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub tokens: Tokens,
+    pub limiter: AuthLimiter,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}

@@ -1,0 +1,29 @@
+//! Logging set-up and the descriptions of the metrics Charge exports.
+
+use tracing_subscriber::EnvFilter;
+
+/// Initialises logging; `RUST_LOG` overrides the level chosen from `DEBUG`.
+pub fn init_tracing(debug: bool) {
+    let default = if debug {
+        "info,charge_server=debug,charge_store=debug"
+    } else {
+        "info"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        "http_requests_total",
+        "HTTP requests answered, by method, route and status."
+    );
+    metrics::describe_histogram!(
+        "http_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "HTTP request latency."
+    );
+}
