@@ -1,0 +1,187 @@
+//! Test harness: starts the real server on 127.0.0.1:0 with a fresh database per test (a temp
+//! SQLite file, or a uniquely named MariaDB database when `CHARGE_TEST_MYSQL_URL` is set) and
+//! offers small HTTP helpers.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use charge_server::{Application, Settings};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Which backend a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    MariaDb,
+}
+
+/// The backends to run each scenario on: SQLite always, MariaDB when configured.
+pub fn backends() -> Vec<Db> {
+    let mut out = vec![Db::Sqlite];
+    if std::env::var("CHARGE_TEST_MYSQL_URL").is_ok_and(|v| !v.is_empty()) {
+        out.push(Db::MariaDb);
+    }
+    out
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: Client,
+    pub db: Db,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh database URL for `db` (creates the MariaDB database).
+pub async fn fresh_database(db: Db, dir: &std::path::Path) -> String {
+    match db {
+        Db::Sqlite => format!("sqlite://{}/charge.db", dir.display()),
+        Db::MariaDb => {
+            let base = std::env::var("CHARGE_TEST_MYSQL_URL").expect("CHARGE_TEST_MYSQL_URL");
+            let base = base.trim_end_matches('/');
+            let name = format!(
+                "charge_t_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand_suffix()
+            );
+            let admin = charge_store::Store::connect(base, &Default::default()).await.expect("connect MariaDB");
+            admin.execute_admin(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")).await.expect("create db");
+            admin.close().await;
+            format!("{base}/{name}")
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Self {
+        Self::spawn_with(db, &[]).await
+    }
+
+    /// Starts an app with extra settings (name, value) on top of test defaults.
+    pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database_url = fresh_database(db, dir.path()).await;
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("HOST", "127.0.0.1"),
+            ("PORT", "0"),
+            ("DATABASE_URL", &database_url),
+            ("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123"),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "0"),
+            ("DB_STARTUP_TIMEOUT_SECONDS", "5"),
+        ];
+        vars.extend_from_slice(overrides);
+        let settings = Settings::for_tests(&vars).expect("test settings");
+        let app = Application::build(settings).await.expect("build app");
+        let addr = app.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            db,
+            database_url,
+            _dir: dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a JSON request; returns status and parsed body (Null when empty or not JSON).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Registers `login` (password `password-<login>`) and returns (user id, token).
+    pub async fn user(&self, login: &str) -> (i64, String) {
+        let (status, body) = self
+            .call(Method::POST, "/api/auth/register", None, Some(json!({"login": login, "password": format!("password-{login}"), "display_name": login})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "register {login}: {body}");
+        let id = body["id"].as_i64().expect("id");
+        let (status, body) = self
+            .call(Method::POST, "/api/auth/login", None, Some(json!({"login": login, "password": format!("password-{login}")})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        (id, body["access_token"].as_str().expect("token").to_owned())
+    }
+
+    /// Creates a room owned by `token`'s user; returns its slug.
+    pub async fn room(&self, token: &str, title: &str) -> String {
+        let (status, body) = self.post("/api/rooms", token, json!({"title": title})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["slug"].as_str().expect("slug").to_owned()
+    }
+
+    /// Creates a channel; returns the ChannelRead body.
+    pub async fn channel(&self, token: &str, slug: &str, name: &str, kind: &str) -> Value {
+        let (status, body) = self.post(&format!("/api/rooms/{slug}/channels"), token, json!({"name": name, "type": kind})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Invites and joins `joiner` into `slug` with `role`, using the owner's token.
+    pub async fn join(&self, owner: &str, slug: &str, joiner: &str, role: &str) {
+        let (status, inv) = self.post(&format!("/api/rooms/{slug}/invitations"), owner, json!({"role": role})).await;
+        assert_eq!(status, StatusCode::CREATED, "{inv}");
+        let code = inv["code"].as_str().expect("code");
+        let (status, body) = self.call(Method::POST, &format!("/api/invites/{code}"), Some(joiner), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// Posts a message over HTTP (multipart, as the contract has it); returns the MessageRead.
+    pub async fn message(&self, token: &str, channel_id: i64, content: &str) -> Value {
+        let form = reqwest::multipart::Form::new().text("channel_id", channel_id.to_string()).text("content", content.to_owned());
+        let res = self.client.post(self.url("/api/messages")).bearer_auth(token).multipart(form).send().await.expect("send");
+        let status = res.status();
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
