@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs Charge's whole test suite: formatting, lints, Rust tests on SQLite and MariaDB (plus
+# coturn for TURN), and the web client's unit and browser tests. It installs what is missing
+# (Debian packages, npm packages) and starts MariaDB if it is installed but stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  if [ "$APT_UPDATED" -eq 0 ]; then $SUDO apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 60); do port_open "$port" && return 0; sleep 0.5; done
+  die "$name is not answering on 127.0.0.1:$port"
+}
+
+ensure_mariadb() {
+  if port_open 3306; then return 0; fi
+  command -v mariadbd >/dev/null 2>&1 || die "MariaDB is required on 127.0.0.1:3306 and is not installed (apt-get install mariadb-server)"
+  log "starting MariaDB"
+  $SUDO start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_port 3306 MariaDB
+}
+
+log "checking services and tools"
+ensure_mariadb
+export CHARGE_TEST_MYSQL_URL="${CHARGE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
+apt_install coturn
+if [ -f frontend/package.json ]; then apt_install chromium; fi
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo test (SQLite and MariaDB at $CHARGE_TEST_MYSQL_URL)"
+cargo test --workspace --locked
+
+if [ -f frontend/package.json ]; then
+  log "web client: install, type-check, unit tests, build"
+  cargo build --locked -p charge-server --bin charge
+  (cd frontend && npm ci --no-audit --no-fund && npm run check && npm test && npm run build)
+  if grep -q '"test:e2e"' frontend/package.json; then
+    log "web client: browser tests (Chromium)"
+    (cd frontend && npm run test:e2e)
+  fi
+fi
+
+if [ -x scripts/bench-smoke.sh ]; then
+  log "benchmark smoke run (figures only, no pass/fail)"
+  scripts/bench-smoke.sh || echo "benchmark smoke run failed (not a test failure)"
+fi
+
+log "all tests passed"
