@@ -118,13 +118,21 @@ impl Coturn {
                 command.arg("--no-tls");
             }
         }
+        Self::spawn(command, port, tls_port, log)
+    }
+
+    /// Runs `command` (turnserver, or something that execs it) with its output in `log`, and
+    /// waits until it listens on `port` (and `tls_port`).
+    pub fn spawn(mut command: Command, port: u16, tls_port: Option<u16>, log: PathBuf) -> Self {
+        let output = fs::File::create(&log).expect("create coturn log");
+        let errors = output.try_clone().expect("clone the log file handle");
         let child = command
             .stdin(Stdio::null())
-            .stdout(fs::File::create(&log).expect("create coturn log"))
-            .stderr(Stdio::null())
+            .stdout(output)
+            .stderr(errors)
             .spawn()
             .expect("start turnserver");
-        let coturn = Coturn {
+        let mut coturn = Coturn {
             child,
             port,
             tls_port,
@@ -137,19 +145,28 @@ impl Coturn {
         coturn
     }
 
+    /// Whether the process is still the one that was started (not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits (bounded) until the TCP listener accepts; coturn opens its UDP and TCP listeners
     /// together, so UDP is ready too.
-    fn wait_until_listening(&self, port: u16) {
+    fn wait_until_listening(&mut self, port: u16) {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let give_up = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < give_up {
+        while Instant::now() < give_up && self.is_running() {
             if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!(
-            "turnserver did not listen on {addr} within 15s; log:\n{}",
+            "turnserver did not listen on {addr} within 15s (or exited); log:\n{}",
             fs::read_to_string(&self.log).unwrap_or_default()
         );
     }
