@@ -185,3 +185,63 @@ impl TestApp {
         body
     }
 }
+
+/// A response as the tests inspect it: status, headers and the JSON body (Null when empty or
+/// not JSON), plus the raw text for checks on what a body must never contain.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    async fn from_response(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
+    /// The `detail` string of an error body ("" when absent).
+    pub fn detail(&self) -> &str {
+        self.body["detail"].as_str().unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// Sends a request with an optional bearer token and JSON body; keeps headers.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Reply::from_response(req.send().await.expect("request")).await
+    }
+
+    /// Sends a raw body with the given content type (for malformed and oversize payloads).
+    pub async fn send_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        let mut req = self.client.request(method, self.url(path)).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::from_response(req.send().await.expect("request")).await
+    }
+
+    /// Posts a multipart form to `POST /api/messages` without asserting the outcome.
+    pub async fn post_message(&self, token: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        let mut req = self.client.post(self.url("/api/messages")).multipart(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::from_response(req.send().await.expect("request")).await
+    }
+}
