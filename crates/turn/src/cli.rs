@@ -331,6 +331,75 @@ fn set_env_line(original: &str, variable: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory as _, Parser, Subcommand};
+
+    /// How the server embeds the arguments: one subcommand each.
+    #[derive(Parser, Debug)]
+    struct Charge {
+        #[command(subcommand)]
+        command: Commands,
+    }
+
+    #[derive(Subcommand, Debug)]
+    enum Commands {
+        TurnHealth(TurnHealthArgs),
+        TurnSecret(TurnSecretArgs),
+    }
+
+    #[test]
+    fn the_arguments_work_as_subcommands() {
+        Charge::command().debug_assert();
+        let parsed = Charge::try_parse_from([
+            "charge",
+            "turn-health",
+            "--turn-url",
+            "turn:a.example",
+            "--turn-url",
+            "turns:b.example",
+            "--json",
+            "--timeout",
+            "2.5",
+            "--interval",
+            "60",
+            "--insecure",
+            "--log-level",
+            "debug",
+        ])
+        .unwrap();
+        let Commands::TurnHealth(args) = parsed.command else {
+            panic!("expected turn-health");
+        };
+        assert_eq!(args.turn_urls, vec!["turn:a.example", "turns:b.example"]);
+        assert!(args.json && args.insecure);
+        assert_eq!(args.timeout, 2.5);
+        assert_eq!(args.interval, 60.0);
+
+        let parsed = Charge::try_parse_from([
+            "charge",
+            "turn-secret",
+            "--length",
+            "64",
+            "--update-env",
+            ".env.local",
+            "--silent",
+        ])
+        .unwrap();
+        let Commands::TurnSecret(args) = parsed.command else {
+            panic!("expected turn-secret");
+        };
+        assert_eq!(args.length, 64);
+        assert_eq!(args.update_env.as_deref(), Some(Path::new(".env.local")));
+        assert_eq!(args.variable, DEFAULT_ENV_VARIABLE);
+        assert!(args.silent);
+
+        let defaults = Charge::try_parse_from(["charge", "turn-health"]).unwrap();
+        let Commands::TurnHealth(args) = defaults.command else {
+            panic!("expected turn-health");
+        };
+        assert_eq!(args.timeout, DEFAULT_TIMEOUT.as_secs_f64());
+        assert_eq!(args.interval, 0.0);
+        assert_eq!(args.log_level, "info");
+    }
 
     #[test]
     fn an_existing_assignment_is_replaced_in_place() {

@@ -7,10 +7,12 @@
 //! of it, and every failure lands in one [`Category`].
 
 use std::fmt;
+use std::future::ready;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use futures_util::future::Either;
 use rustls::ClientConfig;
 use rustls::pki_types::CertificateDer;
 use serde::Serialize;
@@ -158,6 +160,23 @@ impl EndpointResult {
         }
     }
 
+    fn crashed(endpoint: &Endpoint, why: &str) -> Self {
+        Self {
+            server: endpoint.label.clone(),
+            origin: endpoint.origin,
+            host: Some(endpoint.url.host.clone()),
+            port: Some(endpoint.url.port),
+            transport: Some(endpoint.url.transport),
+            ok: false,
+            category: Some(Category::Unexpected),
+            reachable: false,
+            detail: format!("probe failed internally: {why}"),
+            relayed_address: None,
+            released: false,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// One human-readable line.
     pub fn line(&self) -> String {
         let target = match (&self.host, self.port, self.transport) {
@@ -245,14 +264,24 @@ pub async fn probe_all(config: &TurnConfig, extra_urls: &[String], opts: &ProbeO
     } else {
         None
     };
-    let probes = list.iter().map(|entry| {
-        let tls_config = tls_config.clone();
-        async move {
-            match entry {
-                Ok(endpoint) => probe_endpoint(endpoint, tls_config, opts).await,
-                Err(error) => EndpointResult::unparsable(error),
+    let opts = Arc::new(opts.clone());
+    // Each probe runs as its own task so that a panic in one (a bug, never expected) becomes an
+    // `unexpected` result for that endpoint instead of taking the run or the server down.
+    let probes = list.into_iter().map(|entry| {
+        let endpoint = match entry {
+            Ok(endpoint) => endpoint,
+            Err(error) => return Either::Left(ready(EndpointResult::unparsable(&error))),
+        };
+        let task = {
+            let (endpoint, tls_config, opts) = (endpoint.clone(), tls_config.clone(), opts.clone());
+            tokio::spawn(async move { probe_endpoint(&endpoint, tls_config, &opts).await })
+        };
+        Either::Right(async move {
+            match task.await {
+                Ok(result) => result,
+                Err(error) => EndpointResult::crashed(&endpoint, &error.to_string()),
             }
-        }
+        })
     });
     let results = futures_util::future::join_all(probes).await;
     Report {
