@@ -2,6 +2,7 @@
 //!
 //! Field names and shapes follow the predecessor's contract exactly, so existing clients keep
 //! working. Timestamps are RFC 3339 strings in UTC (`2026-11-24T18:59:32.123Z`).
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod rest;
 

@@ -54,6 +54,7 @@ impl Application {
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
             store,
             metrics: Some(metrics_handle()),
+            hub: crate::realtime::Hub::new(settings.typing_ttl),
             settings: Arc::new(settings),
         };
         let router = router(state.clone());
@@ -87,14 +88,30 @@ impl Application {
                 limiter.retain_recent();
             }
         });
+        let hub = self.state.hub.clone();
+        let typing = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                hub.expire_typing();
+            }
+        });
+        let hub = self.state.hub.clone();
+        // Decision 15: stop accepting, close every WebSocket with 1001, let requests finish.
+        let graceful = async move {
+            shutdown.await;
+            hub.begin_shutdown();
+            hub.wait_sessions_closed(Duration::from_secs(5)).await;
+        };
         let result = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(graceful)
         .await;
         sweeper.abort();
+        typing.abort();
         self.state.store.close().await;
         result
     }
@@ -154,10 +171,13 @@ fn router(state: AppState) -> Router {
         .merge(routes::invites::router())
         .merge(routes::channels::router())
         .merge(routes::messages::router())
+        .merge(crate::realtime::router())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     let static_files = ServeDir::new(&settings.web_client_dir)
         .append_index_html_on_directories(true)
+        // An unknown path is 404 whatever the method (the contract), not ServeDir's bare 405.
+        .call_fallback_on_method_not_allowed(true)
         .fallback(tower::service_fn(|_req: Request| async {
             Ok::<_, std::convert::Infallible>(not_found().await)
         }));

@@ -2,6 +2,7 @@
 //!
 //! A request lands in `routes::<resource>`, which extracts and validates input, checks room
 //! access (`access`), calls the `charge_store::Store`, and converts rows to wire types (`dto`).
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod access;
 pub mod app;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod invitations;
 pub mod openapi;
+pub mod realtime;
 pub mod routes;
 pub mod settings;
 pub mod slug;

@@ -1,5 +1,6 @@
 //! The `charge` binary: parses the command line, loads settings, starts logging and hands over
 //! to the library.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};

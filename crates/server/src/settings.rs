@@ -217,6 +217,11 @@ pub const VARIABLES: &[Variable] = &[
         "Quality report interval suggested to clients.",
     ),
     var(
+        "REALTIME_TYPING_TTL_SECONDS",
+        "8",
+        "How long a typing indicator lasts without a refresh (sent to clients as `expires_in`).",
+    ),
+    var(
         "TURN_HEALTH_INTERVAL_SECONDS",
         "0",
         "Run the TURN health probe inside the server every N seconds (0 = off).",
@@ -316,6 +321,7 @@ pub struct Settings {
     pub voice_quality_monitoring_endpoint: Option<String>,
     pub voice_quality_poll_interval: u64,
     pub turn_health_interval: Duration,
+    pub typing_ttl: Duration,
 }
 
 /// A configuration problem: which variable, what is wrong, and an example of a good value.
@@ -742,6 +748,11 @@ impl Settings {
             turn_health_interval: Duration::from_secs(
                 src.parse("TURN_HEALTH_INTERVAL_SECONDS", "0")?,
             ),
+            typing_ttl: Duration::from_secs_f64(positive(
+                "REALTIME_TYPING_TTL_SECONDS",
+                src.parse::<f64>("REALTIME_TYPING_TTL_SECONDS", "8")?,
+                "8",
+            )?),
         })
     }
 

@@ -14,4 +14,5 @@ pub struct AppState {
     pub tokens: Tokens,
     pub limiter: AuthLimiter,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    pub hub: Arc<crate::realtime::Hub>,
 }

@@ -4,6 +4,7 @@
 //! understand (BIGINT ids, integer microsecond timestamps, strings), and each backend owns its
 //! own migration folder for the DDL that differs. Handlers never see SQL; they call the
 //! use-case methods in the modules below.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod channels;
 mod error;
@@ -191,23 +192,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redact_url_hides_only_the_password() {
-        assert_eq!(
-            redact_url("mysql://charge:secret@db:3306/charge"),
-            "mysql://charge:***@db:3306/charge"
-        );
-        assert_eq!(redact_url("mysql://root@db/x"), "mysql://root@db/x");
-        assert_eq!(
-            redact_url("sqlite://data/charge.db"),
-            "sqlite://data/charge.db"
-        );
-    }
-}
 
 impl Store {
     /// Runs one administrative statement (tests and tooling create/drop databases with it).
@@ -235,4 +219,22 @@ async fn insert_returning_id<'q>(
         Backend::MySql => "SELECT CAST(LAST_INSERT_ID() AS SIGNED)",
     };
     Ok(sqlx::query_scalar(sql).fetch_one(&mut *conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_url_hides_only_the_password() {
+        assert_eq!(
+            redact_url("mysql://charge:secret@db:3306/charge"),
+            "mysql://charge:***@db:3306/charge"
+        );
+        assert_eq!(redact_url("mysql://root@db/x"), "mysql://root@db/x");
+        assert_eq!(
+            redact_url("sqlite://data/charge.db"),
+            "sqlite://data/charge.db"
+        );
+    }
 }

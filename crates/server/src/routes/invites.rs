@@ -12,8 +12,10 @@ use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::invitations;
+use crate::realtime::rooms as rooms_ws;
 use crate::routes::rooms::{parse_path_id, room_detail};
 use crate::state::AppState;
+use serde_json::json;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,6 +59,11 @@ pub async fn create_invite(
         body.expires_at.as_deref(),
     )
     .await?;
+    rooms_ws::publish(
+        &state,
+        access.room.id,
+        json!({"type": "invite_created", "room": access.room.slug, "invitation": &invitation}),
+    );
     Ok((StatusCode::CREATED, Json(invitation)))
 }
 
@@ -72,6 +79,11 @@ pub async fn delete_invite(
     let invitation_id = parse_path_id(&invitation_id, "invitation_id")?;
     let access = RoomAccess::load(&state, &query.room, me.user.id).await?;
     invitations::delete(&state, &access, invitation_id).await?;
+    rooms_ws::publish(
+        &state,
+        access.room.id,
+        json!({"type": "invite_deleted", "room": access.room.slug, "invitation_id": invitation_id}),
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -85,6 +97,17 @@ pub async fn accept_invite(
     me: CurrentUser,
     Path(code): Path<String>,
 ) -> ApiResult<Json<RoomDetail>> {
-    let (access, _joined) = invitations::accept(&state, &code, me.user.id).await?;
+    let (access, joined) = invitations::accept(&state, &code, me.user.id).await?;
+    match joined {
+        invitations::Joined::New => {
+            rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_joined")
+                .await
+        }
+        invitations::Joined::Upgraded => {
+            rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_updated")
+                .await
+        }
+        invitations::Joined::Unchanged => {}
+    }
     Ok(Json(room_detail(&state, &access).await?))
 }

@@ -14,8 +14,10 @@ use crate::access::RoomAccess;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
 use crate::extract::{ApiJson, Validate, check_len};
+use crate::realtime::rooms as rooms_ws;
 use crate::state::AppState;
 use crate::{dto, invitations, slug};
+use serde_json::json;
 
 /// Upper bound of `GET /api/rooms` (decision 22: every list is bounded).
 pub const MAX_ROOMS_LISTED: i64 = 1000;
@@ -192,7 +194,13 @@ pub async fn create_channel(
         .create_channel(access.room.id, &body.name, kind, body.category_id)
         .await?
         .ok_or(ApiError::BadRequest("No available channel slots left"))?;
-    Ok((StatusCode::CREATED, Json(dto::channel(&channel))))
+    let read = dto::channel(&channel);
+    rooms_ws::publish(
+        &state,
+        access.room.id,
+        json!({"type": "channel_created", "room": access.room.slug, "channel": &read}),
+    );
+    Ok((StatusCode::CREATED, Json(read)))
 }
 
 /// Delete a channel by its letter (admins and owners).
@@ -211,11 +219,16 @@ pub async fn delete_channel(
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::BadRequest("Invalid channel letter"));
     }
-    state
+    let channel_id = state
         .store
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    rooms_ws::publish(
+        &state,
+        access.room.id,
+        json!({"type": "channel_deleted", "room": access.room.slug, "channel_id": channel_id}),
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -302,6 +315,7 @@ pub async fn update_member(
         .store
         .set_member_role(access.room.id, user_id, new_role)
         .await?;
+    rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_updated").await;
     Ok(Json(MemberRoleRead {
         role: new_role.as_str().to_owned(),
     }))

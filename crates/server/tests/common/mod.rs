@@ -3,6 +3,8 @@
 //! offers small HTTP helpers.
 #![allow(dead_code)]
 
+pub mod ws;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -52,8 +54,13 @@ pub async fn fresh_database(db: Db, dir: &std::path::Path) -> String {
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 rand_suffix()
             );
-            let admin = charge_store::Store::connect(base, &Default::default()).await.expect("connect MariaDB");
-            admin.execute_admin(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")).await.expect("create db");
+            let admin = charge_store::Store::connect(base, &Default::default())
+                .await
+                .expect("connect MariaDB");
+            admin
+                .execute_admin(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+                .await
+                .expect("create db");
             admin.close().await;
             format!("{base}/{name}")
         }
@@ -61,7 +68,9 @@ pub async fn fresh_database(db: Db, dir: &std::path::Path) -> String {
 }
 
 fn rand_suffix() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
 }
 
 impl TestApp {
@@ -92,7 +101,10 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
             db,
             database_url,
             _dir: dir,
@@ -116,7 +128,13 @@ impl TestApp {
     }
 
     /// Sends a JSON request; returns status and parsed body (Null when empty or not JSON).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -146,7 +164,12 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "register {login}: {body}");
         let id = body["id"].as_i64().expect("id");
         let (status, body) = self
-            .call(Method::POST, "/api/auth/login", None, Some(json!({"login": login, "password": format!("password-{login}")})))
+            .call(
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({"login": login, "password": format!("password-{login}")})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");
         (id, body["access_token"].as_str().expect("token").to_owned())
@@ -154,31 +177,61 @@ impl TestApp {
 
     /// Creates a room owned by `token`'s user; returns its slug.
     pub async fn room(&self, token: &str, title: &str) -> String {
-        let (status, body) = self.post("/api/rooms", token, json!({"title": title})).await;
+        let (status, body) = self
+            .post("/api/rooms", token, json!({"title": title}))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["slug"].as_str().expect("slug").to_owned()
     }
 
     /// Creates a channel; returns the ChannelRead body.
     pub async fn channel(&self, token: &str, slug: &str, name: &str, kind: &str) -> Value {
-        let (status, body) = self.post(&format!("/api/rooms/{slug}/channels"), token, json!({"name": name, "type": kind})).await;
+        let (status, body) = self
+            .post(
+                &format!("/api/rooms/{slug}/channels"),
+                token,
+                json!({"name": name, "type": kind}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
     }
 
     /// Invites and joins `joiner` into `slug` with `role`, using the owner's token.
     pub async fn join(&self, owner: &str, slug: &str, joiner: &str, role: &str) {
-        let (status, inv) = self.post(&format!("/api/rooms/{slug}/invitations"), owner, json!({"role": role})).await;
+        let (status, inv) = self
+            .post(
+                &format!("/api/rooms/{slug}/invitations"),
+                owner,
+                json!({"role": role}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{inv}");
         let code = inv["code"].as_str().expect("code");
-        let (status, body) = self.call(Method::POST, &format!("/api/invites/{code}"), Some(joiner), None).await;
+        let (status, body) = self
+            .call(
+                Method::POST,
+                &format!("/api/invites/{code}"),
+                Some(joiner),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
     /// Posts a message over HTTP (multipart, as the contract has it); returns the MessageRead.
     pub async fn message(&self, token: &str, channel_id: i64, content: &str) -> Value {
-        let form = reqwest::multipart::Form::new().text("channel_id", channel_id.to_string()).text("content", content.to_owned());
-        let res = self.client.post(self.url("/api/messages")).bearer_auth(token).multipart(form).send().await.expect("send");
+        let form = reqwest::multipart::Form::new()
+            .text("channel_id", channel_id.to_string())
+            .text("content", content.to_owned());
+        let res = self
+            .client
+            .post(self.url("/api/messages"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("send");
         let status = res.status();
         let body: Value = res.json().await.expect("json");
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -201,7 +254,12 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// The `detail` string of an error body ("" when absent).
@@ -212,7 +270,13 @@ impl Reply {
 
 impl TestApp {
     /// Sends a request with an optional bearer token and JSON body; keeps headers.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -224,8 +288,19 @@ impl TestApp {
     }
 
     /// Sends a raw body with the given content type (for malformed and oversize payloads).
-    pub async fn send_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
-        let mut req = self.client.request(method, self.url(path)).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

@@ -1,0 +1,106 @@
+//! `/ws/rooms/{room_slug}`: the structure of a room as it changes (channels, members,
+//! invitations for admins), starting with a `workspace_snapshot`.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::hub::frame;
+use super::session::{self, CLOSE_POLICY, Handler, PumpOptions, error_frame};
+use crate::dto;
+use crate::state::AppState;
+
+pub async fn ws_rooms(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    session::configure(ws).on_upgrade(move |mut socket| async move {
+        let caller = match session::authenticate(&state, &query, &headers).await {
+            Ok(c) => c,
+            Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+        };
+        let Ok(Some(room)) = state.store.room_by_slug(&slug).await else {
+            return session::close(&mut socket, CLOSE_POLICY, "Room not found").await;
+        };
+        let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
+            return session::close(&mut socket, CLOSE_POLICY, "Not a room member").await;
+        };
+        let snapshot = match snapshot(&state, room.id, &room.slug).await {
+            Ok(s) => s,
+            Err(()) => {
+                return session::close(&mut socket, 1011, "Service temporarily unavailable").await;
+            }
+        };
+        if socket
+            .send(axum::extract::ws::Message::Text(frame(&snapshot)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let (conn, mut outbox) = state.hub.connection(caller.user.id);
+        let sees_invitations = matches!(member.role.as_str(), "owner" | "admin");
+        state.hub.join_room(room.id, conn.clone(), sees_invitations);
+        let options = PumpOptions {
+            idle_timeout: None,
+            expires_at: caller.expires_at,
+            scope: "rooms",
+        };
+        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options).await;
+        state.hub.leave_room(room.id, conn.id);
+    })
+}
+
+async fn snapshot(state: &AppState, room_id: i64, slug: &str) -> Result<Value, ()> {
+    let channels = state.store.channels(room_id).await.map_err(|_| ())?;
+    let categories = state.store.categories(room_id).await.map_err(|_| ())?;
+    let members = state.store.members(room_id).await.map_err(|_| ())?;
+    Ok(json!({
+        "type": "workspace_snapshot",
+        "room": slug,
+        "channels": dto::channels_sorted(&channels),
+        "categories": dto::categories_sorted(&categories),
+        "members": dto::members_sorted(&members),
+    }))
+}
+
+struct RoomsHandler;
+
+impl Handler for RoomsHandler {
+    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+        match serde_json::from_str::<Value>(text) {
+            Err(_) => vec![error_frame("Invalid payload")],
+            Ok(v) if v.get("type").and_then(Value::as_str) == Some("ping") => {
+                vec![frame(&json!({"type": "pong"}))]
+            }
+            Ok(_) => Vec::new(),
+        }
+    }
+}
+
+/// Publishes a workspace event to the room's sockets (HTTP routes call this after commit).
+pub fn publish(state: &AppState, room_id: i64, event: Value) {
+    let admins_only = matches!(
+        event.get("type").and_then(Value::as_str),
+        Some("invite_created")
+    );
+    state.hub.to_room(room_id, &event, admins_only);
+}
+
+/// `member_joined` / `member_updated` with the full member list.
+pub async fn publish_members(state: &AppState, room_id: i64, slug: &str, kind: &str) {
+    if let Ok(members) = state.store.members(room_id).await {
+        publish(
+            state,
+            room_id,
+            json!({"type": kind, "room": slug, "members": dto::members_sorted(&members)}),
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! What every WebSocket session shares: authentication at connect, the pump that interleaves
+//! queued broadcasts with inbound frames, and the close rules (idle timeout, token expiry,
+//! slow consumer, shutdown).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use futures_util::SinkExt;
+use serde_json::json;
+
+use super::hub::{Outbox, frame};
+use crate::auth::TokenError;
+use crate::state::AppState;
+
+/// Largest inbound frame accepted; larger ones end the connection with 1009.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+pub const CLOSE_UNSUPPORTED: u16 = 1003;
+pub const CLOSE_POLICY: u16 = 1008;
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// Buffers sized for many mostly idle connections instead of the library defaults.
+pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(256 * 1024)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+}
+
+/// Why a connection may not proceed: the close code and reason sent after the upgrade.
+pub type Refusal = (u16, &'static str);
+
+/// The authenticated caller: user and token expiry.
+pub struct Caller {
+    pub user: charge_store::User,
+    pub expires_at: u64,
+}
+
+/// `?token=` first, then `Authorization: Bearer`.
+pub async fn authenticate(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Caller, Refusal> {
+    let token = query
+        .get("token")
+        .cloned()
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(|t| t.trim().to_owned())
+        });
+    let token = token.ok_or((CLOSE_POLICY, "Missing token"))?;
+    let (user_id, expires_at) = state.tokens.verify(&token).map_err(|e| match e {
+        TokenError::Expired | TokenError::Invalid => (CLOSE_POLICY, "Invalid token"),
+    })?;
+    let user = state
+        .store
+        .user_by_id(user_id)
+        .await
+        .ok()
+        .flatten()
+        .ok_or((CLOSE_POLICY, "Invalid token"))?;
+    Ok(Caller { user, expires_at })
+}
+
+pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+pub fn error_frame(detail: &str) -> Utf8Bytes {
+    frame(&json!({"type": "error", "detail": detail}))
+}
+
+/// A gateway's reaction to inbound text frames. Replies go to this socket only.
+pub trait Handler: Send {
+    fn on_text(&mut self, text: &str) -> impl Future<Output = Vec<Utf8Bytes>> + Send;
+}
+
+pub struct PumpOptions {
+    /// Close with 1001 after this long without an inbound frame.
+    pub idle_timeout: Option<Duration>,
+    pub expires_at: u64,
+    pub scope: &'static str,
+}
+
+/// Runs the session until the peer leaves or a close rule fires.
+pub async fn pump<H: Handler>(
+    state: &AppState,
+    socket: &mut WebSocket,
+    outbox: &mut Outbox,
+    handler: &mut H,
+    options: PumpOptions,
+) {
+    let _live = LiveGuard::new(state, options.scope);
+    let mut shutdown = state.hub.shutdown_signal();
+    let idle = options
+        .idle_timeout
+        .unwrap_or(Duration::from_secs(365 * 24 * 3600));
+    let mut idle_deadline = tokio::time::Instant::now() + idle;
+    let now_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let token_deadline = tokio::time::Instant::now()
+        + Duration::from_secs(options.expires_at.saturating_sub(now_unix));
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(&mut shutdown) => {
+                close(socket, CLOSE_GOING_AWAY, "Server shutting down").await;
+                return;
+            }
+            () = outbox.kick.notify.notified() => {
+                let (code, reason) = outbox.kick.reason.get().copied().unwrap_or((CLOSE_POLICY, "Too slow"));
+                close(socket, code, reason).await;
+                return;
+            }
+            () = tokio::time::sleep_until(token_deadline) => {
+                close(socket, CLOSE_POLICY, "Token expired").await;
+                return;
+            }
+            () = tokio::time::sleep_until(idle_deadline) => {
+                let _ = socket.send(Message::Text(error_frame("Connection timed out due to inactivity"))).await;
+                close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
+                return;
+            }
+            Some(first) = outbox.rx.recv() => {
+                // A peer that stops reading blocks this write; the kick (queue full) ends it.
+                tokio::select! {
+                    ok = write_batch(socket, &mut outbox.rx, first) => if !ok { return },
+                    () = outbox.kick.notify.notified() => return,
+                }
+            }
+            inbound = socket.recv() => {
+                idle_deadline = tokio::time::Instant::now() + idle;
+                match inbound {
+                    None | Some(Ok(Message::Close(_))) => return,
+                    Some(Err(e)) => {
+                        if e.to_string().contains("too long") || e.to_string().contains("too big") {
+                            close(socket, CLOSE_TOO_BIG, "Message too big").await;
+                        }
+                        return;
+                    }
+                    Some(Ok(Message::Text(text))) => {
+                        metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
+                        for reply in handler.on_text(text.as_str()).await {
+                            if socket.send(Message::Text(reply)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        if socket.send(Message::Text(error_frame("Binary frames are not supported"))).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Counts a live session in `/metrics` and for the shutdown wait.
+struct LiveGuard {
+    hub: std::sync::Arc<super::Hub>,
+    scope: &'static str,
+}
+
+impl LiveGuard {
+    fn new(state: &AppState, scope: &'static str) -> Self {
+        metrics::gauge!("realtime_active_connections", "scope" => scope).increment(1.0);
+        state.hub.session_started();
+        Self {
+            hub: state.hub.clone(),
+            scope,
+        }
+    }
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        metrics::gauge!("realtime_active_connections", "scope" => self.scope).decrement(1.0);
+        self.hub.session_ended();
+    }
+}
+
+/// Resolves once the hub's shutdown flag is set.
+async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
+}
+
+/// Writes `first` and whatever else is queued (up to 64 frames) with one flush.
+async fn write_batch(
+    socket: &mut WebSocket,
+    rx: &mut tokio::sync::mpsc::Receiver<Utf8Bytes>,
+    first: Utf8Bytes,
+) -> bool {
+    if socket.feed(Message::Text(first)).await.is_err() {
+        return false;
+    }
+    for _ in 0..64 {
+        match rx.try_recv() {
+            Ok(next) => {
+                if socket.feed(Message::Text(next)).await.is_err() {
+                    return false;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    socket.flush().await.is_ok()
+}

@@ -1,0 +1,554 @@
+//! `/ws/signal/{room_slug}`: voice participants of a room and WebRTC signalling between them.
+//! Offers, answers and candidates with a `target` reach that participant only (decision 13);
+//! changing someone else's state needs admin or owner, and guests cannot self-promote.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::Utc;
+use serde_json::{Map, Value, json};
+
+use super::hub::{Conn, frame};
+use super::session::{self, CLOSE_POLICY, Handler, PumpOptions, error_frame};
+use crate::state::AppState;
+
+#[derive(Clone)]
+struct Participant {
+    conn: Conn,
+    room_role: String,
+    name: String,
+    voice_role: &'static str,
+    muted: bool,
+    deafened: bool,
+    video: bool,
+    hand_raised: bool,
+    stage_override: Option<String>,
+    quality: Map<String, Value>,
+}
+
+impl Participant {
+    fn stage_status(&self) -> String {
+        if let Some(s) = &self.stage_override {
+            return s.clone();
+        }
+        if self.voice_role != "speaker" {
+            "listener".into()
+        } else if self.deafened {
+            "backstage".into()
+        } else if self.muted {
+            "muted".into()
+        } else {
+            "live".into()
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "id": self.conn.user_id, "displayName": self.name, "role": self.voice_role,
+            "muted": self.muted, "deafened": self.deafened, "videoEnabled": self.video,
+            "stageStatus": self.stage_status(), "handRaised": self.hand_raised,
+            "quality": if self.quality.is_empty() { Value::Null } else { Value::Object(self.quality.clone()) },
+        })
+    }
+
+    fn is_moderator(&self) -> bool {
+        matches!(self.room_role.as_str(), "owner" | "admin")
+    }
+}
+
+struct VoiceRoom {
+    participants: HashMap<i64, Participant>,
+    created_at: String,
+    updated_at: String,
+    recording: Option<Value>,
+}
+
+impl VoiceRoom {
+    fn sorted(&self) -> Vec<Value> {
+        let mut list: Vec<&Participant> = self.participants.values().collect();
+        list.sort_by_cached_key(|p| (p.name.to_lowercase(), p.conn.user_id));
+        list.into_iter().map(Participant::json).collect()
+    }
+
+    fn stats(&self) -> Value {
+        let speakers = self
+            .participants
+            .values()
+            .filter(|p| p.voice_role == "speaker")
+            .count();
+        let active = self
+            .participants
+            .values()
+            .filter(|p| p.voice_role == "speaker" && !p.muted && !p.deafened)
+            .count();
+        json!({
+            "total": self.participants.len(), "speakers": speakers,
+            "listeners": self.participants.len() - speakers, "activeSpeakers": active,
+            "createdAt": self.created_at, "updatedAt": self.updated_at,
+        })
+    }
+
+    fn participants_frame(&self) -> Utf8Bytes {
+        frame(
+            &json!({"type": "state", "event": "participants", "participants": self.sorted(), "stats": self.stats()}),
+        )
+    }
+
+    fn send_all(&self, bytes: &Utf8Bytes, except: Option<i64>) {
+        for p in self
+            .participants
+            .values()
+            .filter(|p| Some(p.conn.user_id) != except)
+        {
+            p.conn.push(bytes);
+        }
+    }
+}
+
+/// Voice rooms by room id.
+#[derive(Default)]
+pub struct VoiceRooms {
+    rooms: Mutex<HashMap<i64, VoiceRoom>>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl VoiceRooms {
+    fn lock(&self) -> MutexGuard<'_, HashMap<i64, VoiceRoom>> {
+        self.rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub async fn ws_signal(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    session::configure(ws).on_upgrade(move |mut socket| async move {
+        let caller = match session::authenticate(&state, &query, &headers).await {
+            Ok(c) => c,
+            Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+        };
+        let Ok(Some(room)) = state.store.room_by_slug(&slug).await else {
+            return session::close(&mut socket, CLOSE_POLICY, "Room not found").await;
+        };
+        let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
+            return session::close(&mut socket, CLOSE_POLICY, "Not a room member").await;
+        };
+        let user = &caller.user;
+        let (conn, mut outbox) = state.hub.connection(user.id);
+        let welcome = join(
+            &state,
+            room.id,
+            conn.clone(),
+            member.role.clone(),
+            user.display_name
+                .clone()
+                .unwrap_or_else(|| user.login.clone()),
+        );
+        for f in welcome {
+            if socket
+                .send(axum::extract::ws::Message::Text(f))
+                .await
+                .is_err()
+            {
+                leave(&state, room.id, conn.id, user.id);
+                return;
+            }
+        }
+        let mut handler = SignalHandler {
+            state: state.clone(),
+            room_id: room.id,
+            user_id: user.id,
+        };
+        let options = PumpOptions {
+            idle_timeout: Some(state.settings.websocket_receive_timeout),
+            expires_at: caller.expires_at,
+            scope: "voice",
+        };
+        session::pump(&state, &mut socket, &mut outbox, &mut handler, options).await;
+        leave(&state, room.id, conn.id, user.id);
+    })
+}
+
+/// Adds the participant (replacing an older connection of the same user) and returns the
+/// frames for the joiner; the others get `peer-joined` and the new list.
+fn join(
+    state: &AppState,
+    room_id: i64,
+    conn: Conn,
+    room_role: String,
+    name: String,
+) -> Vec<Utf8Bytes> {
+    let settings = &state.settings;
+    let mut rooms = state.hub.voice.lock();
+    let stamp = now();
+    let room = rooms.entry(room_id).or_insert_with(|| VoiceRoom {
+        participants: HashMap::new(),
+        created_at: stamp.clone(),
+        updated_at: stamp.clone(),
+        recording: None,
+    });
+    room.updated_at = stamp;
+    if let Some(old) = room.participants.remove(&conn.user_id) {
+        old.conn.kick(1000, "Replaced by a newer connection");
+    }
+    let has_speaker = room
+        .participants
+        .values()
+        .any(|p| p.voice_role == "speaker");
+    let voice_role = if settings.voice_default_role == "speaker"
+        || (settings.voice_auto_promote_first_speaker && !has_speaker)
+    {
+        "speaker"
+    } else {
+        "listener"
+    };
+    let me = Participant {
+        conn,
+        room_role: room_role.clone(),
+        name,
+        voice_role,
+        muted: false,
+        deafened: false,
+        video: false,
+        hand_raised: false,
+        stage_override: None,
+        quality: Map::new(),
+    };
+    let user_id = me.conn.user_id;
+    let me_json = me.json();
+    room.participants.insert(user_id, me);
+    let participants = room.participants_frame();
+    room.send_all(
+        &frame(&json!({"type": "system", "event": "peer-joined", "user": me_json})),
+        Some(user_id),
+    );
+    room.send_all(&participants, Some(user_id));
+    let mut out = vec![
+        frame(
+            &json!({"type": "system", "event": "welcome", "user": me_json, "role": room_role,
+            "features": {"recording": settings.voice_recording_enabled, "qualityMonitoring": settings.voice_quality_monitoring_enabled}}),
+        ),
+        participants,
+    ];
+    if let Some(rec) = &room.recording {
+        out.push(frame(rec));
+    }
+    out
+}
+
+fn leave(state: &AppState, room_id: i64, conn_id: u64, user_id: i64) {
+    let mut rooms = state.hub.voice.lock();
+    let Some(room) = rooms.get_mut(&room_id) else {
+        return;
+    };
+    // A replaced connection must not remove its successor.
+    if room
+        .participants
+        .get(&user_id)
+        .is_none_or(|p| p.conn.id != conn_id)
+    {
+        return;
+    }
+    let Some(gone) = room.participants.remove(&user_id) else {
+        return;
+    };
+    room.updated_at = now();
+    room.send_all(
+        &frame(&json!({"type": "system", "event": "peer-left", "user": gone.json()})),
+        None,
+    );
+    room.send_all(&room.participants_frame(), None);
+    if room.participants.is_empty() {
+        rooms.remove(&room_id);
+    }
+}
+
+struct SignalHandler {
+    state: AppState,
+    room_id: i64,
+    user_id: i64,
+}
+
+impl Handler for SignalHandler {
+    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            return vec![error_frame("Invalid message format")];
+        };
+        let Some(obj) = value.as_object() else {
+            return vec![error_frame("Message payload must be a JSON object")];
+        };
+        let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
+        let result = match kind {
+            "" => Err("Message type must be provided"),
+            "ping" => return vec![frame(&json!({"type": "pong"}))],
+            "offer" | "answer" | "candidate" | "bye" => self.relay(relay_body(kind, obj)),
+            "signal" => {
+                let body = match obj.get("signal") {
+                    Some(Value::Object(inner)) => inner.clone(),
+                    _ => obj
+                        .iter()
+                        .filter(|(k, _)| *k != "type")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                };
+                let mut body = body;
+                if let Some(t) = obj.get("target").filter(|_| !body.contains_key("target")) {
+                    body.insert("target".into(), t.clone());
+                }
+                self.relay(body)
+            }
+            "state" => self.change_state(obj),
+            _ => Err("Unsupported payload type"),
+        };
+        match result {
+            Ok(()) => Vec::new(),
+            Err(detail) => vec![error_frame(detail)],
+        }
+    }
+}
+
+fn relay_body(kind: &str, obj: &Map<String, Value>) -> Map<String, Value> {
+    let mut body: Map<String, Value> = obj
+        .iter()
+        .filter(|(k, _)| *k != "type")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    body.insert("kind".into(), Value::from(kind));
+    let track = obj
+        .get("track")
+        .and_then(Value::as_str)
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    body.insert(
+        "track".into(),
+        Value::from(track.unwrap_or_else(|| "audio".into())),
+    );
+    body
+}
+
+fn target_of(obj: &Map<String, Value>) -> Result<Option<i64>, &'static str> {
+    match obj.get("target").or_else(|| obj.get("target_id")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or("target must be a valid identifier"),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| "target must be a valid identifier"),
+        Some(_) => Err("target must be a valid identifier"),
+    }
+}
+
+impl SignalHandler {
+    fn relay(&self, body: Map<String, Value>) -> Result<(), &'static str> {
+        let target = target_of(&body)?;
+        let rooms = self.state.hub.voice.lock();
+        let room = rooms.get(&self.room_id).ok_or("Participant not found")?;
+        let me = room
+            .participants
+            .get(&self.user_id)
+            .ok_or("Participant not found")?;
+        let bytes = frame(&json!({"type": "signal", "signal": body, "from": me.json()}));
+        match target {
+            Some(id) => room
+                .participants
+                .get(&id)
+                .ok_or("Participant not found")?
+                .conn
+                .push(&bytes),
+            None => {
+                room.send_all(&bytes, Some(self.user_id));
+                true
+            }
+        };
+        Ok(())
+    }
+
+    fn change_state(&self, obj: &Map<String, Value>) -> Result<(), &'static str> {
+        let event = obj.get("event").and_then(Value::as_str).unwrap_or("");
+        if event.is_empty() {
+            return Err("State event must be provided");
+        }
+        let target = target_of(obj)?.unwrap_or(self.user_id);
+        let max_speakers = self.state.settings.voice_max_speakers;
+        let recording_enabled = self.state.settings.voice_recording_enabled;
+        let mut rooms = self.state.hub.voice.lock();
+        let room = rooms
+            .get_mut(&self.room_id)
+            .ok_or("Participant not found")?;
+        let me = room
+            .participants
+            .get(&self.user_id)
+            .ok_or("Participant not found")?
+            .clone();
+        let is_self = target == self.user_id;
+        if !room.participants.contains_key(&target) {
+            return Err("Participant not found");
+        }
+        let speakers = room
+            .participants
+            .values()
+            .filter(|p| p.voice_role == "speaker")
+            .count();
+        let before = room.participants.get(&target).map(Participant::json);
+        let toggle =
+            |key: &str, current: bool| obj.get(key).and_then(Value::as_bool).unwrap_or(!current);
+        match event {
+            "set-role" => {
+                let role = obj
+                    .get("role")
+                    .and_then(Value::as_str)
+                    .map(str::to_lowercase);
+                let role: &'static str = match role.as_deref() {
+                    Some("speaker") => "speaker",
+                    Some("listener") => "listener",
+                    _ => return Err("Unsupported role"),
+                };
+                if !is_self && !me.is_moderator() {
+                    return Err("Insufficient permissions to change the role");
+                }
+                if is_self && role == "speaker" && me.room_role == "guest" {
+                    return Err("Guests cannot promote themselves to speaker");
+                }
+                let p = room
+                    .participants
+                    .get_mut(&target)
+                    .ok_or("Participant not found")?;
+                if role == "speaker" && p.voice_role != "speaker" && speakers >= max_speakers {
+                    return Err("Maximum number of speakers reached");
+                }
+                p.voice_role = role;
+                if role == "listener" {
+                    p.stage_override = None;
+                }
+            }
+            "set-muted" | "set-deafened" | "media" => {
+                if !is_self && !me.is_moderator() {
+                    return Err("Insufficient permissions to change another participant");
+                }
+                let p = room
+                    .participants
+                    .get_mut(&target)
+                    .ok_or("Participant not found")?;
+                match event {
+                    "set-muted" => p.muted = toggle("muted", p.muted),
+                    "set-deafened" => p.deafened = toggle("deafened", p.deafened),
+                    _ => p.video = toggle("videoEnabled", p.video),
+                }
+            }
+            "stage" => {
+                let action = obj.get("action").and_then(Value::as_str).unwrap_or("");
+                if !is_self && !me.is_moderator() {
+                    return Err("Insufficient permissions to change another participant");
+                }
+                let p = room
+                    .participants
+                    .get_mut(&target)
+                    .ok_or("Participant not found")?;
+                match action {
+                    "status" | "set-status" => {
+                        let status = obj
+                            .get("status")
+                            .or_else(|| obj.get("stageStatus"))
+                            .and_then(Value::as_str)
+                            .ok_or("Stage status must be provided")?;
+                        if ![
+                            "listener",
+                            "invited",
+                            "requesting",
+                            "backstage",
+                            "live",
+                            "muted",
+                        ]
+                        .contains(&status)
+                        {
+                            return Err("Invalid stage status");
+                        }
+                        if p.voice_role != "speaker" {
+                            return Err("Participant is not on stage");
+                        }
+                        p.stage_override = Some(status.to_owned());
+                    }
+                    "hand" | "raise-hand" => {
+                        p.hand_raised = obj
+                            .get("raised")
+                            .or_else(|| obj.get("value"))
+                            .is_some_and(truthy);
+                    }
+                    _ => return Err("Unsupported stage action"),
+                }
+            }
+            "quality-report" => {
+                let Some(Value::Object(metrics)) = obj.get("metrics") else {
+                    return Err("Quality metrics payload is invalid");
+                };
+                let mut metrics = metrics.clone();
+                let track = metrics
+                    .remove("track")
+                    .and_then(|t| t.as_str().map(str::to_lowercase))
+                    .unwrap_or_else(|| "audio".into());
+                let p = room
+                    .participants
+                    .get_mut(&self.user_id)
+                    .ok_or("Participant not found")?;
+                p.quality
+                    .insert(track.clone(), Value::Object(metrics.clone()));
+                room.send_all(
+                    &frame(&json!({"type": "state", "event": "quality-update", "userId": self.user_id, "track": track, "metrics": metrics})),
+                    None,
+                );
+                return Ok(());
+            }
+            "recording" => {
+                if !recording_enabled {
+                    return Err("Recording is not available on this server");
+                }
+                if !me.is_moderator() {
+                    return Err("Insufficient permissions to control recording");
+                }
+                let rec = json!({"type": "state", "event": "recording", "active": obj.get("active").is_some_and(truthy),
+                    "timestamp": now(), "by": me.json()});
+                room.send_all(&frame(&rec), None);
+                room.recording = Some(rec);
+                return Ok(());
+            }
+            _ => return Err("Unsupported state event"),
+        }
+        let after = room.participants.get(&target).map(Participant::json);
+        if before != after {
+            room.updated_at = now();
+            let updated = frame(
+                &json!({"type": "state", "event": "participant-updated", "participant": after, "stats": room.stats()}),
+            );
+            room.send_all(&updated, None);
+            room.send_all(&room.participants_frame(), None);
+        }
+        Ok(())
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Null => false,
+    }
+}

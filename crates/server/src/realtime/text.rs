@@ -1,0 +1,222 @@
+//! `/ws/text/{channel_id}`: chat in one text channel — history and presence on connect, then
+//! messages, typing and pings. A message is committed before anyone is sent it (decision 11).
+
+use std::collections::HashMap;
+
+use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use charge_store::{HistoryQuery, NewMessage};
+use serde_json::{Value, json};
+
+use super::hub::{Conn, OnlineUser, frame, presence_frame};
+use super::session::{
+    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, error_frame,
+};
+use crate::state::AppState;
+use crate::{dto, routes};
+
+pub async fn ws_text(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(channel_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    session::configure(ws).on_upgrade(move |mut socket| async move {
+        match admit(&state, &channel_id, &query, &headers).await {
+            Ok((caller, channel_id)) => run(state, socket, caller, channel_id).await,
+            Err((code, reason)) => session::close(&mut socket, code, reason).await,
+        }
+    })
+}
+
+async fn admit(
+    state: &AppState,
+    channel_id: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<(Caller, i64), Refusal> {
+    let caller = session::authenticate(state, query, headers).await?;
+    let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
+    let channel_id: i64 = channel_id.parse().map_err(|_| invalid)?;
+    let channel = state
+        .store
+        .channel_by_id(channel_id)
+        .await
+        .ok()
+        .flatten()
+        .ok_or(invalid)?;
+    if !channel.is_text() {
+        return Err(invalid);
+    }
+    match state
+        .store
+        .membership(channel.room_id, caller.user.id)
+        .await
+    {
+        Ok(Some(_)) => Ok((caller, channel_id)),
+        _ => Err((CLOSE_POLICY, "Not a room member")),
+    }
+}
+
+async fn run(state: AppState, mut socket: WebSocket, caller: Caller, channel_id: i64) {
+    let user = &caller.user;
+    let name = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| user.login.clone());
+    let history = match state
+        .store
+        .history(
+            channel_id,
+            HistoryQuery::Latest {
+                limit: state.settings.history_default_limit,
+            },
+        )
+        .await
+    {
+        Ok(page) => page,
+        Err(_) => {
+            session::close(&mut socket, 1011, "Service temporarily unavailable").await;
+            return;
+        }
+    };
+    let history =
+        frame(&json!({"type": "history", "page": routes::channels::latest_page(&history)}));
+    if socket
+        .send(axum::extract::ws::Message::Text(history))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (conn, mut outbox) = state.hub.connection(user.id);
+    let me = OnlineUser {
+        id: user.id,
+        display_name: name.clone(),
+        status: user.presence_status.clone(),
+        avatar_url: dto::avatar_url(user.id, user.avatar_path.as_deref(), user.avatar_updated_at),
+    };
+    let (online, _) = state.hub.join_text(channel_id, conn.clone(), me);
+    let mut greeting = vec![frame(&presence_frame(channel_id, &online))];
+    greeting.extend(state.hub.typing_snapshot(channel_id).map(|t| frame(&t)));
+    for f in greeting {
+        if socket
+            .send(axum::extract::ws::Message::Text(f))
+            .await
+            .is_err()
+        {
+            state.hub.leave_text(channel_id, conn.id, user.id);
+            return;
+        }
+    }
+    let mut handler = TextHandler {
+        state: state.clone(),
+        conn: conn.clone(),
+        channel_id,
+        user_id: user.id,
+        name,
+    };
+    let options = PumpOptions {
+        idle_timeout: Some(state.settings.websocket_receive_timeout),
+        expires_at: caller.expires_at,
+        scope: "channels",
+    };
+    session::pump(&state, &mut socket, &mut outbox, &mut handler, options).await;
+    state.hub.leave_text(channel_id, conn.id, user.id);
+}
+
+struct TextHandler {
+    state: AppState,
+    conn: Conn,
+    channel_id: i64,
+    user_id: i64,
+    name: String,
+}
+
+impl Handler for TextHandler {
+    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            return vec![error_frame("Invalid message format")];
+        };
+        let Some(obj) = value.as_object() else {
+            return vec![error_frame("Message payload must be a JSON object")];
+        };
+        match obj.get("type").and_then(Value::as_str).unwrap_or("message") {
+            "ping" => vec![frame(&json!({"type": "pong"}))],
+            "typing" => match obj.get("is_typing").and_then(Value::as_bool) {
+                Some(typing) => {
+                    self.state.hub.set_typing(
+                        self.channel_id,
+                        self.conn.id,
+                        self.user_id,
+                        &self.name,
+                        typing,
+                    );
+                    Vec::new()
+                }
+                None => vec![error_frame(
+                    "Typing payload must include boolean 'is_typing'",
+                )],
+            },
+            "message" => match self.post(obj).await {
+                Ok(()) => Vec::new(),
+                Err(detail) => vec![error_frame(detail)],
+            },
+            _ => vec![error_frame("Unsupported payload type")],
+        }
+    }
+}
+
+impl TextHandler {
+    async fn post(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
+        match obj.get("attachments") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) if items.is_empty() => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_i64) => {
+                return Err("One or more attachments were not found");
+            }
+            Some(_) => return Err("Attachments must be provided as a list of integers"),
+        }
+        let parent_id = match obj.get("parent_id") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_i64().ok_or("parent_id must be an integer")?),
+        };
+        if let Some(parent) = parent_id {
+            match self.state.store.message_channel(parent).await {
+                Ok(Some(c)) if c == self.channel_id => {}
+                Ok(_) => return Err("Parent message not found"),
+                Err(_) => return Err("Failed to store message"),
+            }
+        }
+        let content = match obj.get("content") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        if content.trim().is_empty() {
+            return Err("Message must contain content or attachments");
+        }
+        if content.chars().count() > self.state.settings.message_max_length {
+            return Err("Message exceeds maximum length of 2000 characters");
+        }
+        let new = NewMessage {
+            channel_id: self.channel_id,
+            author_id: self.user_id,
+            content: &content,
+            parent_id,
+        };
+        let message = self
+            .state
+            .store
+            .create_message(new)
+            .await
+            .map_err(|_| "Failed to store message")?;
+        // Committed: now everyone (the sender included) may see it.
+        let bytes = frame(&json!({"type": "message", "message": dto::message(&message)}));
+        self.state.hub.to_channel(self.channel_id, &bytes);
+        Ok(())
+    }
+}

@@ -1,0 +1,402 @@
+//! `/ws/text`: connect frames, broadcast, every error frame, close codes, idle timeout,
+//! presence and typing, catch-up without loss, slow consumers and shutdown.
+
+mod common;
+
+use std::time::Duration;
+
+use common::ws::{self, close_of, connect, next_json, next_of, send, send_raw};
+use common::{TestApp, backends};
+use futures_util::SinkExt;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+/// alice (owner) and bob (member) in a room with a text and a voice channel.
+async fn setup(app: &TestApp) -> (String, String, i64, i64, i64) {
+    let (_, alice) = app.user("alice").await;
+    let (bob_id, bob) = app.user("bob").await;
+    let slug = app.room(&alice, "Chat").await;
+    let text = app.channel(&alice, &slug, "general", "text").await["id"]
+        .as_i64()
+        .unwrap();
+    let voice = app.channel(&alice, &slug, "voice", "voice").await["id"]
+        .as_i64()
+        .unwrap();
+    app.join(&alice, &slug, &bob, "member").await;
+    (alice, bob, text, voice, bob_id)
+}
+
+#[tokio::test]
+async fn members_get_history_then_presence_and_every_message_including_their_own() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice, bob, text, _, bob_id) = setup(&app).await;
+        app.message(&alice, text, "before anyone connected").await;
+        let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+        let history = next_json(&mut a).await;
+        assert_eq!(history["type"], "history");
+        assert_eq!(
+            history["page"]["items"][0]["content"],
+            "before anyone connected"
+        );
+        let presence = next_json(&mut a).await;
+        assert_eq!(presence["type"], "presence");
+        assert_eq!(presence["online"].as_array().unwrap().len(), 1);
+
+        let mut b = ws_with_header(&app, text, &bob).await;
+        assert_eq!(next_json(&mut b).await["type"], "history");
+        let online = next_json(&mut b).await;
+        assert_eq!(online["online"].as_array().unwrap().len(), 2);
+        let seen_by_alice = next_of(&mut a, "presence").await;
+        assert!(
+            seen_by_alice["online"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["id"] == bob_id)
+        );
+
+        send(&mut b, json!({"type": "message", "content": "hi alice"})).await;
+        for socket in [&mut a, &mut b] {
+            let frame = next_of(socket, "message").await;
+            assert_eq!(frame["message"]["content"], "hi alice");
+            assert_eq!(frame["message"]["author"]["login"], "bob");
+        }
+        // A frame without `type` is a message too; HTTP messages are pushed as well.
+        send(&mut a, json!({"content": "typeless"})).await;
+        assert_eq!(
+            next_of(&mut b, "message").await["message"]["content"],
+            "typeless"
+        );
+        app.message(&alice, text, "over http").await;
+        assert_eq!(
+            next_of(&mut b, "message").await["message"]["content"],
+            "over http"
+        );
+        send(&mut a, json!({"type": "ping"})).await;
+        assert_eq!(next_of(&mut a, "pong").await["type"], "pong");
+        app.stop().await;
+    }
+}
+
+async fn ws_with_header(app: &TestApp, channel: i64, token: &str) -> ws::Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("ws://{}/ws/text/{channel}", app.addr);
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect")
+        .0
+}
+
+#[tokio::test]
+async fn refused_connections_close_with_the_contract_codes() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice, _, text, voice, _) = setup(&app).await;
+        let (_, eve) = app.user("eve").await;
+        let cases = [
+            (format!("/ws/text/{text}"), 1008, "Missing token"),
+            (
+                format!("/ws/text/{text}?token=garbage"),
+                1008,
+                "Invalid token",
+            ),
+            (
+                format!("/ws/text/999999?token={alice}"),
+                1003,
+                "Invalid channel",
+            ),
+            (
+                format!("/ws/text/{voice}?token={alice}"),
+                1003,
+                "Invalid channel",
+            ),
+            (
+                format!("/ws/text/{text}?token={eve}"),
+                1008,
+                "Not a room member",
+            ),
+            (
+                format!("/ws/rooms/nope?token={alice}"),
+                1008,
+                "Room not found",
+            ),
+            (
+                format!("/ws/signal/nope?token={alice}"),
+                1008,
+                "Room not found",
+            ),
+            (
+                format!("/ws/rooms/chat?token={eve}"),
+                1008,
+                "Not a room member",
+            ),
+            (
+                format!("/ws/signal/chat?token={eve}"),
+                1008,
+                "Not a room member",
+            ),
+        ];
+        for (path, code, reason) in cases {
+            let mut socket = connect(&app.base, &path).await;
+            assert_eq!(
+                close_of(&mut socket).await,
+                (code, reason.to_owned()),
+                "{path}"
+            );
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_the_connection_survives() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, _, text, _, _) = setup(&app).await;
+    let other = app.message(&alice, text, "x").await;
+    let _ = other;
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut a, "presence").await;
+    let long = "x".repeat(2001);
+    let cases: Vec<(String, &str)> = vec![
+        ("{not json".into(), "Invalid message format"),
+        ("[1,2]".into(), "Message payload must be a JSON object"),
+        (
+            json!({"type": "dance"}).to_string(),
+            "Unsupported payload type",
+        ),
+        (
+            json!({"type": "message", "content": "   "}).to_string(),
+            "Message must contain content or attachments",
+        ),
+        (
+            json!({"type": "message", "content": long}).to_string(),
+            "Message exceeds maximum length of 2000 characters",
+        ),
+        (
+            json!({"type": "message", "content": "a", "parent_id": "x"}).to_string(),
+            "parent_id must be an integer",
+        ),
+        (
+            json!({"type": "message", "content": "a", "parent_id": 987654}).to_string(),
+            "Parent message not found",
+        ),
+        (
+            json!({"type": "message", "content": "a", "attachments": "x"}).to_string(),
+            "Attachments must be provided as a list of integers",
+        ),
+        (
+            json!({"type": "message", "content": "a", "attachments": [5]}).to_string(),
+            "One or more attachments were not found",
+        ),
+        (
+            json!({"type": "typing", "is_typing": "yes"}).to_string(),
+            "Typing payload must include boolean 'is_typing'",
+        ),
+    ];
+    for (raw, detail) in cases {
+        send_raw(&mut a, &raw).await;
+        let frame = next_of(&mut a, "error").await;
+        assert_eq!(frame["detail"], detail, "{raw}");
+    }
+    a.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
+    assert_eq!(
+        next_of(&mut a, "error").await["detail"],
+        "Binary frames are not supported"
+    );
+    send(&mut a, json!({"type": "message", "content": "still here"})).await;
+    assert_eq!(
+        next_of(&mut a, "message").await["message"]["content"],
+        "still here"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_socket_gets_an_error_frame_then_close_1001() {
+    let app = TestApp::spawn_with(
+        backends()[0],
+        &[("WEBSOCKET_RECEIVE_TIMEOUT_SECONDS", "0.5")],
+    )
+    .await;
+    let (alice, _, text, _, _) = setup(&app).await;
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    let frame = next_of(&mut a, "error").await;
+    assert_eq!(frame["detail"], "Connection timed out due to inactivity");
+    assert_eq!(close_of(&mut a).await.0, 1001);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn presence_is_per_user_and_typing_expires_on_a_server_timer() {
+    let app = TestApp::spawn_with(backends()[0], &[("REALTIME_TYPING_TTL_SECONDS", "0.5")]).await;
+    let (alice, bob, text, _, bob_id) = setup(&app).await;
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut a, "presence").await;
+    let mut b1 = connect(&app.base, &format!("/ws/text/{text}?token={bob}")).await;
+    next_of(&mut b1, "presence").await;
+    assert_eq!(
+        next_of(&mut a, "presence").await["online"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let mut b2 = connect(&app.base, &format!("/ws/text/{text}?token={bob}")).await;
+    next_of(&mut b2, "presence").await;
+    drop(b2);
+
+    send(&mut b1, json!({"type": "typing", "is_typing": true})).await;
+    // The next frame alice sees proves bob's second socket closing did not remove him.
+    let typing = next_json(&mut a).await;
+    assert_eq!(
+        typing["type"], "typing",
+        "no presence change expected: {typing}"
+    );
+    assert_eq!(typing["users"][0]["id"], bob_id);
+    assert_eq!(typing["expires_in"], 0.5);
+    let expired = next_of(&mut a, "typing").await;
+    assert_eq!(expired["users"], json!([]));
+
+    b1.close(None).await.unwrap();
+    let presence = next_of(&mut a, "presence").await;
+    assert_eq!(presence["online"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_reconnects_catches_up_on_everything_it_missed_in_order() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice, bob, text, _, _) = setup(&app).await;
+        let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+        next_of(&mut a, "presence").await;
+        let mut b = connect(&app.base, &format!("/ws/text/{text}?token={bob}")).await;
+        next_of(&mut b, "presence").await;
+        let mut sent = 0;
+        let mut last_seen_by_bob = 0;
+        let mut bob_ids = Vec::new();
+        while sent < 1000 {
+            send(
+                &mut a,
+                json!({"type": "message", "content": format!("m{sent}")}),
+            )
+            .await;
+            sent += 1;
+            if sent == 300 {
+                // Bob reads up to here, then drops off.
+                while bob_ids.len() < 300 {
+                    let f = next_of(&mut b, "message").await;
+                    bob_ids.push(f["message"]["id"].as_i64().unwrap());
+                }
+                last_seen_by_bob = *bob_ids.last().unwrap();
+                drop(b);
+                b = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+            }
+        }
+        // Alice sees all 1000 of her own messages, in order.
+        let mut alice_ids = Vec::new();
+        while alice_ids.len() < 1000 {
+            let f = next_of(&mut a, "message").await;
+            alice_ids.push(f["message"]["id"].as_i64().unwrap());
+        }
+        assert!(alice_ids.windows(2).all(|w| w[0] < w[1]));
+        // Bob comes back and pages forward from his last id.
+        let mut after = last_seen_by_bob;
+        loop {
+            let (_, page) = app
+                .get(
+                    &format!("/api/channels/{text}/history?after={after}&limit=100"),
+                    &bob,
+                )
+                .await;
+            let items: Vec<Value> = page["items"].as_array().unwrap().clone();
+            bob_ids.extend(items.iter().map(|m| m["id"].as_i64().unwrap()));
+            if page["has_more_forward"] == false {
+                break;
+            }
+            after = *bob_ids.last().unwrap();
+        }
+        assert_eq!(
+            bob_ids, alice_ids,
+            "bob has every message exactly once, in order"
+        );
+        drop(b);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_without_stalling_the_others() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, bob, text, _, _) = setup(&app).await;
+    // Bob connects with a tiny receive buffer and never reads.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(app.addr).await.unwrap();
+    let url = format!("ws://{}/ws/text/{text}?token={bob}", app.addr);
+    let (mut stalled, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut a, "presence").await;
+    let body = "y".repeat(1900);
+    let total = 3000;
+    let sender = async {
+        for i in 0..total {
+            send(
+                &mut a,
+                json!({"type": "message", "content": format!("{i} {body}")}),
+            )
+            .await;
+        }
+        let mut got = 0;
+        while got < total {
+            let f = next_json(&mut a).await;
+            if f["type"] == "message" {
+                got += 1;
+            }
+        }
+        a
+    };
+    let a = tokio::time::timeout(Duration::from_secs(120), sender)
+        .await
+        .expect("alice was stalled by bob");
+    drop(a);
+    // Bob's connection was cut: reading it now ends before all messages arrive.
+    let mut received = 0;
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        use futures_util::StreamExt;
+        while let Some(Ok(msg)) = stalled.next().await {
+            match msg {
+                Message::Text(t) if t.as_str().contains("\"type\":\"message\"") => received += 1,
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stalled connection was never closed");
+    assert!(
+        received < total,
+        "the stalled client should have been dropped, got {received}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_1001() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, _, text, _, _) = setup(&app).await;
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut a, "presence").await;
+    let stopping = tokio::spawn(app.stop());
+    assert_eq!(close_of(&mut a).await.0, 1001);
+    drop(a);
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("stopped in time")
+        .unwrap();
+}
