@@ -90,6 +90,7 @@ export class TextChannelSession {
     this.status = 'idle';
     this.statusInfo = { attempt: 0, retryIn: /** @type {number | null} */ (null), reason: '' };
     this.stopped = false;
+    this.httpLoading = false;
 
     this.socket = new ReconnectingSocket({
       url: options.url,
@@ -104,6 +105,9 @@ export class TextChannelSession {
           this.online = [];
           this.setTypingUsers([], 0);
         }
+        // The live connection is not there yet: show the history over HTTP
+        // meanwhile (the socket's history frame is merged in when it opens).
+        if (status === 'reconnecting' && !this.loaded && !this.httpLoading) void this.loadOverHttp();
         this.emit('status');
       },
       onFrame: (frame) => this.handleFrame(frame),
@@ -204,6 +208,21 @@ export class TextChannelSession {
     }
     if (this.messages.length === items.length) this.hasMoreBackward = !!page?.has_more_backward;
     await this.catchUp();
+  }
+
+  async loadOverHttp() {
+    this.httpLoading = true;
+    try {
+      const page = await this.api.history(this.channelId, { limit: 50 });
+      if (this.loaded || this.stopped) return;
+      await this.onHistory(page);
+      // Whatever arrives before the socket opens is fetched on open.
+      if (this.status !== 'open') this.resumeAfter = lastMessageId(this.messages) ?? 0;
+    } catch {
+      /* the socket retries; so will we on its next failure */
+    } finally {
+      this.httpLoading = false;
+    }
   }
 
   /** Fetches what was missed while disconnected, then resends lost sends. */

@@ -3,6 +3,7 @@
 import { ApiClient } from './api.js';
 import { apiBase, wsBase } from './config.js';
 import { byId, h, hueFor, initials, setChildren } from './dom.js';
+import { icon } from './icons.js';
 import { ReconnectingSocket } from './socket.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { TextChannelSession } from './text-channel.js';
@@ -21,11 +22,13 @@ const VOICE_TYPES = new Set(['voice', 'stage']);
  * @typedef {Room & { channels: Channel[], members: Member[], invitations: any[], current_role?: string | null }} RoomDetail
  */
 
-const token = loadToken();
-if (!token) {
+const storedToken = loadToken();
+if (!storedToken) {
   goToSignIn(localStorage.getItem('charge.token') ? 'expired' : undefined);
-  throw new Error('Not signed in');
+  // Stop here while the browser leaves the page.
+  await new Promise(() => {});
 }
+const token = /** @type {string} */ (storedToken);
 
 const meId = tokenUserId(token);
 let signingOut = false;
@@ -205,7 +208,7 @@ function renderChannels() {
             openChannel(ch.id);
           },
         },
-        h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, voice ? '🔊' : '#'),
+        h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, icon(voice ? 'speaker' : 'hash', 16)),
         h('span', { class: 'channel-name' }, ch.name),
         voiceCount ? h('span', { class: 'count', title: 'People in voice' }, String(voiceCount)) : null,
       ),
@@ -219,7 +222,7 @@ function renderChannels() {
               title: 'Delete channel',
               onclick: () => confirmDeleteChannel(ch),
             },
-            '×',
+            icon('x', 14),
           )
         : null,
     );
@@ -232,6 +235,8 @@ function renderChannels() {
 
 function renderMembers() {
   const members = state.room ? [...state.room.members] : [];
+  const me = members.find((m) => m.user_id === meId);
+  if (me) setMe(memberName(me));
   members.sort((a, b) => memberName(a).toLowerCase().localeCompare(memberName(b).toLowerCase()));
   setChildren(
     els.memberList,
@@ -269,9 +274,9 @@ function renderVoiceDock() {
     h(
       'div',
       { class: 'dock-buttons' },
-      h('button', { class: 'icon-btn', type: 'button', 'aria-pressed': String(voice.muted), 'aria-label': voice.muted ? 'Unmute' : 'Mute', title: voice.muted ? 'Unmute' : 'Mute', onclick: () => voice.setMuted(!voice.muted) }, voice.muted ? '🔇' : '🎙'),
-      h('button', { class: 'icon-btn', type: 'button', 'aria-pressed': String(voice.deafened), 'aria-label': voice.deafened ? 'Undeafen' : 'Deafen', title: voice.deafened ? 'Undeafen' : 'Deafen', onclick: () => voice.setDeafened(!voice.deafened) }, voice.deafened ? '🔕' : '🎧'),
-      h('button', { class: 'icon-btn danger', type: 'button', 'aria-label': 'Leave voice', title: 'Leave voice', onclick: () => leaveVoice() }, '✕'),
+      h('button', { class: 'icon-btn', type: 'button', 'aria-pressed': String(voice.muted), 'aria-label': voice.muted ? 'Unmute' : 'Mute', title: voice.muted ? 'Unmute' : 'Mute', onclick: () => voice.setMuted(!voice.muted) }, icon(voice.muted ? 'micOff' : 'mic')),
+      h('button', { class: 'icon-btn', type: 'button', 'aria-pressed': String(voice.deafened), 'aria-label': voice.deafened ? 'Undeafen' : 'Deafen', title: voice.deafened ? 'Undeafen' : 'Deafen', onclick: () => voice.setDeafened(!voice.deafened) }, icon(voice.deafened ? 'headphonesOff' : 'headphones')),
+      h('button', { class: 'icon-btn danger', type: 'button', 'aria-label': 'Leave voice', title: 'Leave voice', onclick: () => leaveVoice() }, icon('leave')),
     ),
   );
 }
@@ -449,8 +454,8 @@ function openChannel(channelId) {
   state.channelId = channelId;
   writeHash(room.slug, channelId);
   renderChannels();
-  document.title = `${VOICE_TYPES.has(channel.type) ? '🔊' : '#'}${channel.name} · ${room.title} · Charge`;
-  els.mobileTitle.textContent = `${VOICE_TYPES.has(channel.type) ? '🔊 ' : '#'}${channel.name}`;
+  document.title = `${VOICE_TYPES.has(channel.type) ? '' : '#'}${channel.name} · ${room.title} · Charge`;
+  els.mobileTitle.textContent = `${VOICE_TYPES.has(channel.type) ? '' : '#'}${channel.name}`;
 
   if (VOICE_TYPES.has(channel.type)) {
     const slug = room.slug;
@@ -558,7 +563,7 @@ function inviteDialog() {
     submitLabel: 'Create invitation',
     submit: async (values) => {
       const invitation = await api.createInvitation(room.slug, values.role || 'member');
-      return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the ↵ button).`, invitation.code);
+      return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the arrow button under the rooms).`, invitation.code);
     },
   });
 }
@@ -662,10 +667,14 @@ window.addEventListener('beforeunload', () => {
   state.voice?.leave();
 });
 
-const login = savedLogin() || (meId != null ? `User ${meId}` : 'You');
-els.meName.textContent = login;
-els.meAvatar.textContent = initials(login);
-els.meAvatar.setAttribute('style', `--hue:${hueFor(login)}`);
+/** @param {string} name */
+function setMe(name) {
+  if (els.meName.textContent === name) return;
+  els.meName.textContent = name;
+  els.meAvatar.textContent = initials(name);
+  els.meAvatar.setAttribute('style', `--hue:${hueFor(name)}`);
+}
+setMe(savedLogin() || (meId != null ? `User ${meId}` : 'You'));
 
 async function init() {
   try {

@@ -1,6 +1,7 @@
 // The text channel view: message list, composer, typing line, online list.
 
 import { formatTime, h, hueFor, initials, linkify, setChildren } from '../dom.js';
+import { icon } from '../icons.js';
 import { authorName, continuesGroup, isDeleted, isModerated, parseTimestamp } from '../messages.js';
 import { MAX_MESSAGE_LENGTH } from '../text-channel.js';
 import { openForm, toast } from './dialogs.js';
@@ -66,12 +67,12 @@ export class TextView {
     this.onlineToggle = h(
       'button',
       { class: 'icon-btn', type: 'button', 'aria-label': 'Show who is online', 'aria-pressed': 'false', title: 'Who is online', onclick: () => this.toggleOnline() },
-      h('span', { 'aria-hidden': 'true' }, '👥'),
+      icon('users', 20),
     );
     this.header = h(
       'header',
       { class: 'channel-head' },
-      h('h2', { class: 'channel-title' }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'), this.channel.name),
+      h('h2', { class: 'channel-title' }, h('span', { class: 'hash' }, icon('hash', 20)), this.channel.name),
       this.statusEl,
       this.retryBtn,
       h('span', { class: 'spacer' }),
@@ -186,7 +187,7 @@ export class TextView {
       this.replyBar,
       h('span', null, 'Replying to ', h('strong', null, authorName(m))),
       h('span', { class: 'reply-snippet' }, isDeleted(m) ? 'deleted message' : m.content.slice(0, 120)),
-      h('button', { class: 'icon-btn small', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, '×'),
+      h('button', { class: 'icon-btn small', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, icon('x', 14)),
     );
     this.replyBar.hidden = false;
     this.input.focus();
@@ -377,11 +378,11 @@ export class TextView {
     const actions = h(
       'div',
       { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
-      !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'Reply', 'aria-label': `Reply to ${name}`, onclick: () => this.setReply(m) }, '↩') : null,
-      !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'React', 'aria-label': 'Add a thumbs-up reaction', onclick: () => this.session.socket.send({ type: 'reaction', message_id: m.id, emoji: '👍', operation: 'add' }) }, '👍') : null,
-      own && !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'Edit', 'aria-label': 'Edit message', onclick: () => this.edit(m) }, '✎') : null,
+      !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'Reply', 'aria-label': `Reply to ${name}`, onclick: () => this.setReply(m) }, icon('reply', 16)) : null,
+      !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'React', 'aria-label': 'Add a thumbs-up reaction', onclick: () => this.session.socket.send({ type: 'reaction', message_id: m.id, emoji: '👍', operation: 'add' }) }, icon('smile', 16)) : null,
+      own && !deleted ? h('button', { class: 'icon-btn small', type: 'button', title: 'Edit', 'aria-label': 'Edit message', onclick: () => this.edit(m) }, icon('edit', 16)) : null,
       (own || this.options.isAdmin) && !deleted
-        ? h('button', { class: 'icon-btn small danger', type: 'button', title: 'Delete', 'aria-label': 'Delete message', onclick: () => this.remove(m) }, '🗑')
+        ? h('button', { class: 'icon-btn small danger', type: 'button', title: 'Delete', 'aria-label': 'Delete message', onclick: () => this.remove(m) }, icon('trash', 16))
         : null,
     );
 

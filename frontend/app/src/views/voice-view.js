@@ -1,6 +1,7 @@
 // The voice channel view: join/leave, mute, deafen, participants.
 
 import { h, hueFor, initials, setChildren } from '../dom.js';
+import { icon } from '../icons.js';
 
 /** @typedef {import('../voice.js').VoiceSession} VoiceSession */
 
@@ -67,7 +68,7 @@ export class VoiceView {
       h(
         'header',
         { class: 'channel-head' },
-        h('h2', { class: 'channel-title' }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '🔊'), options.channel.name),
+        h('h2', { class: 'channel-title' }, h('span', { class: 'hash' }, icon('speaker', 20)), options.channel.name),
         this.statusEl,
       ),
       h('div', { class: 'voice-stage' }, this.grid, this.note),
@@ -133,8 +134,8 @@ export class VoiceView {
           h(
             'span',
             { class: 'voice-flags' },
-            muted ? h('span', { class: 'flag', title: 'Muted' }, '🎙̸ muted') : null,
-            deafened ? h('span', { class: 'flag', title: 'Deafened' }, 'deafened') : null,
+            muted ? h('span', { class: 'flag' }, icon('micOff', 13), ' muted') : null,
+            deafened ? h('span', { class: 'flag' }, icon('headphonesOff', 13), ' deafened') : null,
             !self ? h('span', { class: `flag link-${state}`, title: 'Audio connection' }, peerStateWords(state)) : null,
           ),
           h('span', { class: 'sr-only' }, speaking ? 'speaking' : ''),

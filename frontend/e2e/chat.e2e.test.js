@@ -1,0 +1,278 @@
+// Two people meet in a room and chat, in real Chromium against the real server.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ARTIFACTS, launchBrowser, startServer, uniq, until, watchPage } from './harness.js';
+
+/** @typedef {import('playwright-core').Page} Page */
+
+const ODD = 'Odd <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> & "quotes" \'single\' 👋🏽 ünïcødé العربية ‮reversed‬ `code` **bold**';
+
+/** @param {Page} page */
+const ready = (page) => page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+
+/** @param {Page} page @param {string} login @param {string} password @param {string} display */
+async function registerViaUi(page, login, password, display) {
+  await page.click('#tab-register');
+  await page.fill('#register-login', login);
+  await page.fill('#register-display', display);
+  await page.fill('#register-password', password);
+  await page.click('#register-submit');
+  await page.waitForURL(/workspace\.html/, { timeout: 15000 });
+  await ready(page);
+}
+
+/** @param {Page} page @param {Record<string, string>} values */
+async function submitDialog(page, values) {
+  const dialog = page.locator('#dialog');
+  await dialog.waitFor({ state: 'visible' });
+  for (const [name, value] of Object.entries(values)) {
+    const field = dialog.locator(`[name="${name}"]`);
+    const tag = await field.first().evaluate((el) => `${el.tagName}:${el.getAttribute('type') ?? ''}`);
+    if (tag === 'INPUT:radio') await dialog.locator(`input[name="${name}"][value="${value}"]`).check();
+    else if (tag.startsWith('SELECT')) await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await dialog.locator('button[type="submit"]').click();
+}
+
+/** @param {Page} page @param {string} text */
+async function send(page, text) {
+  const input = page.locator('.composer-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** @param {Page} page */
+const messageIds = (page) =>
+  page.$$eval('.message-list:not(.pending-list) > li.msg', (els) => els.map((el) => Number(/** @type {HTMLElement} */ (el).dataset.id)));
+
+/** @param {Page} page @param {string} text */
+const bodyLocator = (page, text) => page.locator('.message-list:not(.pending-list) .msg-body', { hasText: text });
+
+describe('text chat between two browsers', () => {
+  /** @type {Awaited<ReturnType<typeof startServer>>} */
+  let server;
+  /** @type {import('playwright-core').Browser} */
+  let browser;
+  /** @type {Page} */
+  let alice;
+  /** @type {Page} */
+  let bob;
+  /** @type {string[][]} */
+  const errorLists = [];
+  const password = 'correct horse battery';
+  const aliceLogin = uniq('alice');
+  const bobLogin = uniq('bob');
+  let inviteCode = '';
+  let channelId = 0;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    const ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    alice = await ctxA.newPage();
+    bob = await ctxB.newPage();
+    errorLists.push(watchPage(alice, 'alice'), watchPage(bob, 'bob'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('shows the sign-in page served by the server, and explains errors in plain words', async () => {
+    await alice.goto(`${server.url}/`);
+    await ready(alice);
+    assert.equal(await alice.title(), 'Sign in · Charge');
+    // The page found its own origin as the API base.
+    assert.equal(await alice.textContent('#api-base-current'), server.url);
+    await alice.screenshot({ path: join(ARTIFACTS, 'sign-in.png') });
+    await alice.fill('#login-login', 'nobody-here');
+    await alice.fill('#login-password', 'wrong password');
+    await alice.click('#login-submit');
+    const error = alice.locator('#auth-error');
+    await error.waitFor({ state: 'visible' });
+    assert.match((await error.textContent()) ?? '', /incorrect|invalid|password/i);
+    await alice.fill('#login-password', 'short');
+    await alice.click('#login-submit');
+    await until(async () => /at least 8/.test((await error.textContent()) ?? ''), { what: 'local validation' });
+  });
+
+  it('sends a visitor without a token back to sign-in', async () => {
+    await bob.goto(`${server.url}/workspace.html`);
+    await bob.waitForURL(/index\.html/);
+  });
+
+  it('registers both people, creates a room with channels and an invitation', async () => {
+    await registerViaUi(alice, aliceLogin, password, 'Alice Liddell');
+    await alice.click('#btn-new-room');
+    await submitDialog(alice, { title: 'Tea Party' });
+    await alice.waitForSelector('.room-btn[aria-current="page"]');
+    assert.equal(await alice.textContent('#room-title'), 'Tea Party');
+    await alice.click('#btn-add-text');
+    await submitDialog(alice, { type: 'text', name: 'general' });
+    await alice.waitForSelector('.text-view');
+    await alice.click('#btn-add-voice');
+    await submitDialog(alice, { type: 'voice', name: 'Lounge' });
+    await alice.waitForSelector('.voice-view');
+    await alice.click('.channel-item[data-type="text"] .channel-link');
+    await alice.waitForSelector('.text-view[data-connection="open"]');
+    const hash = new URL(alice.url()).hash;
+    const m = /#\/r\/([^/]+)\/(\d+)/.exec(hash);
+    assert.ok(m, `hash ${hash}`);
+    assert.ok(decodeURIComponent(m[1]));
+    channelId = Number(m[2]);
+
+    await alice.click('#btn-invite');
+    await submitDialog(alice, { role: 'member' });
+    const codeInput = alice.locator('#dlg-copy-value');
+    await codeInput.waitFor();
+    inviteCode = await codeInput.inputValue();
+    assert.match(inviteCode, /^[A-Za-z0-9_-]{6,}$/);
+    await alice.click('#dialog button:has-text("Done")');
+
+    await bob.goto(`${server.url}/index.html`);
+    await registerViaUi(bob, bobLogin, password, 'Bob');
+    await bob.click('#btn-join');
+    await submitDialog(bob, { code: inviteCode });
+    await bob.waitForSelector('.text-view[data-connection="open"]');
+    assert.equal(await bob.textContent('#room-title'), 'Tea Party');
+    // Alice's member list updates live.
+    await alice.waitForSelector(`#member-list li:has-text("Bob")`);
+  });
+
+  it('chats both ways in real time with replies, typing and presence', async () => {
+    await bob.waitForSelector('.online-list li:nth-child(2)', { state: 'attached' });
+    await send(alice, 'Hello Bob, welcome!');
+    await bodyLocator(bob, 'Hello Bob, welcome!').waitFor();
+
+    await bob.locator('.composer-input').type('typing', { delay: 20 });
+    await alice.waitForSelector('.typing-line:has-text("Bob is typing")');
+    await bob.locator('.composer-input').fill('');
+
+    const target = bob.locator('li.msg', { hasText: 'Hello Bob, welcome!' });
+    await target.hover();
+    await target.locator('button[title="Reply"]').click();
+    await send(bob, 'Thanks Alice!');
+    const reply = alice.locator('li.msg', { hasText: 'Thanks Alice!' });
+    await reply.waitFor();
+    assert.match((await reply.locator('.reply-ref').textContent()) ?? '', /Alice Liddell/);
+
+    // Shift+Enter makes a new line instead of sending.
+    const input = alice.locator('.composer-input');
+    await input.fill('line one');
+    await input.press('Shift+Enter');
+    await input.type('line two');
+    await input.press('Enter');
+    await until(async () => (await bodyLocator(bob, 'line one').count()) === 1, { what: 'multi-line message' });
+    assert.equal(await bodyLocator(bob, 'line one').innerText(), 'line one\nline two');
+  });
+
+  it('renders odd characters and long messages safely', async () => {
+    await send(alice, ODD);
+    const odd = bodyLocator(bob, 'Odd <script>');
+    await odd.waitFor();
+    assert.equal(await odd.textContent(), ODD);
+    assert.equal(await bob.evaluate(() => /** @type {any} */ (window).__pwned ?? null), null);
+    assert.equal(await bob.locator('.msg-body script, .msg-body img').count(), 0);
+
+    const long = `${'long-word-without-breaks-'.repeat(40)}${'x'.repeat(900)}`.slice(0, 2000);
+    await send(bob, long);
+    const longEl = bodyLocator(alice, 'long-word-without-breaks-');
+    await longEl.waitFor();
+    assert.equal(await longEl.textContent(), long);
+    const overflow = await alice.$eval('.messages', (el) => el.scrollWidth - el.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow ${overflow}`);
+  });
+
+  it('keeps up with many messages and shows deletions', async () => {
+    const token = await alice.evaluate(() => localStorage.getItem('charge.token'));
+    assert.ok(token);
+    for (let i = 1; i <= 80; i += 1) await server.api.post(token, channelId, `burst message ${i}`);
+    await bodyLocator(bob, 'burst message 80').waitFor();
+    const ids = await messageIds(bob);
+    assert.equal(new Set(ids).size, ids.length, 'no duplicates');
+    assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'in order');
+
+    const victim = alice.locator('li.msg', { hasText: 'burst message 80' });
+    await victim.hover();
+    await victim.locator('button[title="Delete"]').click();
+    await alice.locator('#dialog button[type="submit"]').click();
+    await bob.waitForSelector('li.msg.deleted:has-text("This message was deleted.")');
+    await alice.screenshot({ path: join(ARTIFACTS, 'text-channel.png') });
+  });
+
+  it('shows the history after a reload and pages back to the start', async () => {
+    await bob.reload();
+    await ready(bob);
+    await bob.waitForSelector('.text-view[data-connection="open"]');
+    await bodyLocator(bob, 'burst message 79').waitFor();
+    const token = await bob.evaluate(() => localStorage.getItem('charge.token'));
+    const all = await server.api.allMessages(/** @type {string} */ (token), channelId);
+    // Scroll to the top until the beginning of the channel shows.
+    await until(
+      async () => {
+        await bob.$eval('.messages', (el) => el.scrollTo({ top: 0 }));
+        return bob.locator('.channel-intro').isVisible();
+      },
+      { what: 'scroll-back to the first message', timeout: 20000, interval: 300 },
+    );
+    const ids = await messageIds(bob);
+    assert.deepEqual(ids, all.map((m) => m.id));
+    await bodyLocator(bob, 'Hello Bob, welcome!').waitFor();
+  });
+
+  it('reconnects after a server restart and catches up without loss or duplicates', async () => {
+    const aliceToken = /** @type {string} */ (await alice.evaluate(() => localStorage.getItem('charge.token')));
+    // Hold Bob's reconnects until the missed messages exist, so that catch-up
+    // (history?after=) has real work to do.
+    let gateOpen = true;
+    await bob.routeWebSocket(/\/ws\/text\//, (ws) => {
+      if (!gateOpen) {
+        ws.close({ code: 1006, reason: 'held by test' });
+        return;
+      }
+      ws.connectToServer();
+    });
+    gateOpen = false;
+    await server.restart();
+    await bob.waitForSelector('.text-view:not([data-connection="open"])');
+    await alice.waitForSelector('.text-view[data-connection="open"]', { timeout: 30000 });
+    for (let i = 1; i <= 70; i += 1) await server.api.post(aliceToken, channelId, `missed while away ${i}`);
+    await send(alice, 'sent from the page after the restart');
+    gateOpen = true;
+    await bob.evaluate(() => /** @type {any} */ (window).charge.state.text?.socket.reconnectNow());
+    await bob.waitForSelector('.text-view[data-connection="open"]', { timeout: 30000 });
+    await bodyLocator(bob, 'sent from the page after the restart').waitFor({ timeout: 15000 });
+    await bodyLocator(bob, 'missed while away 1').waitFor();
+    const all = await server.api.allMessages(aliceToken, channelId);
+    const ids = await messageIds(bob);
+    assert.equal(new Set(ids).size, ids.length, 'no duplicates');
+    assert.deepEqual(ids, all.map((m) => m.id), 'every stored message is shown, in order');
+    // And the conversation goes on live.
+    await send(bob, 'back online');
+    await bodyLocator(alice, 'back online').waitFor();
+  });
+
+  it('looks right at phone width', async () => {
+    await bob.setViewportSize({ width: 390, height: 844 });
+    await bob.waitForTimeout(200);
+    const overflow = await bob.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page overflows by ${overflow}px`);
+    await bob.screenshot({ path: join(ARTIFACTS, 'phone.png') });
+    await bob.click('#btn-drawer');
+    await bob.waitForSelector('.app[data-drawer="open"]');
+    await bob.click('.channel-item[data-type="text"] .channel-link');
+    await bob.waitForSelector('.app[data-drawer="closed"]');
+  });
+
+  it('had no script errors', () => {
+    const list = errorLists.flat().filter(
+      (/** @type {string} */ e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|net::/.test(e),
+    );
+    assert.deepEqual(list, []);
+  });
+});
