@@ -96,6 +96,19 @@ impl Application {
                 hub.expire_typing();
             }
         });
+        let turn_probe = (!self.state.settings.turn_health_interval.is_zero()).then(|| {
+            let config = routes::config::turn_config(&self.state.settings);
+            let interval = self.state.settings.turn_health_interval;
+            let mut stop = self.state.hub.shutdown_signal();
+            tokio::spawn(charge_turn::run_background(
+                config,
+                interval,
+                charge_turn::ProbeOptions::default(),
+                async move {
+                    let _ = stop.wait_for(|s| *s).await.map(|_| ());
+                },
+            ))
+        });
         let hub = self.state.hub.clone();
         // Decision 15: stop accepting, close every WebSocket with 1001, let requests finish.
         let graceful = async move {
@@ -112,6 +125,9 @@ impl Application {
         .await;
         sweeper.abort();
         typing.abort();
+        if let Some(probe) = turn_probe {
+            probe.abort();
+        }
         self.state.store.close().await;
         result
     }
@@ -171,6 +187,7 @@ fn router(state: AppState) -> Router {
         .merge(routes::invites::router())
         .merge(routes::channels::router())
         .merge(routes::messages::router())
+        .merge(routes::config::router())
         .merge(crate::realtime::router())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);

@@ -30,6 +30,10 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Exit 0 when GET /health on the configured HOST:PORT answers 200 (for container health checks).
+    /// Probe every configured TURN endpoint with a real Allocate (see the README's TURN section).
+    TurnHealth(charge_turn::TurnHealthArgs),
+    /// Generate a TURN secret, or write it into an env file with --update-env.
+    TurnSecret(charge_turn::TurnSecretArgs),
     Healthcheck {
         /// Seconds to wait for the answer.
         #[arg(long, default_value_t = 3.0)]
@@ -39,6 +43,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::TurnSecret(args)) = cli.command {
+        return charge_turn::run_turn_secret(args);
+    }
     let settings = match Settings::load(Path::new(".")) {
         Ok(settings) => settings,
         Err(e) => {
@@ -48,6 +55,17 @@ fn main() -> ExitCode {
     };
     if let Some(Command::Healthcheck { timeout }) = cli.command {
         return healthcheck(&settings, Duration::from_secs_f64(timeout.max(0.1)));
+    }
+    if let Some(Command::TurnHealth(args)) = cli.command {
+        telemetry::init_tracing_at(args.tracing_level());
+        let config = charge_server::routes::config::turn_config(&settings);
+        return match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(charge_turn::run_turn_health(args, config)),
+            Err(e) => {
+                eprintln!("charge: cannot start the async runtime: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     telemetry::init_tracing(settings.debug);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -60,6 +78,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Migrate) => migrate(settings).await,
+
             _ => serve(settings).await,
         }
     });

@@ -19,6 +19,7 @@ use crate::routes;
         routes::invites::accept_invite,
         routes::channels::get_history,
         routes::messages::create_message,
+        routes::config::get_webrtc_config,
     ),
     modifiers(&BearerAuth)
 )]

@@ -16,7 +16,26 @@ pub fn init_tracing(debug: bool) {
         .try_init();
 }
 
+/// Initialises logging at a fixed level (command-line tools); `RUST_LOG` still wins.
+pub fn init_tracing_at(level: tracing::Level) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(level.as_str().to_lowercase()));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
 pub fn describe_metrics() {
+    charge_turn::describe_metrics();
+    metrics::describe_gauge!(
+        "realtime_active_connections",
+        "Number of active websocket connections handled locally."
+    );
+    metrics::describe_counter!(
+        "realtime_events_total",
+        "Count of realtime messages processed by the websocket managers."
+    );
     metrics::describe_counter!(
         "http_requests_total",
         "HTTP requests answered, by method, route and status."

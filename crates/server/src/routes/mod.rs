@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod channels;
+pub mod config;
 pub mod invites;
 pub mod messages;
 pub mod rooms;
