@@ -205,7 +205,7 @@ async fn nothing_listening_is_a_connect_failure_within_the_deadline() {
     let report = probe_all(&config, &[], &options(timeout)).await;
 
     assert!(
-        started.elapsed() < timeout + Duration::from_secs(1),
+        started.elapsed() < timeout + Duration::from_secs(3),
         "took {:?}",
         started.elapsed()
     );
@@ -213,7 +213,7 @@ async fn nothing_listening_is_a_connect_failure_within_the_deadline() {
         assert_failed(result, Category::Connect);
         assert!(!result.reachable);
         assert!(
-            result.elapsed <= timeout + Duration::from_millis(300),
+            result.elapsed < timeout + Duration::from_secs(1),
             "{result:#?}"
         );
     }

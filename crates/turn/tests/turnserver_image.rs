@@ -5,7 +5,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use charge_turn::{Category, EndpointResult, ProbeOptions, TurnConfig, probe_all};
@@ -79,13 +79,26 @@ fn start(dir: &Path, credentials: &[(&str, String)], pki: Option<&TestPki>) -> C
 
 fn turnadmin(dir: &Path, args: &[&str]) {
     let db = dir.join("turndb");
-    let output = Command::new("turnadmin")
+    let child = Command::new("turnadmin")
         .arg("-b")
         .arg(&db)
         .args(["-r", REALM])
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run turnadmin");
+    let pid = child.id();
+    let output = child.wait_with_output().expect("wait for turnadmin");
+    // turnadmin always opens a log file named after its pid, usually in /var/log; drop it.
+    if let Ok(entries) = std::fs::read_dir("/var/log") {
+        let prefix = format!("turn_{pid}_");
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     assert!(
         output.status.success(),
         "turnadmin {args:?} failed: {}",
