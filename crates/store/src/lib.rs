@@ -192,7 +192,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     })
 }
 
-
 impl Store {
     /// Runs one administrative statement (tests and tooling create/drop databases with it).
     pub async fn execute_admin(&self, sql: &str) -> Result<()> {
