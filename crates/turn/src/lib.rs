@@ -33,6 +33,5 @@ pub use metrics::{
 };
 pub use probe::{
     Category, DEFAULT_TIMEOUT, EndpointResult, Failure, ProbeOptions, Report, probe_all,
-    probe_endpoint,
 };
 pub use tls::{TlsSetupError, load_pem_certificates};

@@ -293,7 +293,7 @@ pub async fn probe_all(config: &TurnConfig, extra_urls: &[String], opts: &ProbeO
 
 /// Probes one endpoint. `tls_config` is required for TLS endpoints (an `Err` carries the reason
 /// the configuration could not be built).
-pub async fn probe_endpoint(
+pub(crate) async fn probe_endpoint(
     endpoint: &Endpoint,
     tls_config: Option<Result<Arc<ClientConfig>, String>>,
     opts: &ProbeOptions,
@@ -609,8 +609,16 @@ async fn drive<C: TurnClientApi, W: Wire>(
         };
         while let Some(transmit) = client.poll_transmit(now) {
             exchange.on_send(&transmit.data);
-            if let Err(e) = wire.send(&transmit.data).await {
-                return failed(&exchange, send_failure(&e, remote));
+            match timeout_at(deadline, wire.send(&transmit.data)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return failed(&exchange, send_failure(&e, remote)),
+                Err(_) => {
+                    let failure = Failure::new(
+                        Category::Connect,
+                        format!("sending to {remote} did not complete before the deadline"),
+                    );
+                    return failed(&exchange, failure);
+                }
             }
         }
         while let Some(event) = client.poll_event() {
