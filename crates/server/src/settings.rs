@@ -346,6 +346,8 @@ impl std::error::Error for SettingsError {}
 
 const KNOWN_DEFAULT_SECRETS: &[&str] = &[
     "super-secret-key",
+    // The committed `.env`'s value: public, so never acceptable in production.
+    "local-development-only-secret-change-me",
     "changeme",
     "change-me-in-prod",
     "secret",
@@ -467,12 +469,14 @@ pub fn parse_ice_servers(name: &'static str, raw: &str) -> Result<Vec<IceServer>
             })
             .collect());
     }
+    // URL arrays first: serde would also read `["turn:a", "turn:b"]` as a positional
+    // `IceServer` (urls, username, credential).
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Entry {
-        Server(IceServer),
         Url(String),
         Urls(Vec<String>),
+        Server(IceServer),
     }
     let entries: Vec<Entry> = serde_json::from_str(raw).map_err(|e| {
         err(format!(
