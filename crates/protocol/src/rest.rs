@@ -241,3 +241,16 @@ pub struct MessageHistoryPage {
     pub has_more_backward: bool,
     pub has_more_forward: bool,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageEdit {
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageModerate {
+    /// `suppress` or `restore`.
+    pub action: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -170,7 +170,23 @@ pub fn message(m: &store::Message) -> wire::MessageRead {
         deleted_at: m.deleted_at.map(timestamp),
         moderated_at: m.moderated_at.map(timestamp),
         moderation_note: m.moderation_note.clone(),
-        moderated_by: None,
+        moderated_by: match (m.moderated_by_id, &m.moderator_login) {
+            (Some(id), Some(login)) => Some(wire::MessageAuthor {
+                id,
+                login: login.clone(),
+                display_name: m.moderator_display_name.clone(),
+                avatar_url: avatar_url(
+                    id,
+                    m.moderator_avatar_path.as_deref(),
+                    m.moderator_avatar_updated_at,
+                ),
+                status: m
+                    .moderator_presence_status
+                    .clone()
+                    .unwrap_or_else(|| "online".into()),
+            }),
+            _ => None,
+        },
         parent_id: m.parent_id,
         thread_root_id: m.thread_root_id,
         reply_count: m.reply_count,

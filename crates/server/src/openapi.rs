@@ -19,6 +19,9 @@ use crate::routes;
         routes::invites::accept_invite,
         routes::channels::get_history,
         routes::messages::create_message,
+        routes::messages::edit_message,
+        routes::messages::delete_message,
+        routes::messages::moderate_message,
         routes::config::get_webrtc_config,
     ),
     modifiers(&BearerAuth)

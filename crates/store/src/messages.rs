@@ -15,11 +15,16 @@ macro_rules! select_message {
              u.login AS author_login, u.display_name AS author_display_name, \
              u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
              u.presence_status AS author_presence_status, \
+             mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
+             mu.avatar_path AS moderator_avatar_path, \
+             mu.avatar_updated_at AS moderator_avatar_updated_at, \
+             mu.presence_status AS moderator_presence_status, \
              (SELECT COUNT(*) FROM messages c WHERE c.parent_id = m.id) AS reply_count, \
              (SELECT COUNT(*) FROM messages t \
                WHERE t.thread_root_id = COALESCE(m.thread_root_id, m.id) \
                AND t.id <> COALESCE(m.thread_root_id, m.id)) AS thread_reply_count \
-             FROM messages m LEFT JOIN users u ON u.id = m.author_id ",
+             FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+             LEFT JOIN users mu ON mu.id = m.moderated_by_id ",
             $tail
         )
     };
@@ -94,6 +99,56 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    /// Replaces a message's text and marks it edited.
+    pub async fn edit_message(&self, id: i64, content: &str) -> Result<Message> {
+        let now = now_micros();
+        sqlx::query("UPDATE messages SET content = ?, edited_at = ?, updated_at = ? WHERE id = ?")
+            .bind(content)
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.message_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Soft-deletes a message (the row stays so threads and history keep their shape).
+    pub async fn delete_message(&self, id: i64) -> Result<Message> {
+        let now = now_micros();
+        sqlx::query("UPDATE messages SET deleted_at = ?, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.message_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Suppresses a message (`Some(moderator, note)`) or restores it (`None`).
+    pub async fn moderate_message(
+        &self,
+        id: i64,
+        by: Option<(i64, Option<&str>)>,
+    ) -> Result<Message> {
+        let now = now_micros();
+        let (at, moderator, note) = match by {
+            Some((moderator, note)) => (Some(now), Some(moderator), note),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "UPDATE messages SET moderated_at = ?, moderated_by_id = ?, moderation_note = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(at)
+        .bind(moderator)
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        self.message_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
     /// The channel a message belongs to, if it exists.

@@ -101,6 +101,11 @@ pub struct Message {
     pub author_avatar_path: Option<String>,
     pub author_avatar_updated_at: Option<i64>,
     pub author_presence_status: Option<String>,
+    pub moderator_login: Option<String>,
+    pub moderator_display_name: Option<String>,
+    pub moderator_avatar_path: Option<String>,
+    pub moderator_avatar_updated_at: Option<i64>,
+    pub moderator_presence_status: Option<String>,
     pub reply_count: i64,
     pub thread_reply_count: i64,
 }

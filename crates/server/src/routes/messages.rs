@@ -1,8 +1,14 @@
 //! `/api/messages`: posting a message over HTTP (multipart form, as the contract has it, or JSON).
 
+use axum::extract::Path;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use axum::routing::post;
+use axum::routing::{patch, post};
+use charge_protocol::{MessageEdit, MessageModerate, ValidationItem};
+
+use crate::access::RoomAccess;
+use crate::extract::{ApiJson, Validate};
+use crate::routes::rooms::parse_path_id;
 use axum::{Json, Router};
 use charge_protocol::MessageRead;
 use charge_store::{NewMessage, StoreError};
@@ -15,7 +21,16 @@ use crate::routes::channels::readable_text_channel;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/messages", post(create_message))
+    Router::new()
+        .route("/api/messages", post(create_message))
+        .route(
+            "/api/messages/{message_id}",
+            patch(edit_message).delete(delete_message),
+        )
+        .route(
+            "/api/messages/{message_id}/moderate",
+            post(moderate_message),
+        )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,4 +152,125 @@ pub async fn create_message(
         crate::realtime::hub::frame(&serde_json::json!({"type": "message", "message": &read}));
     state.hub.to_channel(channel.id, &event);
     Ok((StatusCode::CREATED, Json(read)))
+}
+
+impl Validate for MessageEdit {
+    fn validate(&mut self) -> Vec<ValidationItem> {
+        Vec::new()
+    }
+}
+
+impl Validate for MessageModerate {
+    fn validate(&mut self) -> Vec<ValidationItem> {
+        match self.action.as_str() {
+            "suppress" | "restore" => Vec::new(),
+            _ => vec![item(
+                "enum",
+                &["body", "action"],
+                "Input should be 'suppress' or 'restore'",
+            )],
+        }
+    }
+}
+
+/// The message, its room access for the caller, and whether the caller may act as its author.
+async fn message_access(
+    state: &AppState,
+    raw_id: &str,
+    user_id: i64,
+) -> ApiResult<(charge_store::Message, RoomAccess)> {
+    let id = parse_path_id(raw_id, "message_id")?;
+    let message = state
+        .store
+        .message_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let channel = state
+        .store
+        .channel_by_id(message.channel_id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let room = state
+        .store
+        .room_by_id(channel.room_id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let access = RoomAccess::for_room(state, room, user_id).await?;
+    Ok((message, access))
+}
+
+/// Pushes the changed message to the channel's sockets and answers with it.
+fn publish(state: &AppState, message: &charge_store::Message) -> Json<MessageRead> {
+    let read = dto::message(message);
+    let event =
+        crate::realtime::hub::frame(&serde_json::json!({"type": "message", "message": &read}));
+    state.hub.to_channel(message.channel_id, &event);
+    Json(read)
+}
+
+/// Edit a message (its author, or an admin).
+#[utoipa::path(patch, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)), request_body = MessageEdit,
+    responses((status = 200, body = MessageRead), (status = 400, description = "Message content cannot be empty"),
+              (status = 403, description = "Insufficient permissions"), (status = 404, description = "Message not found"),
+              (status = 413, description = "Too long")))]
+pub async fn edit_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+    ApiJson(body): ApiJson<MessageEdit>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    if message.author_id != Some(me.user.id) {
+        access.require_admin()?;
+    }
+    let content = body.content.trim_end();
+    if content.trim().is_empty() {
+        return Err(ApiError::BadRequest("Message content cannot be empty"));
+    }
+    let max = state.settings.message_max_length;
+    if content.chars().count() > max {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "Message exceeds maximum length of {max} characters"
+        )));
+    }
+    let updated = state.store.edit_message(message.id, content).await?;
+    Ok(publish(&state, &updated))
+}
+
+/// Delete a message (its author, or an admin); the row stays, its text is no longer shown.
+#[utoipa::path(delete, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)),
+    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
+              (status = 404, description = "Message not found")))]
+pub async fn delete_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    if message.author_id != Some(me.user.id) {
+        access.require_admin()?;
+    }
+    let updated = state.store.delete_message(message.id).await?;
+    Ok(publish(&state, &updated))
+}
+
+/// Suppress or restore a message (admins and owners).
+#[utoipa::path(post, path = "/api/messages/{message_id}/moderate", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)), request_body = MessageModerate,
+    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
+              (status = 404, description = "Message not found")))]
+pub async fn moderate_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+    ApiJson(body): ApiJson<MessageModerate>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    access.require_admin()?;
+    let note: Option<String> = body.note.map(|n| n.chars().take(255).collect());
+    let by = (body.action == "suppress").then(|| (me.user.id, note.as_deref()));
+    let updated = state.store.moderate_message(message.id, by).await?;
+    Ok(publish(&state, &updated))
 }

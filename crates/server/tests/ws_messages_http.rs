@@ -1,0 +1,246 @@
+//! Messages edited, deleted or moderated over HTTP reach the channel's sockets, and random
+//! garbage on a socket never hurts the connection or the server.
+
+mod common;
+
+use common::ws::{connect, next_json, next_of, send, send_raw};
+use common::{TestApp, backends};
+use rand::{RngExt, SeedableRng};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn http_edits_deletes_and_moderation_are_pushed_and_hide_the_original_text() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (_, alice) = app.user("alice").await;
+        let (_, bob) = app.user("bob").await;
+        let slug = app.room(&alice, "Edits").await;
+        let text = app.channel(&alice, &slug, "general", "text").await["id"]
+            .as_i64()
+            .unwrap();
+        app.join(&alice, &slug, &bob, "member").await;
+        let mut sock = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+        next_of(&mut sock, "presence").await;
+
+        let mine = app.message(&bob, text, "first draft").await["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(next_of(&mut sock, "message").await["message"]["id"], mine);
+        let (status, edited) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/messages/{mine}"),
+                Some(&bob),
+                Some(json!({"content": "final  "})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{edited}");
+        assert_eq!(edited["content"], "final");
+        assert!(edited["edited_at"].is_string());
+        let pushed = next_of(&mut sock, "message").await;
+        assert_eq!(
+            (
+                pushed["message"]["id"].as_i64(),
+                pushed["message"]["content"].as_str()
+            ),
+            (Some(mine), Some("final"))
+        );
+
+        // Someone else's message: members may not edit it, admins may moderate it.
+        let alices = app.message(&alice, text, "owner words").await["id"]
+            .as_i64()
+            .unwrap();
+        next_of(&mut sock, "message").await;
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/messages/{alices}"),
+                Some(&bob),
+                Some(json!({"content": "hijack"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (StatusCode::FORBIDDEN, Some("Insufficient permissions"))
+        );
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/messages/{mine}"),
+                Some(&bob),
+                Some(json!({"content": "   "})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("Message content cannot be empty")
+            )
+        );
+        let (status, _) = app
+            .call(
+                Method::PATCH,
+                "/api/messages/999999",
+                Some(&bob),
+                Some(json!({"content": "x"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/messages/{mine}/moderate"),
+                Some(&bob),
+                Some(json!({"action": "suppress"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let (status, moderated) = app
+            .call(
+                Method::POST,
+                &format!("/api/messages/{mine}/moderate"),
+                Some(&alice),
+                Some(json!({"action": "suppress", "note": "spam"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(moderated["content"], "", "moderated text is not shown");
+        assert_eq!(moderated["moderated_by"]["login"], "alice");
+        assert_eq!(
+            next_of(&mut sock, "message").await["message"]["moderation_note"],
+            "spam"
+        );
+        let (_, restored) = app
+            .call(
+                Method::POST,
+                &format!("/api/messages/{mine}/moderate"),
+                Some(&alice),
+                Some(json!({"action": "restore"})),
+            )
+            .await;
+        assert_eq!(restored["content"], "final");
+        next_of(&mut sock, "message").await;
+
+        let (status, deleted) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/messages/{mine}"),
+                Some(&bob),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(deleted["deleted_at"].is_string());
+        assert_eq!(deleted["content"], "");
+        let pushed = next_of(&mut sock, "message").await;
+        assert_eq!(pushed["message"]["content"], "");
+        let (_, page) = app
+            .get(&format!("/api/channels/{text}/history"), &alice)
+            .await;
+        assert!(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["content"] != "final"),
+            "history does not leak deleted text"
+        );
+        app.stop().await;
+    }
+}
+
+/// A random JSON value, biased towards the shapes the gateways look at.
+fn random_value(rng: &mut rand::rngs::StdRng, depth: u32) -> Value {
+    match rng.random_range(0..9) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.random()),
+        2 => json!(rng.random::<i64>()),
+        3 => json!(rng.random::<f64>()),
+        4 => Value::String(
+            (0..rng.random_range(0..40))
+                .map(|_| char::from_u32(rng.random_range(1..0x2FFF)).unwrap_or('?'))
+                .collect(),
+        ),
+        5 if depth < 3 => Value::Array(
+            (0..rng.random_range(0..4))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
+        6 if depth < 3 => {
+            let keys = [
+                "type",
+                "content",
+                "parent_id",
+                "attachments",
+                "is_typing",
+                "target",
+                "event",
+                "signal",
+                "role",
+                "metrics",
+                "muted",
+            ];
+            let mut obj = serde_json::Map::new();
+            for _ in 0..rng.random_range(0..5) {
+                obj.insert(
+                    keys[rng.random_range(0..keys.len())].to_owned(),
+                    random_value(rng, depth + 1),
+                );
+            }
+            Value::Object(obj)
+        }
+        7 => {
+            let kinds = [
+                "message", "typing", "ping", "offer", "state", "signal", "reaction", "",
+            ];
+            json!(kinds[rng.random_range(0..kinds.len())])
+        }
+        _ => {
+            let kinds = ["message", "typing", "state", "offer", "candidate"];
+            json!({"type": kinds[rng.random_range(0..kinds.len())], "content": "x", "event": "set-role"})
+        }
+    }
+}
+
+#[tokio::test]
+async fn random_frames_never_break_a_connection_or_the_server() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (_, alice) = app.user("alice").await;
+    let slug = app.room(&alice, "Fuzz").await;
+    let text = app.channel(&alice, &slug, "general", "text").await["id"]
+        .as_i64()
+        .unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x00c4_a26e);
+    for path in [
+        format!("/ws/text/{text}?token={alice}"),
+        format!("/ws/signal/{slug}?token={alice}"),
+        format!("/ws/rooms/{slug}?token={alice}"),
+    ] {
+        let mut sock = connect(&app.base, &path).await;
+        for _ in 0..300 {
+            let raw = if rng.random_bool(0.2) {
+                // Not JSON at all, or truncated JSON.
+                let s = random_value(&mut rng, 0).to_string();
+                s.chars().take(s.chars().count() / 2).collect::<String>() + "\u{0}"
+            } else {
+                random_value(&mut rng, 0).to_string()
+            };
+            send_raw(&mut sock, &raw).await;
+        }
+        send(&mut sock, json!({"type": "ping"})).await;
+        // Everything before the pong is a well-formed frame of the protocol.
+        loop {
+            let frame = next_json(&mut sock).await;
+            assert!(frame["type"].is_string(), "{frame}");
+            if frame["type"] == "pong" {
+                break;
+            }
+        }
+    }
+    let (status, _) = app.get("/api/rooms", &alice).await;
+    assert_eq!(status, StatusCode::OK);
+    app.stop().await;
+}
