@@ -51,6 +51,9 @@ const messageIds = (page) =>
 /** @param {Page} page @param {string} text */
 const bodyLocator = (page, text) => page.locator('.message-list:not(.pending-list) .msg-body', { hasText: text });
 
+/** @param {Page} page @param {string} text */
+const exactBody = (page, text) => page.locator('.message-list:not(.pending-list) .msg-body').getByText(text, { exact: true });
+
 describe('text chat between two browsers', () => {
   /** @type {Awaited<ReturnType<typeof startServer>>} */
   let server;
@@ -192,7 +195,7 @@ describe('text chat between two browsers', () => {
     const token = await alice.evaluate(() => localStorage.getItem('charge.token'));
     assert.ok(token);
     for (let i = 1; i <= 80; i += 1) await server.api.post(token, channelId, `burst message ${i}`);
-    await bodyLocator(bob, 'burst message 80').waitFor();
+    await exactBody(bob, 'burst message 80').waitFor();
     const ids = await messageIds(bob);
     assert.equal(new Set(ids).size, ids.length, 'no duplicates');
     assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'in order');
@@ -209,7 +212,7 @@ describe('text chat between two browsers', () => {
     await bob.reload();
     await ready(bob);
     await bob.waitForSelector('.text-view[data-connection="open"]');
-    await bodyLocator(bob, 'burst message 79').waitFor();
+    await exactBody(bob, 'burst message 79').waitFor();
     const token = await bob.evaluate(() => localStorage.getItem('charge.token'));
     const all = await server.api.allMessages(/** @type {string} */ (token), channelId);
     // Scroll to the top until the beginning of the channel shows.
@@ -227,27 +230,24 @@ describe('text chat between two browsers', () => {
 
   it('reconnects after a server restart and catches up without loss or duplicates', async () => {
     const aliceToken = /** @type {string} */ (await alice.evaluate(() => localStorage.getItem('charge.token')));
-    // Hold Bob's reconnects until the missed messages exist, so that catch-up
-    // (history?after=) has real work to do.
-    let gateOpen = true;
-    await bob.routeWebSocket(/\/ws\/text\//, (ws) => {
-      if (!gateOpen) {
-        ws.close({ code: 1006, reason: 'held by test' });
-        return;
-      }
-      ws.connectToServer();
-    });
-    gateOpen = false;
+    // Bob's network drops while the server restarts, and stays down until
+    // the missed messages exist, so catch-up (history?after=) has real work.
+    await bob.context().setOffline(true);
     await server.restart();
     await bob.waitForSelector('.text-view:not([data-connection="open"])');
     await alice.waitForSelector('.text-view[data-connection="open"]', { timeout: 30000 });
     for (let i = 1; i <= 70; i += 1) await server.api.post(aliceToken, channelId, `missed while away ${i}`);
     await send(alice, 'sent from the page after the restart');
-    gateOpen = true;
-    await bob.evaluate(() => /** @type {any} */ (window).charge.state.text?.socket.reconnectNow());
+    /** @type {string[]} */
+    const catchUps = [];
+    bob.on('request', (req) => {
+      if (/\/history\?.*after=/.test(req.url())) catchUps.push(req.url());
+    });
+    await bob.context().setOffline(false);
     await bob.waitForSelector('.text-view[data-connection="open"]', { timeout: 30000 });
     await bodyLocator(bob, 'sent from the page after the restart').waitFor({ timeout: 15000 });
-    await bodyLocator(bob, 'missed while away 1').waitFor();
+    await exactBody(bob, 'missed while away 1').waitFor();
+    assert.ok(catchUps.length >= 1, 'missed messages were fetched with history?after=');
     const all = await server.api.allMessages(aliceToken, channelId);
     const ids = await messageIds(bob);
     assert.equal(new Set(ids).size, ids.length, 'no duplicates');
