@@ -270,7 +270,7 @@ pub async fn moderate_message(
     let (message, access) = message_access(&state, &message_id, me.user.id).await?;
     access.require_admin()?;
     let note: Option<String> = body.note.map(|n| n.chars().take(255).collect());
-    let by = (body.action == "suppress").then(|| (me.user.id, note.as_deref()));
+    let by = (body.action == "suppress").then_some((me.user.id, note.as_deref()));
     let updated = state.store.moderate_message(message.id, by).await?;
     Ok(publish(&state, &updated))
 }
