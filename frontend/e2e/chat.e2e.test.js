@@ -74,7 +74,7 @@ describe('text chat between two browsers', () => {
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    const ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     const ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     alice = await ctxA.newPage();
     bob = await ctxB.newPage();
@@ -205,7 +205,6 @@ describe('text chat between two browsers', () => {
     await victim.locator('button[title="Delete"]').click();
     await alice.locator('#dialog button[type="submit"]').click();
     await bob.waitForSelector('li.msg.deleted:has-text("This message was deleted.")');
-    await alice.screenshot({ path: join(ARTIFACTS, 'text-channel.png') });
   });
 
   it('shows the history after a reload and pages back to the start', async () => {
@@ -255,6 +254,27 @@ describe('text chat between two browsers', () => {
     // And the conversation goes on live.
     await send(bob, 'back online');
     await bodyLocator(alice, 'back online').waitFor();
+  });
+
+  it('looks like a real conversation (screenshot)', async () => {
+    const lines = [
+      [alice, 'Welcome back! The server restarted, but nothing got lost.'],
+      [bob, 'Yes, everything I missed showed up in order 🎉'],
+      [alice, 'Shall we try the voice channel later?\nThe Lounge is open.'],
+      [bob, 'Sure — after lunch. https://example.org/menu has the menu.'],
+    ];
+    for (const [page, text] of lines) {
+      await send(/** @type {Page} */ (page), /** @type {string} */ (text));
+      await bodyLocator(page === alice ? bob : alice, String(text).split('\n')[0]).waitFor();
+    }
+    const last = alice.locator('li.msg', { hasText: 'after lunch' });
+    await last.hover();
+    await last.locator('button[title="Reply"]').click();
+    await alice.locator('.composer-input').fill('Perfect, see you there');
+    await alice.mouse.move(5, 5);
+    await alice.screenshot({ path: join(ARTIFACTS, 'text-channel.png') });
+    await alice.locator('.composer-input').press('Enter');
+    await bodyLocator(bob, 'Perfect, see you there').waitFor();
   });
 
   it('looks right at phone width', async () => {

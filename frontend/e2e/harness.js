@@ -141,8 +141,12 @@ export async function startServer(options = {}) {
 export async function startCoturn(cred) {
   const port = await freePort();
   const minPort = 40000 + Math.floor(Math.random() * 5000);
+  const dir = mkdtempSync(join(tmpdir(), 'charge-turn-'));
   const args = [
     '-n',
+    '-v',
+    `--pidfile=${join(dir, 'turnserver.pid')}`,
+    `--userdb=${join(dir, 'turndb')}`,
     '--listening-ip=127.0.0.1',
     '--relay-ip=127.0.0.1',
     `--listening-port=${port}`,
@@ -181,6 +185,7 @@ export async function startCoturn(cred) {
       const done = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
       await Promise.race([done, sleep(5000).then(() => proc.kill('SIGKILL'))]);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -396,7 +396,7 @@ export class TextView {
       'li',
       { class: classes.join(' '), id: `msg-${m.id}`, dataset: { id: m.id, author: authorId ?? '' } },
       grouped
-        ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, formatTime(created).split(' ').pop())
+        ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, created ? new Date(created).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '')
         : h('span', { class: 'avatar', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name)),
       h(
         'div',
