@@ -289,6 +289,18 @@ describe('text chat between two browsers', () => {
     await bob.waitForSelector('.app[data-drawer="closed"]');
   });
 
+  it('sends someone whose token the server rejects back to sign-in', async () => {
+    const b64 = (/** @type {object} */ o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const forged = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: '1', exp: Math.floor(Date.now() / 1000) + 3600 })}.bad-signature`;
+    const ctx = await browser.newContext();
+    await ctx.addInitScript((t) => localStorage.setItem('charge.token', t), forged);
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/workspace.html`);
+    await page.waitForURL(/index\.html\?reason=expired/);
+    await page.locator('#auth-notice', { hasText: 'Please sign in again' }).waitFor();
+    await ctx.close();
+  });
+
   it('had no script errors', () => {
     const list = errorLists.flat().filter(
       (/** @type {string} */ e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|net::/.test(e),

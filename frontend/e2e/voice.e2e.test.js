@@ -148,6 +148,8 @@ function voiceSuite(mode) {
       if (mode === 'direct') {
         await bob.click('#voice-deafen');
         await alice.mouse.move(5, 5);
+        // Catch Bob's card lit up by the speaking indicator.
+        await alice.waitForSelector(`.voice-card.speaking[data-user-id="${bobId}"]`, { timeout: 15000, state: 'attached' });
         await alice.screenshot({ path: join(ARTIFACTS, 'voice-channel.png') });
       }
     });

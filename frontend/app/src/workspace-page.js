@@ -194,9 +194,10 @@ function renderChannels() {
     const current = ch.id === state.channelId;
     const inVoiceHere = voice && state.voiceWhere?.channelId === ch.id && state.voiceWhere.slug === room?.slug;
     const voiceCount = inVoiceHere && state.voice ? state.voice.participants.length : 0;
+    const voiceMembers = inVoiceHere && state.voice ? voiceMemberList(state.voice) : null;
     return h(
       'li',
-      { class: `channel-item${current ? ' active' : ''}`, dataset: { channelId: ch.id, type: ch.type } },
+      { class: `channel-item${current ? ' active' : ''}${voiceMembers ? ' has-members' : ''}`, dataset: { channelId: ch.id, type: ch.type } },
       h(
         'a',
         {
@@ -225,12 +226,37 @@ function renderChannels() {
             icon('x', 14),
           )
         : null,
+      voiceMembers,
     );
   };
   const text = channels.filter((c) => !VOICE_TYPES.has(c.type));
   const voice = channels.filter((c) => VOICE_TYPES.has(c.type));
   setChildren(els.textChannels, text.length ? text.map(item) : h('li', { class: 'empty' }, room ? 'No text channels yet' : ''));
   setChildren(els.voiceChannels, voice.length ? voice.map(item) : h('li', { class: 'empty' }, room ? 'No voice channels yet' : ''));
+}
+
+/**
+ * People in voice, shown under the voice channel.
+ * @param {VoiceSession} voice
+ */
+function voiceMemberList(voice) {
+  const meVoiceId = voice.me?.id;
+  return h(
+    'ul',
+    { class: 'voice-members', 'aria-label': 'In voice' },
+    voice.participants.map((p) => {
+      const name = p.displayName || `User ${p.id}`;
+      const speaking = p.id === meVoiceId ? voice.selfSpeaking : !!voice.peers.get(p.id)?.speaking;
+      return h(
+        'li',
+        { class: speaking ? 'speaking' : '' },
+        h('span', { class: 'avatar tiny', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name)),
+        h('span', { class: 'name' }, name),
+        p.muted ? icon('micOff', 13) : null,
+        p.deafened ? icon('headphonesOff', 13) : null,
+      );
+    }),
+  );
 }
 
 function renderMembers() {
@@ -615,10 +641,11 @@ async function joinVoice(slug, title, channelId) {
   const voice = new VoiceSession({
     api,
     url: socketUrl(`/ws/signal/${encodeURIComponent(slug)}`),
-    onChange: () => {
+    onChange: (_session, what) => {
       if (state.voice !== voice) return;
       if (state.view instanceof VoiceView) state.view.render();
       renderVoiceDock();
+      if (what !== 'stats') renderChannels();
     },
     onAuthError: sessionEnded,
     onError: (text) => toast(text, 'error'),
