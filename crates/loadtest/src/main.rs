@@ -1,0 +1,83 @@
+//! `charge-load`: drives a running Charge server and prints one JSON result per scenario.
+//!
+//! Scenarios: `fanout` (N sockets in one channel, S senders at a total rate), `ingest` (S
+//! senders as fast as their echoes allow: persisted messages per second), `idle` (N idle
+//! authenticated sockets; server memory per socket), `history` (HTTP history pages per second).
+//! Pass `--server-pid` to report the server's CPU time and memory alongside.
+
+mod fanout;
+mod history;
+mod idle;
+mod proc;
+mod setup;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "charge-load", version, about = "Load generator for Charge")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct Common {
+    /// Base URL of the server.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+    /// PID of the server process, to report its CPU time and resident memory.
+    #[arg(long, global = true)]
+    pub server_pid: Option<u32>,
+    /// Prefix for the accounts the tool registers (the server needs AUTH_RATE_LIMIT_PER_MINUTE=0).
+    #[arg(long, global = true, default_value = "load")]
+    pub prefix: String,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// N sockets in one text channel; S of them send at a combined rate.
+    Fanout(fanout::FanoutArgs),
+    /// S senders, each sending as soon as its previous message echoes back (persist + broadcast).
+    Ingest(fanout::IngestArgs),
+    /// N idle authenticated sockets held open; reports server memory per socket.
+    Idle(idle::IdleArgs),
+    /// C concurrent HTTP clients fetching 50-message history pages.
+    History(history::HistoryArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("charge-load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.scenario {
+            Scenario::Fanout(args) => fanout::run_fanout(&cli.common, args).await,
+            Scenario::Ingest(args) => fanout::run_ingest(&cli.common, args).await,
+            Scenario::Idle(args) => idle::run(&cli.common, args).await,
+            Scenario::History(args) => history::run(&cli.common, args).await,
+        }
+    });
+    match result {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("charge-load: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
