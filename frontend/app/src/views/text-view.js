@@ -90,6 +90,15 @@ export class TextView {
       this.pendingEl,
     );
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    /** Whether the view follows new messages (the reader is at the bottom). */
+    this.stick = true;
+    // Keep following the bottom when the list area changes size (reply bar,
+    // a growing composer, the window).
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        if (this.stick) this.scroller.scrollTop = this.scroller.scrollHeight;
+      }).observe(this.scroller);
+    }
     this.jumpBtn = h('button', { class: 'jump-latest', type: 'button', hidden: true, onclick: () => this.scrollToBottom(true) }, 'New messages ↓');
 
     this.onlineList = h('ul', { class: 'online-list' });
@@ -172,7 +181,7 @@ export class TextView {
     this.autosize();
     this.updateCounter();
     this.setReply(null);
-    this.scrollToBottom(true);
+    this.scrollToBottom();
   }
 
   /** @param {Message | null} m */
@@ -201,12 +210,14 @@ export class TextView {
   /** @param {boolean} [smooth] */
   scrollToBottom(smooth = false) {
     this.scroller.scrollTo({ top: this.scroller.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+    this.stick = true;
     this.unseen = 0;
     this.jumpBtn.hidden = true;
   }
 
   onScroll() {
-    if (this.nearBottom()) {
+    this.stick = this.nearBottom();
+    if (this.stick) {
       this.unseen = 0;
       this.jumpBtn.hidden = true;
     }
@@ -271,7 +282,7 @@ export class TextView {
   }
 
   renderMessages() {
-    const wasAtBottom = this.nearBottom();
+    const wasAtBottom = this.stick || this.nearBottom();
     const list = this.session.messages;
     /** @type {Map<number, Message>} */
     const byId = new Map(list.map((m) => [m.id, m]));
