@@ -260,6 +260,26 @@ describe('TextChannelSession', () => {
     s.stop();
   });
 
+  it('shows history over HTTP while the socket cannot connect, then catches up when it does', async () => {
+    const api = fakeApi([msg(1), msg(2)]);
+    const s = session(api);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeWebSocket.last().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.loaded).toBe(true);
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2]);
+    api.all.push(msg(3));
+    await vi.advanceTimersByTimeAsync(100);
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.receive({ type: 'history', page: { items: [msg(2), msg(3)], has_more_backward: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.history.mock.calls.at(-1)?.[1]).toEqual({ after: 2, limit: 100 });
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2, 3]);
+    s.stop();
+  });
+
   it('ends the session on an auth close', async () => {
     const onAuthError = vi.fn();
     const s = session(fakeApi([]), { onAuthError });

@@ -136,6 +136,11 @@ export class VoiceSession {
     /** @type {ReconnectingSocket | null} */
     this.socket = null;
     this.joined = false;
+    /** @type {Promise<void>} */
+    this.signalChain = Promise.resolve();
+    /** Candidates that arrived before their connection existed, per sender. */
+    /** @type {Map<number, RTCIceCandidateInit[]>} */
+    this.early = new Map();
   }
 
   /** @param {string} what */
@@ -302,7 +307,9 @@ export class VoiceSession {
       return;
     }
     if (frame.type === 'signal' && frame.signal && frame.from) {
-      void this.handleSignal(frame.signal, frame.from);
+      // One signal at a time, in arrival order (offers before their candidates).
+      const { signal, from } = frame;
+      this.signalChain = this.signalChain.then(() => this.handleSignal(signal, from)).catch(() => {});
       return;
     }
     if (frame.type === 'error') {
@@ -346,6 +353,11 @@ export class VoiceSession {
       restartTimer: null,
     };
     this.peers.set(id, peer);
+    const early = this.early.get(id);
+    if (early) {
+      peer.queued.push(...early);
+      this.early.delete(id);
+    }
     const tracks = this.localStream?.getAudioTracks() ?? [];
     if (tracks.length && this.localStream) for (const t of tracks) pc.addTrack(t, this.localStream);
     else pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -435,7 +447,12 @@ export class VoiceSession {
         await this.flushCandidates(peer);
       } else if (kind === 'candidate' && signal.candidate) {
         const peer = this.peers.get(from.id);
-        if (!peer) return;
+        if (!peer) {
+          const list = this.early.get(from.id) ?? [];
+          if (list.length < 100) list.push(signal.candidate);
+          this.early.set(from.id, list);
+          return;
+        }
         if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate);
         else peer.queued.push(signal.candidate);
       } else if (kind === 'bye') {
@@ -460,6 +477,7 @@ export class VoiceSession {
 
   /** @param {number} id */
   closePeer(id) {
+    this.early.delete(id);
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
