@@ -149,8 +149,8 @@ function voiceSuite(mode) {
         await bob.click('#voice-deafen');
         await alice.mouse.move(5, 5);
         // Catch Bob's card lit up by the speaking indicator.
-        await alice.waitForSelector(`.voice-card.speaking[data-user-id="${bobId}"]`, { timeout: 15000, state: 'attached' });
-        await alice.screenshot({ path: join(ARTIFACTS, 'voice-channel.png') });
+        await alice.waitForSelector(`.voice-card.speaking[data-user-id="${bobId}"]`, { timeout: 15000, state: 'attached', polling: 20 });
+        await alice.screenshot({ path: join(ARTIFACTS, 'voice-channel.png'), animations: 'disabled' });
       }
     });
 

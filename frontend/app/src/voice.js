@@ -91,7 +91,7 @@ export function iceTransportPolicy() {
  */
 
 const SPEAKING_LEVEL = 0.015;
-const SPEAKING_HOLD_MS = 350;
+const SPEAKING_HOLD_MS = 600;
 
 export class VoiceSession {
   /**
