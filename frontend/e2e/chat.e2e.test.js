@@ -147,6 +147,38 @@ describe('text chat between two browsers', () => {
     await alice.waitForSelector(`#member-list li:has-text("Bob")`);
   });
 
+  it('updates the channel list live for everyone', async () => {
+    await alice.click('#btn-add-text');
+    await submitDialog(alice, { type: 'text', name: 'random' });
+    await bob.waitForSelector('.channel-item[data-type="text"]:has-text("random")');
+    const item = alice.locator('.channel-item', { hasText: 'random' });
+    await item.hover();
+    await item.locator('.channel-delete').click();
+    await alice.locator('#dialog button[type="submit"]').click();
+    await bob.waitForSelector('.channel-item:has-text("random")', { state: 'detached' });
+    await alice.waitForSelector('.text-view[data-connection="open"]');
+    await bob.click('.channel-item[data-type="text"] .channel-link');
+    await bob.waitForSelector('.text-view[data-connection="open"]');
+  });
+
+  it('gives every control an accessible name', async () => {
+    for (const page of [alice, bob]) {
+      const unnamed = await page.$$eval('button, a[href], input, textarea, select', (els) =>
+        els
+          .filter((el) => {
+            const e = /** @type {HTMLElement} */ (el);
+            if (e.closest('[hidden]') || e.getAttribute('type') === 'hidden') return false;
+            const labelled = e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.getAttribute('title');
+            const text = (e.textContent ?? '').trim();
+            const label = /** @type {HTMLInputElement} */ (e).labels?.length;
+            return !labelled && !text && !label;
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      assert.deepEqual(unnamed, []);
+    }
+  });
+
   it('chats both ways in real time with replies, typing and presence', async () => {
     await bob.waitForSelector('.online-list li:nth-child(2)', { state: 'attached' });
     await send(alice, 'Hello Bob, welcome!');

@@ -188,6 +188,16 @@ export class VoiceSession {
     this.socket = new ReconnectingSocket({
       url: this.options.url,
       onStatus: (status) => {
+        if (status === 'open' && this.status === 'reconnecting') {
+          // TURN credentials may be time-limited: fetch fresh ones after a drop.
+          this.api
+            .webrtcConfig()
+            .then((config) => {
+              const servers = iceServersFromConfig(config);
+              if (servers.length) this.iceServers = servers;
+            })
+            .catch(() => {});
+        }
         if (status === 'open') this.status = 'open';
         else if (status === 'closed') this.status = this.joined ? 'closed' : 'idle';
         else this.status = status;
