@@ -195,7 +195,7 @@ export class TextView {
     setChildren(
       this.replyBar,
       h('span', null, 'Replying to ', h('strong', null, authorName(m))),
-      h('span', { class: 'reply-snippet' }, isDeleted(m) ? 'deleted message' : m.content.slice(0, 120)),
+      h('span', { class: 'reply-snippet' }, isDeleted(m) || isModerated(m) ? 'hidden message' : (m.content ?? '').slice(0, 120)),
       h('button', { class: 'icon-btn small', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, icon('x', 14)),
     );
     this.replyBar.hidden = false;
@@ -349,7 +349,7 @@ export class TextView {
     if (deleted) body = [h('em', { class: 'muted' }, 'This message was deleted.')];
     else if (moderated) body = [h('em', { class: 'muted' }, 'This message was hidden by a moderator.')];
     else
-      body = linkify(m.content).map((part) =>
+      body = linkify(m.content ?? '').map((part) =>
         part.href ? h('a', { href: part.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, part.text) : part.text,
       );
 
@@ -360,7 +360,7 @@ export class TextView {
             { class: 'reply-ref', type: 'button', onclick: () => this.highlight(m.parent_id ?? 0) },
             h('span', { 'aria-hidden': 'true' }, '↪ '),
             parent ? h('strong', null, authorName(parent)) : 'a message',
-            parent ? h('span', { class: 'reply-snippet' }, isDeleted(parent) ? ' deleted message' : ` ${parent.content.slice(0, 100)}`) : null,
+            parent ? h('span', { class: 'reply-snippet' }, isDeleted(parent) || isModerated(parent) ? ' hidden message' : ` ${(parent.content ?? '').slice(0, 100)}`) : null,
           )
         : null;
 
@@ -487,7 +487,7 @@ export class TextView {
   edit(m) {
     openForm({
       title: 'Edit message',
-      fields: [{ name: 'content', label: 'Message', type: 'textarea', value: m.content, maxLength: MAX_MESSAGE_LENGTH }],
+      fields: [{ name: 'content', label: 'Message', type: 'textarea', value: m.content ?? '', maxLength: MAX_MESSAGE_LENGTH }],
       submitLabel: 'Save',
       submit: async (values) => {
         const content = (values.content ?? '').replace(/\s+$/u, '');
