@@ -54,7 +54,7 @@ impl Application {
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
             store,
             metrics: Some(metrics_handle()),
-            hub: crate::realtime::Hub::new(settings.typing_ttl),
+            hub: start_hub(&settings),
             settings: Arc::new(settings),
         };
         let router = router(state.clone());
@@ -89,11 +89,15 @@ impl Application {
             }
         });
         let hub = self.state.hub.clone();
+        let heartbeat = self.state.settings.realtime_heartbeat;
         let typing = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            let mut expire = tokio::time::interval(Duration::from_millis(500));
+            let mut beat = tokio::time::interval(heartbeat);
             loop {
-                tick.tick().await;
-                hub.expire_typing();
+                tokio::select! {
+                    _ = expire.tick() => hub.expire(),
+                    _ = beat.tick() => hub.heartbeat(),
+                }
             }
         });
         let turn_probe = (!self.state.settings.turn_health_interval.is_zero()).then(|| {
@@ -131,6 +135,29 @@ impl Application {
         self.state.store.close().await;
         result
     }
+}
+
+/// The real-time hub, with its broker connection when several nodes share the load.
+fn start_hub(settings: &Settings) -> Arc<crate::realtime::Hub> {
+    use crate::realtime::bus;
+    let config = bus::BusConfig {
+        backend: settings.realtime_backend,
+        redis_url: settings.realtime_redis_url.clone(),
+        nats_url: settings.realtime_nats_url.clone(),
+        namespace: settings.realtime_namespace.clone(),
+        node: settings.realtime_node_id.clone(),
+    };
+    let (publisher, queue) = bus::start(&config);
+    let hub = crate::realtime::Hub::new(
+        settings.typing_ttl,
+        publisher,
+        settings.realtime_heartbeat * 3,
+    );
+    if let Some(queue) = queue {
+        tracing::info!(backend = config.backend.as_str(), node = %config.node, "cross-node fan-out enabled");
+        tokio::spawn(bus::run(config, queue, Arc::downgrade(&hub)));
+    }
+    hub
 }
 
 async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {

@@ -222,6 +222,36 @@ pub const VARIABLES: &[Variable] = &[
         "How long a typing indicator lasts without a refresh (sent to clients as `expires_in`).",
     ),
     var(
+        "REALTIME_BACKEND",
+        "memory",
+        "Cross-node fan-out: `memory` (one process), `redis` or `nats`. Alias REALTIME_BACKEND_PREFERENCE.",
+    ),
+    var(
+        "REALTIME_REDIS_URL",
+        "redis://127.0.0.1:6379/0",
+        "Redis server for REALTIME_BACKEND=redis.",
+    ),
+    var(
+        "REALTIME_NATS_URL",
+        "nats://127.0.0.1:4222",
+        "NATS server for REALTIME_BACKEND=nats.",
+    ),
+    var(
+        "REALTIME_NAMESPACE",
+        "charge.realtime",
+        "Redis channel / NATS subject prefix shared by the nodes of one installation.",
+    ),
+    var(
+        "REALTIME_NODE_ID",
+        "",
+        "This node's id on the broker; random when empty.",
+    ),
+    var(
+        "REALTIME_HEARTBEAT_SECONDS",
+        "2",
+        "How often a node re-announces its presence, typing and voice state; others forget it after three missed beats.",
+    ),
+    var(
         "TURN_HEALTH_INTERVAL_SECONDS",
         "0",
         "Run the TURN health probe inside the server every N seconds (0 = off).",
@@ -322,6 +352,12 @@ pub struct Settings {
     pub voice_quality_poll_interval: u64,
     pub turn_health_interval: Duration,
     pub typing_ttl: Duration,
+    pub realtime_backend: crate::realtime::bus::Backend,
+    pub realtime_redis_url: String,
+    pub realtime_nats_url: String,
+    pub realtime_namespace: String,
+    pub realtime_node_id: String,
+    pub realtime_heartbeat: Duration,
 }
 
 /// A configuration problem: which variable, what is wrong, and an example of a good value.
@@ -360,7 +396,21 @@ const ALIASES: &[(&str, &str)] = &[
     ("DB_USER", "DATABASE_USER"),
     ("DB_PASSWORD", "DATABASE_PASSWORD"),
     ("DB_NAME", "DATABASE_NAME"),
+    ("REALTIME_BACKEND", "REALTIME_BACKEND_PREFERENCE"),
 ];
+
+/// Renames aliases to their README names within one source, so that precedence between
+/// sources holds whichever of the two names each source uses.
+fn canonical_names(mut values: HashMap<String, String>) -> HashMap<String, String> {
+    for (name, alias) in ALIASES {
+        if !values.contains_key(*name)
+            && let Some(v) = values.remove(*alias)
+        {
+            values.insert((*name).to_owned(), v);
+        }
+    }
+    values
+}
 
 /// Raw values after applying the precedence order.
 struct Source {
@@ -544,16 +594,18 @@ impl Settings {
                 problem: format!("cannot read {}: {e}", path.display()),
                 example: "",
             })?;
+            let mut file_values = HashMap::new();
             for item in iter {
                 let (k, v) = item.map_err(|e| SettingsError {
                     variable: "DOTENV",
                     problem: format!("cannot parse {}: {e}", path.display()),
                     example: "",
                 })?;
-                values.insert(k, v);
+                file_values.insert(k, v);
             }
+            values.extend(canonical_names(file_values));
         }
-        values.extend(env);
+        values.extend(canonical_names(env));
         Self::from_values(Source { values })
     }
 
@@ -752,6 +804,29 @@ impl Settings {
             turn_health_interval: Duration::from_secs(
                 src.parse("TURN_HEALTH_INTERVAL_SECONDS", "0")?,
             ),
+            realtime_backend: match src.string("REALTIME_BACKEND").to_ascii_lowercase().as_str() {
+                "memory" | "" => crate::realtime::bus::Backend::Memory,
+                "redis" => crate::realtime::bus::Backend::Redis,
+                "nats" => crate::realtime::bus::Backend::Nats,
+                other => {
+                    return Err(SettingsError {
+                        variable: "REALTIME_BACKEND",
+                        problem: format!("{other:?} is not one of memory, redis, nats"),
+                        example: "redis",
+                    });
+                }
+            },
+            realtime_redis_url: src.string("REALTIME_REDIS_URL"),
+            realtime_nats_url: src.string("REALTIME_NATS_URL"),
+            realtime_namespace: src.string("REALTIME_NAMESPACE"),
+            realtime_node_id: src
+                .optional("REALTIME_NODE_ID")
+                .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>())),
+            realtime_heartbeat: Duration::from_secs_f64(positive(
+                "REALTIME_HEARTBEAT_SECONDS",
+                src.parse::<f64>("REALTIME_HEARTBEAT_SECONDS", "2")?,
+                "2",
+            )?),
             typing_ttl: Duration::from_secs_f64(positive(
                 "REALTIME_TYPING_TTL_SECONDS",
                 src.parse::<f64>("REALTIME_TYPING_TTL_SECONDS", "8")?,

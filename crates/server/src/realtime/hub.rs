@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::bus::{Bus, RemoteEvent};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc, watch};
 
@@ -62,7 +64,7 @@ pub struct Outbox {
 }
 
 /// Someone in a channel's online list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OnlineUser {
     pub id: i64,
     pub display_name: String,
@@ -70,13 +72,86 @@ pub struct OnlineUser {
     pub avatar_url: Option<String>,
 }
 
+/// Someone typing, as another node reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TypingUser {
+    pub id: i64,
+    pub display_name: String,
+    /// Seconds left when the report was sent.
+    pub expires_in: f64,
+}
+
+/// What another node last said about a channel.
+struct RemoteChannel {
+    online: Vec<OnlineUser>,
+    typing: Vec<(i64, String, Instant)>,
+    seen: Instant,
+}
+
 #[derive(Default)]
 struct TextChannel {
     conns: HashMap<u64, Conn>,
-    /// Per user: how many sockets, and what the online list shows.
+    /// Per user on this node: how many sockets, and what the online list shows.
     online: HashMap<i64, (usize, OnlineUser)>,
-    /// Per user: name shown and when the entry lapses.
+    /// Per user on this node: name shown and when the entry lapses.
     typing: HashMap<i64, (String, Instant)>,
+    /// Other nodes' users in this channel, by node id.
+    remote: HashMap<String, RemoteChannel>,
+    /// The lists last sent to this node's sockets, to send only changes.
+    announced_online: Vec<OnlineUser>,
+    announced_typing: Vec<(i64, String)>,
+}
+
+impl TextChannel {
+    /// Online users of every node, each user once, in display order.
+    fn merged_online(&self) -> Vec<OnlineUser> {
+        let mut by_id: HashMap<i64, OnlineUser> = HashMap::new();
+        for remote in self.remote.values() {
+            for u in &remote.online {
+                by_id.insert(u.id, u.clone());
+            }
+        }
+        for (_, u) in self.online.values() {
+            by_id.insert(u.id, u.clone());
+        }
+        let mut list: Vec<OnlineUser> = by_id.into_values().collect();
+        list.sort_by_cached_key(|u| (u.display_name.to_lowercase(), u.id));
+        list
+    }
+
+    fn merged_typing(&self, now: Instant) -> Vec<(i64, String)> {
+        let mut by_id: HashMap<i64, String> = HashMap::new();
+        for remote in self.remote.values() {
+            for (id, name, until) in &remote.typing {
+                if *until > now {
+                    by_id.insert(*id, name.clone());
+                }
+            }
+        }
+        for (id, (name, until)) in &self.typing {
+            if *until > now {
+                by_id.insert(*id, name.clone());
+            }
+        }
+        let mut list: Vec<(i64, String)> = by_id.into_iter().collect();
+        list.sort_by_cached_key(|(id, name)| (name.to_lowercase(), *id));
+        list
+    }
+
+    fn local_state(&self, now: Instant) -> (Vec<OnlineUser>, Vec<TypingUser>) {
+        let online = self.online.values().map(|(_, u)| u.clone()).collect();
+        let typing = self
+            .typing
+            .iter()
+            .filter(|(_, (_, until))| *until > now)
+            .map(|(id, (name, until))| TypingUser {
+                id: *id,
+                display_name: name.clone(),
+                expires_in: until.saturating_duration_since(now).as_secs_f64(),
+            })
+            .collect();
+        (online, typing)
+    }
 }
 
 #[derive(Default)]
@@ -95,9 +170,11 @@ pub struct Hub {
     state: Mutex<State>,
     next_id: AtomicU64,
     typing_ttl: Duration,
+    node_ttl: Duration,
     shutdown: watch::Sender<bool>,
     live: std::sync::atomic::AtomicUsize,
     idle: Notify,
+    bus: Bus,
     pub voice: super::signal::VoiceRooms,
 }
 
@@ -107,14 +184,17 @@ pub fn frame(value: &impl Serialize) -> Utf8Bytes {
 }
 
 impl Hub {
-    pub fn new(typing_ttl: Duration) -> Arc<Self> {
+    /// A hub publishing through `bus`; other nodes' state lapses after `node_ttl` without news.
+    pub fn new(typing_ttl: Duration, bus: Bus, node_ttl: Duration) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),
             next_id: AtomicU64::new(1),
             typing_ttl,
+            node_ttl,
             shutdown: watch::channel(false).0,
             live: std::sync::atomic::AtomicUsize::new(0),
             idle: Notify::new(),
+            bus,
             voice: super::signal::VoiceRooms::default(),
         })
     }
@@ -123,6 +203,14 @@ impl Hub {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn bus(&self) -> &Bus {
+        &self.bus
+    }
+
+    pub fn node_ttl(&self) -> Duration {
+        self.node_ttl
     }
 
     pub fn typing_ttl(&self) -> Duration {
@@ -151,19 +239,15 @@ impl Hub {
     }
 
     pub fn begin_shutdown(&self) {
+        self.bus.publish(RemoteEvent::NodeLeft);
         self.shutdown.send_replace(true);
     }
 
     // ---- text channels -------------------------------------------------------------------
 
-    /// Joins a text channel. Returns the online list after joining, and whether the user was
-    /// new to it (then the others are told).
-    pub fn join_text(
-        &self,
-        channel_id: i64,
-        conn: Conn,
-        me: OnlineUser,
-    ) -> (Vec<OnlineUser>, bool) {
+    /// Joins a text channel and returns the (all-node) online list the joiner is shown. The
+    /// others are told only when the list changed.
+    pub fn join_text(&self, channel_id: i64, conn: Conn, me: OnlineUser) -> Vec<OnlineUser> {
         let mut state = self.lock();
         let channel = state.channels.entry(channel_id).or_default();
         let conn_id = conn.id;
@@ -173,9 +257,11 @@ impl Hub {
             .entry(me.id)
             .or_insert_with(|| (0, me.clone()));
         entry.0 += 1;
-        let is_new = entry.0 == 1;
-        let online = online_list(channel);
-        if is_new {
+        if entry.0 == 1 {
+            self.publish_channel(channel_id, channel);
+        }
+        let online = channel.merged_online();
+        if online != channel.announced_online {
             let bytes = frame(&presence_frame(channel_id, &online));
             broadcast(
                 channel
@@ -185,11 +271,12 @@ impl Hub {
                     .map(|(_, c)| c),
                 &bytes,
             );
+            channel.announced_online = online.clone();
         }
-        (online, is_new)
+        online
     }
 
-    /// Leaves a text channel: clears typing and, with the user's last socket, their presence.
+    /// Leaves a text channel: with the user's last socket here, their presence and typing go.
     pub fn leave_text(&self, channel_id: i64, conn_id: u64, user_id: i64) {
         let mut state = self.lock();
         let Some(channel) = state.channels.get_mut(&channel_id) else {
@@ -205,20 +292,25 @@ impl Hub {
         };
         if last {
             channel.online.remove(&user_id);
-            if channel.typing.remove(&user_id).is_some() {
-                let bytes = frame(&typing_frame(channel_id, &channel.typing, self.typing_ttl));
-                broadcast(channel.conns.values(), &bytes);
-            }
-            let bytes = frame(&presence_frame(channel_id, &online_list(channel)));
-            broadcast(channel.conns.values(), &bytes);
+            channel.typing.remove(&user_id);
+            self.publish_channel(channel_id, channel);
+            self.announce(channel_id, channel, None);
         }
-        if channel.conns.is_empty() {
+        if channel.conns.is_empty() && channel.remote.is_empty() {
             state.channels.remove(&channel_id);
         }
     }
 
-    /// Sends `bytes` to every socket of a text channel.
+    /// Sends `bytes` to every socket of a text channel, on every node.
     pub fn to_channel(&self, channel_id: i64, bytes: &Utf8Bytes) -> usize {
+        self.bus.publish(RemoteEvent::ChannelFrame {
+            channel_id,
+            frame: bytes.as_str().to_owned(),
+        });
+        self.to_local_channel(channel_id, bytes)
+    }
+
+    fn to_local_channel(&self, channel_id: i64, bytes: &Utf8Bytes) -> usize {
         let state = self.lock();
         state
             .channels
@@ -230,14 +322,8 @@ impl Hub {
     pub fn typing_snapshot(&self, channel_id: i64) -> Option<Value> {
         let state = self.lock();
         let channel = state.channels.get(&channel_id)?;
-        let now = Instant::now();
-        let live: HashMap<i64, (String, Instant)> = channel
-            .typing
-            .iter()
-            .filter(|(_, (_, at))| *at > now)
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
-        (!live.is_empty()).then(|| typing_frame(channel_id, &live, self.typing_ttl))
+        let typing = channel.merged_typing(Instant::now());
+        (!typing.is_empty()).then(|| typing_frame(channel_id, &typing, self.typing_ttl))
     }
 
     /// Sets or clears a user's typing entry; tells the others when the list changed.
@@ -262,28 +348,153 @@ impl Hub {
             channel.typing.remove(&user_id).is_some()
         };
         if changed {
-            let bytes = frame(&typing_frame(channel_id, &channel.typing, self.typing_ttl));
-            broadcast(
-                channel
-                    .conns
-                    .iter()
-                    .filter(|(id, _)| **id != conn_id)
-                    .map(|(_, c)| c),
-                &bytes,
-            );
+            self.publish_channel(channel_id, channel);
+            self.announce(channel_id, channel, Some(conn_id));
         }
     }
 
-    /// Drops lapsed typing entries and broadcasts the shorter lists (run on a timer).
-    pub fn expire_typing(&self) {
+    /// Timer work: lapsed typing entries and silent nodes are dropped, and the shorter lists
+    /// are broadcast.
+    pub fn expire(&self) {
         let now = Instant::now();
+        let ttl = self.node_ttl;
         let mut state = self.lock();
+        let mut empty = Vec::new();
         for (channel_id, channel) in &mut state.channels {
             let before = channel.typing.len();
             channel.typing.retain(|_, (_, until)| *until > now);
             if channel.typing.len() != before {
-                let bytes = frame(&typing_frame(*channel_id, &channel.typing, self.typing_ttl));
-                broadcast(channel.conns.values(), &bytes);
+                self.publish_channel(*channel_id, channel);
+            }
+            channel
+                .remote
+                .retain(|_, r| now.duration_since(r.seen) < ttl);
+            self.announce(*channel_id, channel, None);
+            if channel.conns.is_empty() && channel.remote.is_empty() {
+                empty.push(*channel_id);
+            }
+        }
+        for id in empty {
+            state.channels.remove(&id);
+        }
+        drop(state);
+        self.voice.expire(self, now);
+    }
+
+    /// Re-sends this node's state of every channel so other nodes keep it alive.
+    pub fn heartbeat(&self) {
+        if !self.bus.is_distributed() {
+            return;
+        }
+        let state = self.lock();
+        for (channel_id, channel) in &state.channels {
+            if !channel.online.is_empty() || !channel.typing.is_empty() {
+                self.publish_channel(*channel_id, channel);
+            }
+        }
+        drop(state);
+        self.voice.heartbeat(self);
+    }
+
+    fn publish_channel(&self, channel_id: i64, channel: &TextChannel) {
+        if self.bus.is_distributed() {
+            let (online, typing) = channel.local_state(Instant::now());
+            self.bus.publish(RemoteEvent::ChannelState {
+                channel_id,
+                online,
+                typing,
+            });
+        }
+    }
+
+    /// Sends the typing and presence lists to this node's sockets where they changed.
+    fn announce(&self, channel_id: i64, channel: &mut TextChannel, except: Option<u64>) {
+        let typing = channel.merged_typing(Instant::now());
+        if typing != channel.announced_typing {
+            let bytes = frame(&typing_frame(channel_id, &typing, self.typing_ttl));
+            broadcast(
+                channel
+                    .conns
+                    .iter()
+                    .filter(|(id, _)| Some(**id) != except)
+                    .map(|(_, c)| c),
+                &bytes,
+            );
+            channel.announced_typing = typing;
+        }
+        let online = channel.merged_online();
+        if online != channel.announced_online {
+            let bytes = frame(&presence_frame(channel_id, &online));
+            broadcast(channel.conns.values(), &bytes);
+            channel.announced_online = online;
+        }
+    }
+
+    // ---- events from other nodes ---------------------------------------------------------
+
+    /// Applies an event another node published.
+    pub fn apply_remote(&self, node: &str, event: RemoteEvent) {
+        match event {
+            RemoteEvent::ChannelFrame { channel_id, frame } => {
+                self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
+            }
+            RemoteEvent::RoomFrame {
+                room_id,
+                admins_only,
+                frame,
+            } => {
+                self.to_local_room(room_id, &Utf8Bytes::from(frame), admins_only);
+            }
+            RemoteEvent::ChannelState {
+                channel_id,
+                online,
+                typing,
+            } => {
+                let now = Instant::now();
+                let mut state = self.lock();
+                let channel = state.channels.entry(channel_id).or_default();
+                let typing = typing
+                    .into_iter()
+                    .map(|t| {
+                        (
+                            t.id,
+                            t.display_name,
+                            now + Duration::from_secs_f64(t.expires_in.clamp(0.0, 3600.0)),
+                        )
+                    })
+                    .collect();
+                channel.remote.insert(
+                    node.to_owned(),
+                    RemoteChannel {
+                        online,
+                        typing,
+                        seen: now,
+                    },
+                );
+                self.announce(channel_id, channel, None);
+            }
+            RemoteEvent::VoiceState {
+                room_id,
+                participants,
+            } => self.voice.apply_state(node, room_id, participants),
+            RemoteEvent::VoiceFrame {
+                room_id,
+                target,
+                except,
+                frame,
+            } => {
+                self.voice
+                    .deliver_local(room_id, target, except, &Utf8Bytes::from(frame));
+            }
+            RemoteEvent::NodeLeft => {
+                let mut state = self.lock();
+                for (channel_id, channel) in &mut state.channels {
+                    if channel.remote.remove(node).is_some() {
+                        self.announce(*channel_id, channel, None);
+                    }
+                }
+                drop(state);
+                self.voice.forget_node(node);
             }
         }
     }
@@ -309,9 +520,19 @@ impl Hub {
         }
     }
 
-    /// Sends a workspace event; `admins_only` events (invitation codes) skip plain members.
+    /// Sends a workspace event on every node; `admins_only` events (invitation codes) skip
+    /// plain members.
     pub fn to_room(&self, room_id: i64, event: &Value, admins_only: bool) {
         let bytes = frame(event);
+        self.bus.publish(RemoteEvent::RoomFrame {
+            room_id,
+            admins_only,
+            frame: bytes.as_str().to_owned(),
+        });
+        self.to_local_room(room_id, &bytes, admins_only);
+    }
+
+    fn to_local_room(&self, room_id: i64, bytes: &Utf8Bytes, admins_only: bool) {
         let state = self.lock();
         if let Some(ws) = state.rooms.get(&room_id) {
             broadcast(
@@ -319,13 +540,13 @@ impl Hub {
                     .values()
                     .filter(|(_, admin)| !admins_only || *admin)
                     .map(|(c, _)| c),
-                &bytes,
+                bytes,
             );
         }
     }
 }
 
-fn broadcast<'a>(conns: impl Iterator<Item = &'a Conn>, bytes: &Utf8Bytes) -> usize {
+pub fn broadcast<'a>(conns: impl Iterator<Item = &'a Conn>, bytes: &Utf8Bytes) -> usize {
     let mut sent = 0;
     for conn in conns {
         if conn.push(bytes) {
@@ -337,21 +558,13 @@ fn broadcast<'a>(conns: impl Iterator<Item = &'a Conn>, bytes: &Utf8Bytes) -> us
     sent
 }
 
-fn online_list(channel: &TextChannel) -> Vec<OnlineUser> {
-    let mut list: Vec<OnlineUser> = channel.online.values().map(|(_, u)| u.clone()).collect();
-    list.sort_by_cached_key(|u| (u.display_name.to_lowercase(), u.id));
-    list
-}
-
 pub fn presence_frame(channel_id: i64, online: &[OnlineUser]) -> Value {
     json!({"type": "presence", "channel_id": channel_id, "online": online})
 }
 
-fn typing_frame(channel_id: i64, typing: &HashMap<i64, (String, Instant)>, ttl: Duration) -> Value {
-    let mut users: Vec<(i64, &String)> = typing.iter().map(|(id, (name, _))| (*id, name)).collect();
-    users.sort_by_key(|(id, name)| (name.to_lowercase(), *id));
-    let users: Vec<Value> = users
-        .into_iter()
+fn typing_frame(channel_id: i64, typing: &[(i64, String)], ttl: Duration) -> Value {
+    let users: Vec<Value> = typing
+        .iter()
         .map(|(id, name)| json!({"id": id, "display_name": name}))
         .collect();
     json!({"type": "typing", "channel_id": channel_id, "users": users, "expires_in": ttl.as_secs_f64()})

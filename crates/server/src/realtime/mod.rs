@@ -5,6 +5,7 @@
 //! queue with `try_send`; a recipient whose queue is full is told to close ("Too slow") instead
 //! of slowing the sender or anyone else (decision 14).
 
+pub mod bus;
 pub mod hub;
 pub mod rooms;
 pub mod session;

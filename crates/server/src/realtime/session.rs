@@ -199,7 +199,7 @@ impl Drop for LiveGuard {
 }
 
 /// Resolves once the hub's shutdown flag is set.
-async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
 }
 

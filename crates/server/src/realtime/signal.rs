@@ -1,9 +1,12 @@
 //! `/ws/signal/{room_slug}`: voice participants of a room and WebRTC signalling between them.
-//! Offers, answers and candidates with a `target` reach that participant only (decision 13);
-//! changing someone else's state needs admin or owner, and guests cannot self-promote.
+//! Offers, answers and candidates with a `target` reach that participant only (decision 13),
+//! on whichever node it is connected; changing someone else's state needs admin or owner, and
+//! guests cannot self-promote. Each node owns its own participants and tells the others who
+//! they are; every list a client sees is the merge of all nodes.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -12,6 +15,7 @@ use axum::response::Response;
 use chrono::Utc;
 use serde_json::{Map, Value, json};
 
+use super::bus::{Bus, RemoteEvent};
 use super::hub::{Conn, frame};
 use super::session::{self, CLOSE_POLICY, Handler, PumpOptions, error_frame};
 use crate::state::AppState;
@@ -62,43 +66,89 @@ impl Participant {
 
 struct VoiceRoom {
     participants: HashMap<i64, Participant>,
+    /// Other nodes' participants (as they describe them) and when they last did.
+    remote: HashMap<String, (Vec<Value>, Instant)>,
+    /// The list last sent to this node's participants.
+    announced: Vec<Value>,
     created_at: String,
     updated_at: String,
     recording: Option<Value>,
 }
 
 impl VoiceRoom {
-    fn sorted(&self) -> Vec<Value> {
-        let mut list: Vec<&Participant> = self.participants.values().collect();
-        list.sort_by_cached_key(|p| (p.name.to_lowercase(), p.conn.user_id));
-        list.into_iter().map(Participant::json).collect()
+    fn new() -> Self {
+        let stamp = now();
+        Self {
+            participants: HashMap::new(),
+            remote: HashMap::new(),
+            announced: Vec::new(),
+            created_at: stamp.clone(),
+            updated_at: stamp,
+            recording: None,
+        }
     }
 
-    fn stats(&self) -> Value {
-        let speakers = self
-            .participants
+    /// Participants of every node, each user once (this node's entry wins), by name.
+    fn sorted(&self) -> Vec<Value> {
+        let mut by_id: HashMap<i64, Value> = HashMap::new();
+        for (list, _) in self.remote.values() {
+            for p in list {
+                if let Some(id) = p["id"].as_i64() {
+                    by_id.insert(id, p.clone());
+                }
+            }
+        }
+        for p in self.participants.values() {
+            by_id.insert(p.conn.user_id, p.json());
+        }
+        let mut list: Vec<Value> = by_id.into_values().collect();
+        list.sort_by_cached_key(|p| {
+            (
+                p["displayName"].as_str().unwrap_or_default().to_lowercase(),
+                p["id"].as_i64(),
+            )
+        });
+        list
+    }
+
+    fn is_remote_participant(&self, user_id: i64) -> bool {
+        self.remote
             .values()
-            .filter(|p| p.voice_role == "speaker")
-            .count();
-        let active = self
-            .participants
-            .values()
-            .filter(|p| p.voice_role == "speaker" && !p.muted && !p.deafened)
+            .any(|(list, _)| list.iter().any(|p| p["id"].as_i64() == Some(user_id)))
+    }
+
+    fn stats_of(&self, list: &[Value]) -> Value {
+        let speakers = list.iter().filter(|p| p["role"] == "speaker").count();
+        let active = list
+            .iter()
+            .filter(|p| p["role"] == "speaker" && p["muted"] != true && p["deafened"] != true)
             .count();
         json!({
-            "total": self.participants.len(), "speakers": speakers,
-            "listeners": self.participants.len() - speakers, "activeSpeakers": active,
+            "total": list.len(), "speakers": speakers,
+            "listeners": list.len() - speakers, "activeSpeakers": active,
             "createdAt": self.created_at, "updatedAt": self.updated_at,
         })
     }
 
-    fn participants_frame(&self) -> Utf8Bytes {
+    fn stats(&self) -> Value {
+        self.stats_of(&self.sorted())
+    }
+
+    fn local_list(&self) -> Vec<Value> {
+        self.participants.values().map(Participant::json).collect()
+    }
+
+    fn participants_frame(&mut self) -> Utf8Bytes {
+        let list = self.sorted();
+        let stats = self.stats_of(&list);
+        self.announced = list.clone();
         frame(
-            &json!({"type": "state", "event": "participants", "participants": self.sorted(), "stats": self.stats()}),
+            &json!({"type": "state", "event": "participants", "participants": list, "stats": stats}),
         )
     }
 
-    fn send_all(&self, bytes: &Utf8Bytes, except: Option<i64>) {
+    /// This node's participants only.
+    fn send_local(&self, bytes: &Utf8Bytes, except: Option<i64>) {
         for p in self
             .participants
             .values()
@@ -107,6 +157,32 @@ impl VoiceRoom {
             p.conn.push(bytes);
         }
     }
+
+    fn is_empty(&self) -> bool {
+        self.participants.is_empty() && self.remote.values().all(|(l, _)| l.is_empty())
+    }
+}
+
+/// Sends a voice frame to the room's participants on every node.
+fn send_all(bus: &Bus, room_id: i64, room: &VoiceRoom, bytes: &Utf8Bytes, except: Option<i64>) {
+    room.send_local(bytes, except);
+    bus.publish(RemoteEvent::VoiceFrame {
+        room_id,
+        target: None,
+        except,
+        frame: bytes.as_str().to_owned(),
+    });
+}
+
+/// Tells other nodes who is here, and sends the merged list to this node's participants
+/// (other nodes send it to theirs when they apply the state).
+fn publish_state(bus: &Bus, room_id: i64, room: &mut VoiceRoom) {
+    bus.publish(RemoteEvent::VoiceState {
+        room_id,
+        participants: room.local_list(),
+    });
+    let participants = room.participants_frame();
+    room.send_local(&participants, None);
 }
 
 /// Voice rooms by room id.
@@ -124,6 +200,83 @@ impl VoiceRooms {
         self.rooms
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Another node's participants in a room.
+    pub fn apply_state(&self, node: &str, room_id: i64, participants: Vec<Value>) {
+        let mut rooms = self.lock();
+        let room = rooms.entry(room_id).or_insert_with(VoiceRoom::new);
+        room.remote
+            .insert(node.to_owned(), (participants, Instant::now()));
+        Self::announce(room);
+        if room.is_empty() {
+            rooms.remove(&room_id);
+        }
+    }
+
+    /// A frame from another node for this node's participants.
+    pub fn deliver_local(
+        &self,
+        room_id: i64,
+        target: Option<i64>,
+        except: Option<i64>,
+        bytes: &Utf8Bytes,
+    ) {
+        let rooms = self.lock();
+        let Some(room) = rooms.get(&room_id) else {
+            return;
+        };
+        match target {
+            Some(id) => {
+                if let Some(p) = room.participants.get(&id) {
+                    p.conn.push(bytes);
+                }
+            }
+            None => room.send_local(bytes, except),
+        }
+    }
+
+    pub fn forget_node(&self, node: &str) {
+        let mut rooms = self.lock();
+        for room in rooms.values_mut() {
+            if room.remote.remove(node).is_some() {
+                Self::announce(room);
+            }
+        }
+        rooms.retain(|_, r| !r.is_empty());
+    }
+
+    /// Drops other nodes' participants that were not refreshed within the TTL.
+    pub fn expire(&self, hub: &super::Hub, now: Instant) {
+        let ttl = hub.node_ttl();
+        let mut rooms = self.lock();
+        for room in rooms.values_mut() {
+            let before = room.remote.len();
+            room.remote
+                .retain(|_, (_, seen)| now.duration_since(*seen) < ttl);
+            if room.remote.len() != before {
+                Self::announce(room);
+            }
+        }
+        rooms.retain(|_, r| !r.is_empty());
+    }
+
+    pub fn heartbeat(&self, hub: &super::Hub) {
+        let rooms = self.lock();
+        for (room_id, room) in rooms.iter().filter(|(_, r)| !r.participants.is_empty()) {
+            hub.bus().publish(RemoteEvent::VoiceState {
+                room_id: *room_id,
+                participants: room.local_list(),
+            });
+        }
+    }
+
+    /// Sends the merged list to this node's participants when it changed.
+    fn announce(room: &mut VoiceRoom) {
+        if room.sorted() != room.announced {
+            let participants = room.participants_frame();
+            room.send_local(&participants, None);
+        }
     }
 }
 
@@ -191,22 +344,14 @@ fn join(
     name: String,
 ) -> Vec<Utf8Bytes> {
     let settings = &state.settings;
+    let bus = state.hub.bus();
     let mut rooms = state.hub.voice.lock();
-    let stamp = now();
-    let room = rooms.entry(room_id).or_insert_with(|| VoiceRoom {
-        participants: HashMap::new(),
-        created_at: stamp.clone(),
-        updated_at: stamp.clone(),
-        recording: None,
-    });
-    room.updated_at = stamp;
+    let room = rooms.entry(room_id).or_insert_with(VoiceRoom::new);
+    room.updated_at = now();
     if let Some(old) = room.participants.remove(&conn.user_id) {
         old.conn.kick(1000, "Replaced by a newer connection");
     }
-    let has_speaker = room
-        .participants
-        .values()
-        .any(|p| p.voice_role == "speaker");
+    let has_speaker = room.sorted().iter().any(|p| p["role"] == "speaker");
     let voice_role = if settings.voice_default_role == "speaker"
         || (settings.voice_auto_promote_first_speaker && !has_speaker)
     {
@@ -229,12 +374,14 @@ fn join(
     let user_id = me.conn.user_id;
     let me_json = me.json();
     room.participants.insert(user_id, me);
+    let joined = frame(&json!({"type": "system", "event": "peer-joined", "user": me_json}));
+    send_all(bus, room_id, room, &joined, Some(user_id));
+    bus.publish(RemoteEvent::VoiceState {
+        room_id,
+        participants: room.local_list(),
+    });
     let participants = room.participants_frame();
-    room.send_all(
-        &frame(&json!({"type": "system", "event": "peer-joined", "user": me_json})),
-        Some(user_id),
-    );
-    room.send_all(&participants, Some(user_id));
+    room.send_local(&participants, Some(user_id));
     let mut out = vec![
         frame(
             &json!({"type": "system", "event": "welcome", "user": me_json, "role": room_role,
@@ -249,6 +396,7 @@ fn join(
 }
 
 fn leave(state: &AppState, room_id: i64, conn_id: u64, user_id: i64) {
+    let bus = state.hub.bus();
     let mut rooms = state.hub.voice.lock();
     let Some(room) = rooms.get_mut(&room_id) else {
         return;
@@ -265,12 +413,10 @@ fn leave(state: &AppState, room_id: i64, conn_id: u64, user_id: i64) {
         return;
     };
     room.updated_at = now();
-    room.send_all(
-        &frame(&json!({"type": "system", "event": "peer-left", "user": gone.json()})),
-        None,
-    );
-    room.send_all(&room.participants_frame(), None);
-    if room.participants.is_empty() {
+    let left = frame(&json!({"type": "system", "event": "peer-left", "user": gone.json()}));
+    send_all(bus, room_id, room, &left, None);
+    publish_state(bus, room_id, room);
+    if room.is_empty() {
         rooms.remove(&room_id);
     }
 }
@@ -357,6 +503,7 @@ fn target_of(obj: &Map<String, Value>) -> Result<Option<i64>, &'static str> {
 impl SignalHandler {
     fn relay(&self, body: Map<String, Value>) -> Result<(), &'static str> {
         let target = target_of(&body)?;
+        let bus = self.state.hub.bus();
         let rooms = self.state.hub.voice.lock();
         let room = rooms.get(&self.room_id).ok_or("Participant not found")?;
         let me = room
@@ -365,17 +512,21 @@ impl SignalHandler {
             .ok_or("Participant not found")?;
         let bytes = frame(&json!({"type": "signal", "signal": body, "from": me.json()}));
         match target {
-            Some(id) => room
-                .participants
-                .get(&id)
-                .ok_or("Participant not found")?
-                .conn
-                .push(&bytes),
-            None => {
-                room.send_all(&bytes, Some(self.user_id));
-                true
-            }
-        };
+            Some(id) => match room.participants.get(&id) {
+                Some(p) => {
+                    p.conn.push(&bytes);
+                }
+                // On another node: that node hands it to its participant only.
+                None if room.is_remote_participant(id) => bus.publish(RemoteEvent::VoiceFrame {
+                    room_id: self.room_id,
+                    target: Some(id),
+                    except: None,
+                    frame: bytes.as_str().to_owned(),
+                }),
+                None => return Err("Participant not found"),
+            },
+            None => send_all(bus, self.room_id, room, &bytes, Some(self.user_id)),
+        }
         Ok(())
     }
 
@@ -387,6 +538,7 @@ impl SignalHandler {
         let target = target_of(obj)?.unwrap_or(self.user_id);
         let max_speakers = self.state.settings.voice_max_speakers;
         let recording_enabled = self.state.settings.voice_recording_enabled;
+        let bus = self.state.hub.bus();
         let mut rooms = self.state.hub.voice.lock();
         let room = rooms
             .get_mut(&self.room_id)
@@ -398,12 +550,16 @@ impl SignalHandler {
             .clone();
         let is_self = target == self.user_id;
         if !room.participants.contains_key(&target) {
-            return Err("Participant not found");
+            return Err(if room.is_remote_participant(target) {
+                "Participant is connected to another server node"
+            } else {
+                "Participant not found"
+            });
         }
         let speakers = room
-            .participants
-            .values()
-            .filter(|p| p.voice_role == "speaker")
+            .sorted()
+            .iter()
+            .filter(|p| p["role"] == "speaker")
             .count();
         let before = room.participants.get(&target).map(Participant::json);
         let toggle =
@@ -508,10 +664,10 @@ impl SignalHandler {
                     .ok_or("Participant not found")?;
                 p.quality
                     .insert(track.clone(), Value::Object(metrics.clone()));
-                room.send_all(
-                    &frame(&json!({"type": "state", "event": "quality-update", "userId": self.user_id, "track": track, "metrics": metrics})),
-                    None,
+                let update = frame(
+                    &json!({"type": "state", "event": "quality-update", "userId": self.user_id, "track": track, "metrics": metrics}),
                 );
+                send_all(bus, self.room_id, room, &update, None);
                 return Ok(());
             }
             "recording" => {
@@ -523,7 +679,7 @@ impl SignalHandler {
                 }
                 let rec = json!({"type": "state", "event": "recording", "active": obj.get("active").is_some_and(truthy),
                     "timestamp": now(), "by": me.json()});
-                room.send_all(&frame(&rec), None);
+                send_all(bus, self.room_id, room, &frame(&rec), None);
                 room.recording = Some(rec);
                 return Ok(());
             }
@@ -535,8 +691,8 @@ impl SignalHandler {
             let updated = frame(
                 &json!({"type": "state", "event": "participant-updated", "participant": after, "stats": room.stats()}),
             );
-            room.send_all(&updated, None);
-            room.send_all(&room.participants_frame(), None);
+            send_all(bus, self.room_id, room, &updated, None);
+            publish_state(bus, self.room_id, room);
         }
         Ok(())
     }

@@ -99,7 +99,7 @@ async fn run(state: AppState, mut socket: WebSocket, caller: Caller, channel_id:
         status: user.presence_status.clone(),
         avatar_url: dto::avatar_url(user.id, user.avatar_path.as_deref(), user.avatar_updated_at),
     };
-    let (online, _) = state.hub.join_text(channel_id, conn.clone(), me);
+    let online = state.hub.join_text(channel_id, conn.clone(), me);
     let mut greeting = vec![frame(&presence_frame(channel_id, &online))];
     greeting.extend(state.hub.typing_snapshot(channel_id).map(|t| frame(&t)));
     for f in greeting {

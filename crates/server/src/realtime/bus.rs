@@ -1,0 +1,301 @@
+//! Cross-node fan-out (decision 16): every real-time event a node produces is also published,
+//! once, to a broker (Redis pub/sub or NATS); each node holds **one** subscription and hands
+//! foreign events to its hub for local delivery. Local delivery never waits for the broker:
+//! events go through a bounded queue to one publisher task, and during an outage they are
+//! counted and dropped (messages are persisted, so clients catch up through history).
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::hub::{Hub, OnlineUser, TypingUser};
+
+/// Which broker carries events between nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Redis,
+    Nats,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Memory => "memory",
+            Backend::Redis => "redis",
+            Backend::Nats => "nats",
+        }
+    }
+}
+
+/// Events queued for the broker before newer ones are dropped.
+const PUBLISH_QUEUE: usize = 16_384;
+
+/// What crosses nodes. Frames travel as the exact text local sockets receive.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RemoteEvent {
+    /// A frame for every socket of a text channel (messages, reactions).
+    ChannelFrame { channel_id: i64, frame: String },
+    /// A workspace event for a room's sockets.
+    RoomFrame {
+        room_id: i64,
+        admins_only: bool,
+        frame: String,
+    },
+    /// The sending node's own online and typing users in a channel (on change and heartbeat).
+    ChannelState {
+        channel_id: i64,
+        online: Vec<OnlineUser>,
+        typing: Vec<TypingUser>,
+    },
+    /// The sending node's own voice participants in a room (on change and heartbeat).
+    VoiceState {
+        room_id: i64,
+        participants: Vec<Value>,
+    },
+    /// A voice frame: to `target` only, or to everyone except `except`.
+    VoiceFrame {
+        room_id: i64,
+        target: Option<i64>,
+        except: Option<i64>,
+        frame: String,
+    },
+    /// The sending node is shutting down: forget its state now rather than after the TTL.
+    NodeLeft,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    node: String,
+    #[serde(flatten)]
+    event: RemoteEvent,
+}
+
+/// The publishing side, held by the hub.
+#[derive(Clone)]
+pub struct Bus {
+    node: Arc<str>,
+    backend: Backend,
+    tx: Option<mpsc::Sender<String>>,
+}
+
+impl Bus {
+    /// A bus that publishes nothing (one process, `REALTIME_BACKEND=memory`).
+    pub fn memory(node: &str) -> Self {
+        Self {
+            node: node.into(),
+            backend: Backend::Memory,
+            tx: None,
+        }
+    }
+
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn is_distributed(&self) -> bool {
+        self.tx.is_some()
+    }
+
+    /// Queues an event for the broker; never waits.
+    pub fn publish(&self, event: RemoteEvent) {
+        let Some(tx) = &self.tx else { return };
+        let envelope = Envelope {
+            node: self.node.to_string(),
+            event,
+        };
+        let Ok(text) = serde_json::to_string(&envelope) else {
+            return;
+        };
+        if tx.try_send(text).is_err() {
+            metrics::counter!("realtime_broker_dropped_total", "backend" => self.backend.as_str())
+                .increment(1);
+        }
+    }
+}
+
+/// Connection settings for the broker.
+#[derive(Debug, Clone)]
+pub struct BusConfig {
+    pub backend: Backend,
+    pub redis_url: String,
+    pub nats_url: String,
+    pub namespace: String,
+    pub node: String,
+}
+
+/// The bus the hub publishes through, and (for a broker) the queue `run` drains.
+pub fn start(config: &BusConfig) -> (Bus, Option<mpsc::Receiver<String>>) {
+    if config.backend == Backend::Memory {
+        return (Bus::memory(&config.node), None);
+    }
+    let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
+    (
+        Bus {
+            node: config.node.clone().into(),
+            backend: config.backend,
+            tx: Some(tx),
+        },
+        Some(rx),
+    )
+}
+
+/// Runs the broker connection until the hub goes away: publishes queued events, delivers
+/// foreign ones, and reconnects with backoff after any failure.
+pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hub>) {
+    let backend = config.backend.as_str();
+    metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => backend)
+        .set(0.0);
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let result = match config.backend {
+            Backend::Redis => run_redis(&config, &mut rx, &hub).await,
+            Backend::Nats => run_nats(&config, &mut rx, &hub).await,
+            Backend::Memory => return,
+        };
+        metrics::gauge!("realtime_broker_connected", "backend" => backend).set(0.0);
+        metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => backend)
+            .set(0.0);
+        match result {
+            Ok(()) => return,
+            Err(e) => {
+                metrics::counter!("realtime_broker_errors_total", "backend" => backend)
+                    .increment(1);
+                tracing::warn!(backend, error = %e, retry_in = ?delay, "realtime broker unavailable; local delivery continues");
+            }
+        }
+        // Events produced during the outage would arrive stale; drop them (state is re-sent by
+        // the next heartbeat, messages are in history).
+        let mut dropped = 0u64;
+        while rx.try_recv().is_ok() {
+            dropped += 1;
+        }
+        metrics::counter!("realtime_broker_dropped_total", "backend" => backend).increment(dropped);
+        let Some(hub_alive) = hub.upgrade() else {
+            return;
+        };
+        let mut stop = hub_alive.shutdown_signal();
+        drop(hub_alive);
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = super::session::stopped(&mut stop) => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn deliver(hub: &Weak<Hub>, node: &str, payload: &[u8]) -> bool {
+    let Some(hub) = hub.upgrade() else {
+        return false;
+    };
+    match serde_json::from_slice::<Envelope>(payload) {
+        Ok(envelope) if envelope.node != node => {
+            metrics::counter!("realtime_events_total", "topic" => "broker", "direction" => "in")
+                .increment(1);
+            hub.apply_remote(&envelope.node, envelope.event);
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!(error = %e, "ignoring a malformed broker event"),
+    }
+    true
+}
+
+async fn run_redis(
+    config: &BusConfig,
+    rx: &mut mpsc::Receiver<String>,
+    hub: &Weak<Hub>,
+) -> anyhow::Result<()> {
+    let client = redis::Client::open(config.redis_url.as_str())?;
+    let connect = async {
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(config.namespace.as_str()).await?;
+        let publisher = client.get_multiplexed_async_connection().await?;
+        Ok::<_, redis::RedisError>((pubsub, publisher))
+    };
+    let (pubsub, mut publisher) = tokio::time::timeout(Duration::from_secs(5), connect).await??;
+    let mut messages = pubsub.into_on_message();
+    metrics::gauge!("realtime_broker_connected", "backend" => "redis").set(1.0);
+    metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => "redis")
+        .set(1.0);
+    tracing::info!(channel = %config.namespace, "subscribed to Redis");
+    let mut stop = match hub.upgrade() {
+        Some(h) => h.shutdown_signal(),
+        None => return Ok(()),
+    };
+    loop {
+        tokio::select! {
+            () = super::session::stopped(&mut stop) => return Ok(()),
+            msg = messages.next() => {
+                let Some(msg) = msg else { anyhow::bail!("Redis subscription closed") };
+                if !deliver(hub, &config.node, msg.get_payload_bytes()) {
+                    return Ok(());
+                }
+            }
+            out = rx.recv() => {
+                let Some(text) = out else { return Ok(()) };
+                let mut cmd = redis::cmd("PUBLISH");
+                cmd.arg(config.namespace.as_str()).arg(text);
+                tokio::time::timeout(Duration::from_secs(5), cmd.query_async::<i64>(&mut publisher)).await??;
+                metrics::counter!("realtime_events_total", "topic" => "broker", "direction" => "out").increment(1);
+            }
+        }
+    }
+}
+
+async fn run_nats(
+    config: &BusConfig,
+    rx: &mut mpsc::Receiver<String>,
+    hub: &Weak<Hub>,
+) -> anyhow::Result<()> {
+    let subject = format!("{}.events", config.namespace);
+    let client = tokio::time::timeout(
+        Duration::from_secs(5),
+        async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(3))
+            .connect(config.nats_url.as_str()),
+    )
+    .await??;
+    let mut subscription = client.subscribe(subject.clone()).await?;
+    metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(1.0);
+    metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => "nats")
+        .set(1.0);
+    tracing::info!(%subject, "subscribed to NATS");
+    let mut stop = match hub.upgrade() {
+        Some(h) => h.shutdown_signal(),
+        None => return Ok(()),
+    };
+    let mut health = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            () = super::session::stopped(&mut stop) => {
+                let _ = client.flush().await;
+                return Ok(());
+            }
+            msg = subscription.next() => {
+                let Some(msg) = msg else { anyhow::bail!("NATS subscription closed") };
+                if !deliver(hub, &config.node, &msg.payload) {
+                    return Ok(());
+                }
+            }
+            out = rx.recv() => {
+                let Some(text) = out else { return Ok(()) };
+                client.publish(subject.clone(), text.into()).await?;
+                metrics::counter!("realtime_events_total", "topic" => "broker", "direction" => "out").increment(1);
+            }
+            _ = health.tick() => {
+                // The client reconnects by itself; report the gap so it shows in /metrics.
+                let up = matches!(client.connection_state(), async_nats::connection::State::Connected);
+                metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(if up { 1.0 } else { 0.0 });
+            }
+        }
+    }
+}
