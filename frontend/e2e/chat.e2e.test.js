@@ -293,6 +293,9 @@ describe('text chat between two browsers', () => {
       [alice, 'Welcome back! The server restarted, but nothing got lost.'],
       [bob, 'Yes, everything I missed showed up in order 🎉'],
       [alice, 'Shall we try the voice channel later?\nThe Lounge is open.'],
+      [alice, 'Also: the invite code works for the others too, share it around.'],
+      [bob, 'Will do. Carol and Dan wanted in.'],
+      [alice, 'Great. Rules for #general:\n1. Be kind\n2. No spoilers'],
       [bob, 'Sure — after lunch. https://example.org/menu has the menu.'],
     ];
     for (const [page, text] of lines) {

@@ -142,6 +142,28 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && els.app.dataset.drawer === 'open') setDrawer(false);
 });
 
+// ---------------------------------------------------------------- tab title
+
+let baseTitle = document.title;
+let unseenWhileHidden = 0;
+
+function showTitle() {
+  document.title = unseenWhileHidden ? `(${unseenWhileHidden}) ${baseTitle}` : baseTitle;
+}
+
+/** @param {number} n */
+function addUnseen(n) {
+  unseenWhileHidden += n;
+  showTitle();
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && unseenWhileHidden) {
+    unseenWhileHidden = 0;
+    showTitle();
+  }
+});
+
 // ---------------------------------------------------------------- rendering
 
 function renderRooms() {
@@ -480,7 +502,8 @@ function openChannel(channelId) {
   state.channelId = channelId;
   writeHash(room.slug, channelId);
   renderChannels();
-  document.title = `${VOICE_TYPES.has(channel.type) ? '' : '#'}${channel.name} · ${room.title} · Charge`;
+  baseTitle = `${VOICE_TYPES.has(channel.type) ? '' : '#'}${channel.name} · ${room.title} · Charge`;
+  showTitle();
   els.mobileTitle.textContent = `${VOICE_TYPES.has(channel.type) ? '' : '#'}${channel.name}`;
 
   if (VOICE_TYPES.has(channel.type)) {
@@ -512,7 +535,7 @@ function openChannel(channelId) {
     },
     onError: (detail) => toast(detail, 'error'),
   });
-  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api });
+  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api, onUnseen: (n) => addUnseen(n) });
   state.text = session;
   state.view = view;
   setChildren(els.view, view.el);

@@ -36,6 +36,22 @@ export function connectionText(s) {
   return 'Disconnected';
 }
 
+/**
+ * "Today", "Yesterday" or a date, for the dividers between days.
+ * @param {number} ms
+ * @param {number} [now]
+ */
+export function dayLabel(ms, now = Date.now()) {
+  if (!ms) return '';
+  const d = new Date(ms);
+  const today = new Date(now);
+  const start = (/** @type {Date} */ x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const days = Math.round((start(today) - start(d)) / 86400000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  return d.toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric', year: d.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+}
+
 /** @param {Message} m */
 function signature(m) {
   return JSON.stringify([m.content, m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.reactions, m.author]);
@@ -49,7 +65,7 @@ export class TextView {
    *   meId: number | null,
    *   isAdmin: boolean,
    *   api: import('../api.js').ApiClient,
-   *   onMenu?: () => void,
+   *   onUnseen?: (count: number) => void,
    * }} options
    */
   constructor(options) {
@@ -121,7 +137,7 @@ export class TextView {
       { class: 'composer', novalidate: true },
       this.replyBar,
       h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
-      h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line'),
+      h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message'),
     );
     this.composer.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -131,6 +147,12 @@ export class TextView {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         this.submit();
+      } else if (e.key === 'ArrowUp' && !this.input.value) {
+        const mine = [...this.session.messages].reverse().find((m) => (m.author?.id ?? m.author_id) === this.options.meId && !isDeleted(m));
+        if (mine) {
+          e.preventDefault();
+          this.edit(mine);
+        }
       } else if (e.key === 'Escape' && this.replyTo) {
         e.preventDefault();
         this.setReply(null);
@@ -292,16 +314,19 @@ export class TextView {
     let previousChild = /** @type {Element | null} */ (null);
     for (let i = 0; i < list.length; i += 1) {
       const m = list[i];
-      const grouped = continuesGroup(list[i - 1], m);
+      const prev = list[i - 1];
+      const day = dayLabel(parseTimestamp(m.created_at));
+      const newDay = !prev || dayLabel(parseTimestamp(prev.created_at)) !== day;
+      const grouped = !newDay && continuesGroup(prev, m);
       const parent = m.parent_id != null ? byId.get(m.parent_id) : undefined;
-      const sig = `${signature(m)}|${grouped}|${parent ? signature(parent) : m.parent_id ?? ''}`;
+      const sig = `${signature(m)}|${grouped}|${newDay ? day : ''}|${parent ? signature(parent) : m.parent_id ?? ''}`;
       let entry = this.rendered.get(m.id);
       if (!entry) {
         const authorId = m.author?.id ?? m.author_id;
         if (authorId !== this.options.meId) appendedOthers += 1;
       }
       if (!entry || entry.sig !== sig) {
-        const el = this.renderMessage(m, grouped, parent);
+        const el = this.renderMessage(m, grouped, parent, newDay ? day : '');
         if (entry) entry.el.replaceWith(el);
         entry = { el, sig };
         this.rendered.set(m.id, entry);
@@ -321,6 +346,9 @@ export class TextView {
       }
     }
     this.el.dataset.messageCount = String(list.length);
+    if (appendedOthers && this.session.loaded && typeof document !== 'undefined' && document.hidden) {
+      this.options.onUnseen?.(appendedOthers);
+    }
     if (wasAtBottom) this.scrollToBottom();
     else if (appendedOthers && this.session.loaded) {
       this.unseen += appendedOthers;
@@ -334,8 +362,9 @@ export class TextView {
    * @param {Message} m
    * @param {boolean} grouped
    * @param {Message | undefined} parent
+   * @param {string} [dayBreak] a day label when this message starts a new day
    */
-  renderMessage(m, grouped, parent) {
+  renderMessage(m, grouped, parent, dayBreak = '') {
     const name = authorName(m);
     const authorId = m.author?.id ?? m.author_id;
     const own = authorId != null && authorId === this.options.meId;
@@ -406,6 +435,7 @@ export class TextView {
     return h(
       'li',
       { class: classes.join(' '), id: `msg-${m.id}`, dataset: { id: m.id, author: authorId ?? '' } },
+      dayBreak ? h('div', { class: 'day-divider', role: 'separator', 'aria-label': dayBreak }, h('span', null, dayBreak)) : null,
       grouped
         ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, created ? new Date(created).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '')
         : h('span', { class: 'avatar', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name)),
