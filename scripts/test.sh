@@ -39,7 +39,8 @@ ensure_mariadb() {
 log "checking services and tools"
 ensure_mariadb
 export CHARGE_TEST_MYSQL_URL="${CHARGE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
-apt_install coturn
+apt_install coturn nginx
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { log "installing docker-compose (client only)"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 if [ -f frontend/package.json ]; then apt_install chromium; fi
 
 log "cargo fmt --check"
