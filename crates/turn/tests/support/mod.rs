@@ -138,9 +138,10 @@ impl Coturn {
             tls_port,
             log,
         };
-        coturn.wait_until_listening(port);
+        coturn.wait_until_listening(port, true);
         if let Some(tls_port) = tls_port {
-            coturn.wait_until_listening(tls_port);
+            // That port's UDP side speaks DTLS, so only its TCP listener is checked.
+            coturn.wait_until_listening(tls_port, false);
         }
         coturn
     }
@@ -154,13 +155,16 @@ impl Coturn {
         self.child.id()
     }
 
-    /// Waits (bounded) until the TCP listener accepts; coturn opens its UDP and TCP listeners
-    /// together, so UDP is ready too.
-    fn wait_until_listening(&mut self, port: u16) {
+    /// Waits (bounded) until the TCP listener accepts and the UDP listener answers a STUN
+    /// Binding request: coturn opens them one after the other, so both are checked.
+    fn wait_until_listening(&mut self, port: u16, check_udp: bool) {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let give_up = Instant::now() + Duration::from_secs(15);
+        let mut tcp_ready = false;
         while Instant::now() < give_up && self.is_running() {
-            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            tcp_ready = tcp_ready
+                || std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok();
+            if tcp_ready && (!check_udp || udp_answers(addr)) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -327,4 +331,16 @@ pub fn options(timeout: Duration) -> ProbeOptions {
         timeout,
         ..ProbeOptions::default()
     }
+}
+
+/// Whether a STUN Binding request (type 0x0001, no attributes) to `addr` over UDP is answered.
+fn udp_answers(addr: SocketAddr) -> bool {
+    let Ok(socket) = std::net::UdpSocket::bind("127.0.0.1:0") else {
+        return false;
+    };
+    let _ = socket.set_read_timeout(Some(Duration::from_millis(200)));
+    let mut request = vec![0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42];
+    request.extend_from_slice(b"charge-ready");
+    let mut answer = [0u8; 512];
+    socket.send_to(&request, addr).is_ok() && socket.recv_from(&mut answer).is_ok()
 }
