@@ -60,133 +60,33 @@ enum Route {
     AcceptInvite,
     History,
     PostMessage,
+    EditMessage,
+    DeleteMessage,
+    ModerateMessage,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
+#[rustfmt::skip]
 const MATRIX: &[(Route, [Expect; 6])] = &[
-    (
-        Route::ListRooms,
-        [Anon, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
-    ),
-    (
-        Route::CreateRoom,
-        [Anon, Ok(201), Ok(201), Ok(201), Ok(201), Ok(201)],
-    ),
-    (
-        Route::GetRoom,
-        [Anon, NotMember, Ok(200), Ok(200), Ok(200), Ok(200)],
-    ),
-    (
-        Route::CreateChannel,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(201),
-            Ok(201),
-        ],
-    ),
-    (
-        Route::DeleteChannel,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(204),
-            Ok(204),
-        ],
-    ),
-    (
-        Route::ListRoomInvitations,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(200),
-            Ok(200),
-        ],
-    ),
-    (
-        Route::CreateRoomInvitation,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(201),
-            Ok(201),
-        ],
-    ),
-    (
-        Route::DeleteRoomInvitation,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(204),
-            Ok(204),
-        ],
-    ),
-    (
-        Route::UpdateMember,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(200),
-            Ok(200),
-        ],
-    ),
-    (
-        Route::ListInvites,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(200),
-            Ok(200),
-        ],
-    ),
-    (
-        Route::CreateInvite,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(201),
-            Ok(201),
-        ],
-    ),
-    (
-        Route::DeleteInvite,
-        [
-            Anon,
-            NotMember,
-            Insufficient,
-            Insufficient,
-            Ok(204),
-            Ok(204),
-        ],
-    ),
-    (
-        Route::AcceptInvite,
-        [Anon, Ok(200), Ok(200), Ok(200), Ok(200), Ok(200)],
-    ),
-    (
-        Route::History,
-        [Anon, NotMember, Ok(200), Ok(200), Ok(200), Ok(200)],
-    ),
-    (
-        Route::PostMessage,
-        [Anon, NotMember, Ok(201), Ok(201), Ok(201), Ok(201)],
-    ),
+    (Route::ListRooms,            [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::CreateRoom,           [Anon, Ok(201),   Ok(201),      Ok(201),      Ok(201), Ok(201)]),
+    (Route::GetRoom,              [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::CreateChannel,        [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::DeleteChannel,        [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::ListRoomInvitations,  [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::CreateRoomInvitation, [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::DeleteRoomInvitation, [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::UpdateMember,         [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::ListInvites,          [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::CreateInvite,         [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::DeleteInvite,         [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::AcceptInvite,         [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::History,              [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::PostMessage,          [Anon, NotMember, Ok(201),      Ok(201),      Ok(201), Ok(201)]),
+    // Another person's message: only admins and owners may edit, delete or moderate it.
+    (Route::EditMessage,          [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteMessage,        [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::ModerateMessage,      [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -199,6 +99,7 @@ struct Fixture {
     guest: String,
     outsider: String,
     target_id: i64,
+    target: String,
     channel_id: i64,
     strangers: u32,
 }
@@ -227,6 +128,7 @@ impl Fixture {
             guest,
             outsider,
             target_id,
+            target,
             channel_id,
             strangers: 0,
         }
@@ -330,6 +232,25 @@ impl Fixture {
                 let (_, code) = self.invitation(app, "guest").await;
                 (Method::POST, format!("/api/invites/{code}"), None)
             }
+            Route::EditMessage | Route::DeleteMessage | Route::ModerateMessage => {
+                let message = app
+                    .message(&self.target, self.channel_id, "by the target")
+                    .await;
+                let id = message["id"].as_i64().expect("message id");
+                match route {
+                    Route::EditMessage => (
+                        Method::PATCH,
+                        format!("/api/messages/{id}"),
+                        Some(json!({"content": "edited"})),
+                    ),
+                    Route::DeleteMessage => (Method::DELETE, format!("/api/messages/{id}"), None),
+                    _ => (
+                        Method::POST,
+                        format!("/api/messages/{id}/moderate"),
+                        Some(json!({"action": "suppress", "note": "off topic"})),
+                    ),
+                }
+            }
             Route::History => (
                 Method::GET,
                 format!("/api/channels/{}/history", self.channel_id),
@@ -407,6 +328,15 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             );
         }
         Route::PostMessage => assert_eq!(body["content"], "hi"),
+        Route::EditMessage => {
+            assert_eq!(body["content"], "edited");
+            assert!(body["edited_at"].is_string(), "{body}");
+        }
+        Route::DeleteMessage => assert!(body["deleted_at"].is_string(), "{body}"),
+        Route::ModerateMessage => {
+            assert!(body["moderated_at"].is_string(), "{body}");
+            assert_eq!(body["moderation_note"], "off topic");
+        }
     }
 }
 
@@ -495,6 +425,9 @@ impl Route {
             Route::AcceptInvite => ("post", "/api/invites/{code}"),
             Route::History => ("get", "/api/channels/{channel_id}/history"),
             Route::PostMessage => ("post", "/api/messages"),
+            Route::EditMessage => ("patch", "/api/messages/{message_id}"),
+            Route::DeleteMessage => ("delete", "/api/messages/{message_id}"),
+            Route::ModerateMessage => ("post", "/api/messages/{message_id}/moderate"),
         }
     }
 }

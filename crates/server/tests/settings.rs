@@ -369,6 +369,27 @@ fn db_host_builds_a_mysql_url_and_the_database_names_are_aliases() {
 }
 
 #[test]
+fn an_alias_in_a_higher_precedence_source_beats_the_readme_name_in_a_lower_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".env"),
+        "DB_HOST=from-env-file.example\nDB_PORT=3306\n",
+    )
+    .expect("write .env");
+    std::fs::write(dir.path().join(".env.local"), "DATABASE_PORT=3399\n")
+        .expect("write .env.local");
+    let settings = Settings::from_sources(
+        env(&[("DATABASE_HOST", "from-process.example")]),
+        dir.path(),
+    )
+    .expect("settings");
+    assert_eq!(
+        settings.database_url.expose(),
+        "mysql://charge:charge@from-process.example:3399/charge"
+    );
+}
+
+#[test]
 fn secrets_are_redacted_from_debug_output() {
     let settings = load(&[
         ("JWT_SECRET_KEY", "a-secret-nobody-should-see-in-logs"),
@@ -467,13 +488,20 @@ fn the_readme_table_documents_exactly_the_variables_the_loader_reads_with_their_
 #[test]
 fn every_variable_is_read_with_its_documented_default() {
     // Setting every variable to its documented default changes nothing: each default parses.
-    let defaults: Vec<(&str, &str)> = VARIABLES
+    // A per-process random default (the real-time node id) is pinned in both loads.
+    let pinned: Vec<(&str, &str)> = VARIABLES
+        .iter()
+        .filter(|v| v.name == "REALTIME_NODE_ID")
+        .map(|v| (v.name, "pinned-node"))
+        .collect();
+    let mut defaults: Vec<(&str, &str)> = VARIABLES
         .iter()
         .filter(|v| !v.default.is_empty())
         .map(|v| (v.name, v.default))
         .collect();
+    defaults.extend(pinned.iter().copied());
     let explicit = load(&defaults).expect("every documented default is a valid value");
-    let implicit = load(&[]).expect("defaults");
+    let implicit = load(&pinned).expect("defaults");
     assert_eq!(format!("{explicit:?}"), format!("{implicit:?}"));
 }
 
