@@ -202,6 +202,7 @@ function renderRoomPane() {
   els.roomAdmin.hidden = !admin;
   els.addText.hidden = !admin;
   els.addVoice.hidden = !admin;
+  for (const group of document.querySelectorAll('.channel-group')) /** @type {HTMLElement} */ (group).hidden = !room;
   renderChannels();
   renderMembers();
 }
@@ -579,8 +580,8 @@ function createChannelDialog(type) {
         type: 'radio',
         value: type,
         options: [
-          { value: 'text', label: '# Text — messages and replies' },
-          { value: 'voice', label: '🔊 Voice — talk together' },
+          { value: 'text', label: 'Text — messages and replies' },
+          { value: 'voice', label: 'Voice — talk together' },
         ],
       },
       { name: 'name', label: 'Name', placeholder: type === 'voice' ? 'Lounge' : 'general', maxLength: 128, required: true },
