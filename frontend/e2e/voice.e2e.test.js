@@ -154,6 +154,18 @@ function voiceSuite(mode) {
       }
     });
 
+    it('comes back by itself after the server restarts', async () => {
+      await server.restart();
+      await alice.waitForSelector(`.voice-card[data-user-id="${bobId}"][data-peer-state="connected"]`, { timeout: 45000 });
+      await bob.waitForSelector(`.voice-card[data-user-id="${aliceId}"][data-peer-state="connected"]`, { timeout: 45000 });
+      const before = Number(await alice.getAttribute(`.voice-card[data-user-id="${bobId}"]`, 'data-inbound-bytes'));
+      await sleep(2000);
+      const after = Number(await alice.getAttribute(`.voice-card[data-user-id="${bobId}"]`, 'data-inbound-bytes'));
+      assert.ok(after > before, `alice receives again: ${before} -> ${after}`);
+      // Our own state (muted) is restored on the new session.
+      await bob.waitForSelector(`.voice-card[data-user-id="${aliceId}"] .flag:has-text("muted")`);
+    });
+
     it('leaving removes the participant on the other side', async () => {
       await bob.click('#voice-leave');
       await alice.waitForSelector(`.voice-card[data-user-id="${bobId}"]`, { state: 'detached' });
