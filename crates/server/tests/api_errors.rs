@@ -2243,7 +2243,6 @@ async fn odd_input_never_produces_a_server_error_or_leaks_internals() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "charge-store create_room gives up after 5 slug conflicts (500 \"slug contention\"); run with --ignored"]
 async fn rooms_with_the_same_title_created_at_once_all_get_distinct_slugs() {
     for db in backends() {
         let app = TestApp::spawn(db).await;
@@ -2309,7 +2308,6 @@ async fn the_same_login_registered_at_once_is_taken_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "charge-store create_channel gives up after 5 letter conflicts (500 \"channel letter contention\"); run with --ignored"]
 async fn channels_created_at_once_never_share_a_letter_or_exceed_26() {
     for db in backends() {
         let app = TestApp::spawn(db).await;

@@ -63,7 +63,8 @@ impl Store {
     ) -> Result<Option<Channel>> {
         // Two admins creating at once may pick the same letter; the unique key decides and
         // the loser tries the next free one.
-        for _ in 0..5 {
+        // Each conflict means another channel took a letter, so 27 tries always settle it.
+        for _ in 0..27 {
             let used: Vec<String> =
                 sqlx::query_scalar("SELECT letter FROM channels WHERE room_id = ?")
                     .bind(room_id)

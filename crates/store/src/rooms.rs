@@ -33,8 +33,9 @@ impl Store {
         owner_id: i64,
         candidate: impl Fn(u32) -> String,
     ) -> Result<Room> {
-        // A concurrent creator can take the slug between our check and insert; retry then.
-        for _ in 0..5 {
+        // A concurrent creator can take the slug between our check and insert; retry then
+        // (each conflict means another room took a candidate, so this bound is generous).
+        for _ in 0..100 {
             let mut n = 1;
             let slug = loop {
                 let slug = candidate(n);

@@ -261,6 +261,24 @@ async fn run_nats(
         Duration::from_secs(5),
         async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(3))
+            // The client reconnects by itself; each loss is logged and counted.
+            .event_callback(|event| async move {
+                match event {
+                    async_nats::Event::Disconnected => {
+                        metrics::counter!("realtime_broker_errors_total", "backend" => "nats")
+                            .increment(1);
+                        metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(0.0);
+                        tracing::warn!(
+                            "NATS connection lost; local delivery continues while it reconnects"
+                        );
+                    }
+                    async_nats::Event::Connected => {
+                        metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(1.0);
+                        tracing::info!("NATS connection established");
+                    }
+                    other => tracing::debug!(event = %other, "NATS event"),
+                }
+            })
             .connect(config.nats_url.as_str()),
     )
     .await??;
@@ -273,7 +291,6 @@ async fn run_nats(
         Some(h) => h.shutdown_signal(),
         None => return Ok(()),
     };
-    let mut health = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             () = super::session::stopped(&mut stop) => {
@@ -290,11 +307,6 @@ async fn run_nats(
                 let Some(text) = out else { return Ok(()) };
                 client.publish(subject.clone(), text.into()).await?;
                 metrics::counter!("realtime_events_total", "topic" => "broker", "direction" => "out").increment(1);
-            }
-            _ = health.tick() => {
-                // The client reconnects by itself; report the gap so it shows in /metrics.
-                let up = matches!(client.connection_state(), async_nats::connection::State::Connected);
-                metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(if up { 1.0 } else { 0.0 });
             }
         }
     }
