@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TextChannelSession, fetchMissed } from '../app/src/text-channel.js';
+import { TextChannelSession, fetchMissed, sameText } from '../app/src/text-channel.js';
 import { FakeWebSocket } from './fake-socket.js';
 
 /** @param {number} id @param {number} [author] @param {string} [content] */
@@ -68,6 +68,15 @@ describe('fetchMissed', () => {
     expect(got.map((m) => m.id)).toEqual(all.slice(20).map((m) => m.id));
     expect(api.history).toHaveBeenCalledTimes(3);
     expect(api.history.mock.calls.map((c) => c[1].after)).toEqual([20, 120, 220]);
+  });
+});
+
+describe('sameText', () => {
+  it('tolerates trimming and Unicode normalisation', () => {
+    expect(sameText('  hi there', 'hi there')).toBe(true);
+    expect(sameText('caf\u0065\u0301', 'caf\u00e9')).toBe(true);
+    expect(sameText('a', 'b')).toBe(false);
+    expect(sameText('a', null)).toBe(false);
   });
 });
 

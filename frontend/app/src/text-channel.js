@@ -46,6 +46,17 @@ export async function fetchMissed(api, channelId, afterId, options = {}) {
   return collected;
 }
 
+/**
+ * Whether a stored message is the one we sent (the server may trim or
+ * normalise the text).
+ * @param {string} sent
+ * @param {unknown} stored
+ */
+export function sameText(sent, stored) {
+  if (typeof stored !== 'string') return false;
+  return sent.normalize('NFC').trim() === stored.normalize('NFC').trim();
+}
+
 export class TextChannelSession {
   /**
    * @param {{
@@ -186,7 +197,7 @@ export class TextChannelSession {
         const authorId = m.author?.id ?? m.author_id;
         if (authorId !== this.meId) continue;
         const index = this.pending.findIndex(
-          (p) => !p.failed && m.id > p.afterId && p.content === m.content && (p.parentId ?? null) === (m.parent_id ?? null),
+          (p) => m.id > p.afterId && sameText(p.content, m.content) && (p.parentId ?? null) === (m.parent_id ?? null),
         );
         if (index >= 0) this.pending.splice(index, 1);
       }
