@@ -46,3 +46,17 @@ pub fn describe_metrics() {
         "HTTP request latency."
     );
 }
+
+static PROCESS: std::sync::OnceLock<metrics_process::Collector> = std::sync::OnceLock::new();
+
+/// Refreshes the process series (CPU seconds, resident memory, open descriptors, threads,
+/// start time) just before `/metrics` renders them.
+pub fn collect_process_metrics() {
+    PROCESS
+        .get_or_init(|| {
+            let collector = metrics_process::Collector::default();
+            collector.describe();
+            collector
+        })
+        .collect();
+}

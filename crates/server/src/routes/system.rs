@@ -37,14 +37,17 @@ pub async fn get_welcome() -> Json<WelcomeRead> {
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Prometheus text")))]
 pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
     match &state.metrics {
-        Some(handle) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                "text/plain; version=0.0.4; charset=utf-8",
-            )],
-            handle.render(),
-        ),
+        Some(handle) => {
+            crate::telemetry::collect_process_metrics();
+            (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                handle.render(),
+            )
+        }
         None => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
