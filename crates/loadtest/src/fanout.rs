@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::setup::{World, world};
+use crate::setup::{World, world, world_on};
 use crate::{Common, proc, stats};
 
 #[derive(Args, Clone, Debug)]
@@ -108,7 +108,10 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
     for i in 0..plan.sockets {
         let token = world.tokens[i % world.tokens.len()].clone();
         let channel = plan.channel_of[i % plan.channel_of.len()];
-        let url = format!("{}/ws/text/{channel}?token={token}", world.ws_base);
+        let url = format!(
+            "{}/ws/text/{channel}?token={token}",
+            world.ws_bases[i % world.ws_bases.len()]
+        );
         let (gate, ready, shared, failures, padding) = (
             gate.clone(),
             ready.clone(),
@@ -265,8 +268,9 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
 }
 
 pub async fn run_fanout(common: &Common, args: FanoutArgs) -> anyhow::Result<Value> {
-    let world = world(
+    let world = world_on(
         &common.url,
+        &common.also_urls,
         &common.prefix,
         args.users.clamp(1, args.sockets.max(1)),
         1,

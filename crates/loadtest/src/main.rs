@@ -30,6 +30,9 @@ pub struct Common {
     /// Base URL of the server.
     #[arg(long, global = true, default_value = "http://127.0.0.1:8000")]
     pub url: String,
+    /// More nodes of the same installation; sockets are spread over all URLs (cross-node fan-out).
+    #[arg(long = "also-url", global = true)]
+    pub also_urls: Vec<String>,
     /// PID of the server process, to report its CPU time and resident memory.
     #[arg(long, global = true)]
     pub server_pid: Option<u32>,

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 pub struct World {
     pub http: Client,
     pub base: String,
-    pub ws_base: String,
+    /// WebSocket bases of every node, the first one included.
+    pub ws_bases: Vec<String>,
     pub channel_ids: Vec<i64>,
     /// Tokens of the accounts, owner first.
     pub tokens: Vec<String>,
@@ -36,6 +37,17 @@ async fn post(
 /// one text channel.
 pub async fn world(
     base: &str,
+    prefix: &str,
+    users: usize,
+    channels: usize,
+) -> anyhow::Result<World> {
+    world_on(base, &[], prefix, users, channels).await
+}
+
+/// Like [`world`], with sockets to be spread over `base` and `others`.
+pub async fn world_on(
+    base: &str,
+    others: &[String],
     prefix: &str,
     users: usize,
     channels: usize,
@@ -105,13 +117,18 @@ pub async fn world(
             .await?;
         }
     }
-    let ws_base = base
-        .replacen("http://", "ws://", 1)
-        .replacen("https://", "wss://", 1);
+    let to_ws = |b: &str| {
+        b.trim_end_matches('/')
+            .replacen("http://", "ws://", 1)
+            .replacen("https://", "wss://", 1)
+    };
+    let ws_bases = std::iter::once(to_ws(&base))
+        .chain(others.iter().map(|o| to_ws(o)))
+        .collect();
     Ok(World {
         http,
         base,
-        ws_base,
+        ws_bases,
         channel_ids,
         tokens,
     })
