@@ -41,7 +41,9 @@ ensure_mariadb
 export CHARGE_TEST_MYSQL_URL="${CHARGE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
 apt_install coturn nginx
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { log "installing docker-compose (client only)"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
-if [ -f frontend/package.json ]; then apt_install chromium; fi
+for tool in redis-server nats-server; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required by the scale-out tests (they start private instances) and is not installed"
+done
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
@@ -50,14 +52,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test (SQLite and MariaDB at $CHARGE_TEST_MYSQL_URL)"
 cargo test --workspace --locked
 
-if [ -f frontend/package.json ]; then
-  log "web client: install, type-check, unit tests, build"
-  cargo build --locked -p charge-server --bin charge
-  (cd frontend && npm ci --no-audit --no-fund && npm run check && npm test && npm run build)
-  if grep -q '"test:e2e"' frontend/package.json; then
-    log "web client: browser tests (Chromium)"
-    (cd frontend && npm run test:e2e)
-  fi
+log "web client: type check, unit tests, build and browser tests (Chromium)"
+cargo build --locked -p charge-server --bin charge
+bash frontend/scripts/ci.sh
 fi
 
 if [ -x scripts/bench-smoke.sh ]; then
