@@ -254,3 +254,9 @@ pub struct MessageModerate {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReactionCreate {
+    /// 1–32 characters.
+    pub emoji: String,
+}

@@ -134,7 +134,36 @@ pub fn categories_sorted(categories: &[store::Category]) -> Vec<wire::ChannelCat
     sorted.into_iter().map(category).collect()
 }
 
+/// A message as everyone sees it (real-time frames carry no viewer).
 pub fn message(m: &store::Message) -> wire::MessageRead {
+    message_for(m, None)
+}
+
+/// Reactions grouped by emoji (code-point order), user ids ascending, `reacted` for `viewer`.
+fn reactions(m: &store::Message, viewer: Option<i64>) -> Vec<wire::MessageReactionSummary> {
+    let mut groups: Vec<wire::MessageReactionSummary> = Vec::new();
+    for r in &m.reactions {
+        match groups.last_mut() {
+            Some(g) if g.emoji == r.emoji => g.user_ids.push(r.user_id),
+            _ => groups.push(wire::MessageReactionSummary {
+                emoji: r.emoji.clone(),
+                count: 0,
+                reacted: false,
+                user_ids: vec![r.user_id],
+            }),
+        }
+    }
+    groups.sort_by(|a, b| a.emoji.cmp(&b.emoji));
+    for g in &mut groups {
+        g.user_ids.sort_unstable();
+        g.count = g.user_ids.len() as i64;
+        g.reacted = viewer.is_some_and(|v| g.user_ids.contains(&v));
+    }
+    groups
+}
+
+/// A message as `viewer` sees it.
+pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead {
     let author = match (m.author_id, &m.author_login) {
         (Some(id), Some(login)) => Some(wire::MessageAuthor {
             id,
@@ -192,7 +221,7 @@ pub fn message(m: &store::Message) -> wire::MessageRead {
         reply_count: m.reply_count,
         thread_reply_count: m.thread_reply_count,
         attachments: Vec::new(),
-        reactions: Vec::new(),
+        reactions: reactions(m, viewer),
         delivered_count: m.delivered_count,
         read_count: m.read_count,
         delivered_at: None,

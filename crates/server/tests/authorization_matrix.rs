@@ -63,6 +63,8 @@ enum Route {
     EditMessage,
     DeleteMessage,
     ModerateMessage,
+    AddReaction,
+    RemoveReaction,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -87,6 +89,9 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::EditMessage,          [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::DeleteMessage,        [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::ModerateMessage,      [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    // Any member may react and remove their own reaction.
+    (Route::AddReaction,          [Anon, NotMember, Ok(201),      Ok(201),      Ok(201), Ok(201)]),
+    (Route::RemoveReaction,       [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -251,6 +256,30 @@ impl Fixture {
                     ),
                 }
             }
+            Route::AddReaction | Route::RemoveReaction => {
+                let message = app
+                    .message(&self.owner, self.channel_id, "react to me")
+                    .await;
+                let id = message["id"].as_i64().expect("message id");
+                let path = format!("/api/channels/{}/messages/{id}/reactions", self.channel_id);
+                if route == Route::AddReaction {
+                    (Method::POST, path, Some(json!({"emoji": "🔥"})))
+                } else {
+                    // The caller's own reaction, added first (by the owner for cells that
+                    // cannot add one themselves, which then fail before looking for it).
+                    let adder = token.clone().unwrap_or_else(|| self.owner.clone());
+                    let added = app
+                        .send(
+                            Method::POST,
+                            &path,
+                            Some(&adder),
+                            Some(json!({"emoji": "🔥"})),
+                        )
+                        .await;
+                    let _ = added;
+                    (Method::DELETE, format!("{path}?emoji=%F0%9F%94%A5"), None)
+                }
+            }
             Route::History => (
                 Method::GET,
                 format!("/api/channels/{}/history", self.channel_id),
@@ -337,6 +366,11 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert!(body["moderated_at"].is_string(), "{body}");
             assert_eq!(body["moderation_note"], "off topic");
         }
+        Route::AddReaction => {
+            assert_eq!(body["reactions"][0]["emoji"], "🔥", "{body}");
+            assert_eq!(body["reactions"][0]["reacted"], true, "{body}");
+        }
+        Route::RemoveReaction => assert_eq!(body["reactions"], json!([]), "{body}"),
     }
 }
 
@@ -428,6 +462,14 @@ impl Route {
             Route::EditMessage => ("patch", "/api/messages/{message_id}"),
             Route::DeleteMessage => ("delete", "/api/messages/{message_id}"),
             Route::ModerateMessage => ("post", "/api/messages/{message_id}/moderate"),
+            Route::AddReaction => (
+                "post",
+                "/api/channels/{channel_id}/messages/{message_id}/reactions",
+            ),
+            Route::RemoveReaction => (
+                "delete",
+                "/api/channels/{channel_id}/messages/{message_id}/reactions",
+            ),
         }
     }
 }

@@ -7,7 +7,10 @@ use common::{TestApp, backends};
 
 async fn metrics(app: &TestApp) -> String {
     let res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(res.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
     res.text().await.unwrap()
 }
 
@@ -24,7 +27,9 @@ async fn metrics_expose_process_http_and_realtime_series() {
     let app = TestApp::spawn(backends()[0]).await;
     let (_, alice) = app.user("alice").await;
     let slug = app.room(&alice, "Metrics").await;
-    let channel = app.channel(&alice, &slug, "general", "text").await["id"].as_i64().unwrap();
+    let channel = app.channel(&alice, &slug, "general", "text").await["id"]
+        .as_i64()
+        .unwrap();
     let mut ws = connect(&app.base, &format!("/ws/text/{channel}?token={alice}")).await;
     next_of(&mut ws, "presence").await;
 
@@ -32,7 +37,9 @@ async fn metrics_expose_process_http_and_realtime_series() {
     assert!(value(&text, "process_resident_memory_bytes") > 1_000_000.0);
     assert!(value(&text, "process_cpu_seconds_total") >= 0.0);
     assert!(value(&text, "process_open_fds") > 0.0);
-    assert!(text.contains("http_requests_total{method=\"POST\",route=\"/api/rooms\",status=\"201\"}"));
+    assert!(
+        text.contains("http_requests_total{method=\"POST\",route=\"/api/rooms\",status=\"201\"}")
+    );
     assert!(text.contains("http_request_duration_seconds"));
     // Tests in this binary share one process, so at least this socket is counted.
     assert!(value(&text, "realtime_active_connections{scope=\"channels\"}") >= 1.0);

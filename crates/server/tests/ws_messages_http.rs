@@ -244,3 +244,132 @@ async fn random_frames_never_break_a_connection_or_the_server() {
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn reactions_over_the_socket_and_http_reach_everyone_and_show_in_history() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice_id, alice) = app.user("alice").await;
+        let (bob_id, bob) = app.user("bob").await;
+        let slug = app.room(&alice, "Reactions").await;
+        let text = app.channel(&alice, &slug, "general", "text").await["id"]
+            .as_i64()
+            .unwrap();
+        app.join(&alice, &slug, &bob, "member").await;
+        let message = app.message(&alice, text, "react to this").await["id"]
+            .as_i64()
+            .unwrap();
+        let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+        next_of(&mut a, "presence").await;
+        let mut b = connect(&app.base, &format!("/ws/text/{text}?token={bob}")).await;
+        next_of(&mut b, "presence").await;
+
+        send(
+            &mut b,
+            json!({"type": "reaction", "message_id": message, "emoji": " 🔥 "}),
+        )
+        .await;
+        for sock in [&mut a, &mut b] {
+            let frame = next_of(sock, "reaction").await;
+            assert_eq!(frame["message"]["id"], message);
+            assert_eq!(
+                frame["message"]["reactions"],
+                json!([{"emoji": "🔥", "count": 1, "reacted": false, "user_ids": [bob_id]}])
+            );
+        }
+        let (status, read) = app
+            .post(
+                &format!("/api/channels/{text}/messages/{message}/reactions"),
+                &alice,
+                json!({"emoji": "🔥"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(read["reactions"][0]["user_ids"], json!([alice_id, bob_id]));
+        assert_eq!(read["reactions"][0]["reacted"], true);
+        assert_eq!(
+            next_of(&mut b, "reaction").await["message"]["reactions"][0]["count"],
+            2
+        );
+        let (status, body) = app
+            .post(
+                &format!("/api/channels/{text}/messages/{message}/reactions"),
+                &alice,
+                json!({"emoji": "🔥"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["detail"].as_str()),
+            (StatusCode::CONFLICT, Some("Reaction already exists"))
+        );
+
+        let (_, page) = app
+            .get(&format!("/api/channels/{text}/history"), &bob)
+            .await;
+        let item = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == message)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            item["reactions"][0]["reacted"], true,
+            "bob's view of his own reaction"
+        );
+
+        let cases = [
+            (
+                json!({"type": "reaction", "message_id": "x", "emoji": "a"}),
+                "Reaction payload must include integer 'message_id'",
+            ),
+            (
+                json!({"type": "reaction", "message_id": message}),
+                "Reaction payload must include 'emoji'",
+            ),
+            (
+                json!({"type": "reaction", "message_id": 987654, "emoji": "a"}),
+                "Message not found",
+            ),
+            (
+                json!({"type": "reaction", "message_id": message, "emoji": "😀", "operation": "REMOVE"}),
+                "Reaction not found",
+            ),
+        ];
+        for (frame, detail) in cases {
+            send(&mut b, frame).await;
+            assert_eq!(next_of(&mut b, "error").await["detail"], detail);
+        }
+        send(&mut b, json!({"type": "reaction", "message_id": message, "emoji": "🔥", "operation": "remove"})).await;
+        // Alice first sees her own HTTP reaction, then bob's removal.
+        assert_eq!(
+            next_of(&mut a, "reaction").await["message"]["reactions"][0]["count"],
+            2
+        );
+        let frame = next_of(&mut a, "reaction").await;
+        assert_eq!(
+            frame["message"]["reactions"][0]["user_ids"],
+            json!([alice_id])
+        );
+        let (status, read) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/channels/{text}/messages/{message}/reactions?emoji=%F0%9F%94%A5"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(read["reactions"], json!([]));
+        let (status, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/channels/{text}/messages/{message}/reactions?emoji=%F0%9F%94%A5"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+}

@@ -91,14 +91,85 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let id = insert_returning_id(&mut conn, self.backend, query).await?;
         drop(conn);
-        self.message_by_id(id).await?.ok_or(StoreError::NotFound)
+        self.message_row(id).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn message_by_id(&self, id: i64) -> Result<Option<Message>> {
+        let Some(message) = self.message_row(id).await? else {
+            return Ok(None);
+        };
+        let mut items = vec![message];
+        self.attach_reactions(&mut items).await?;
+        Ok(items.pop())
+    }
+
+    /// The message without its reactions (a new message has none).
+    async fn message_row(&self, id: i64) -> Result<Option<Message>> {
         Ok(sqlx::query_as(select_message!("WHERE m.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    /// Adds a reaction; `false` when this user already reacted with this emoji.
+    pub async fn add_reaction(&self, message_id: i64, user_id: i64, emoji: &str) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(message_id)
+        .bind(user_id)
+        .bind(emoji)
+        .bind(now_micros())
+        .execute(&self.pool)
+        .await;
+        match inserted.map_err(StoreError::from) {
+            Ok(_) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Removes a reaction; `false` when there was none.
+    pub async fn remove_reaction(
+        &self,
+        message_id: i64,
+        user_id: i64,
+        emoji: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM message_reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
+        )
+        .bind(message_id)
+        .bind(user_id)
+        .bind(emoji)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Loads the reactions of `items` in one query.
+    async fn attach_reactions(&self, items: &mut [Message]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        // Ids are integers from our own rows, so the IN list is built from numbers only.
+        let ids: Vec<String> = items.iter().map(|m| m.id.to_string()).collect();
+        let sql = format!(
+            "SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN ({}) \
+             ORDER BY message_id, emoji, user_id",
+            ids.join(",")
+        );
+        let rows: Vec<crate::Reaction> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        for item in items.iter_mut() {
+            item.reactions = rows
+                .iter()
+                .filter(|r| r.message_id == item.id)
+                .cloned()
+                .collect();
+        }
+        Ok(())
     }
 
     /// Replaces a message's text and marks it edited.
@@ -162,6 +233,12 @@ impl Store {
     }
 
     pub async fn history(&self, channel_id: i64, query: HistoryQuery) -> Result<HistoryPage> {
+        let mut page = self.history_rows(channel_id, query).await?;
+        self.attach_reactions(&mut page.items).await?;
+        Ok(page)
+    }
+
+    async fn history_rows(&self, channel_id: i64, query: HistoryQuery) -> Result<HistoryPage> {
         match query {
             HistoryQuery::Latest { limit } => {
                 let mut items = self.older_than(channel_id, i64::MAX, limit + 1).await?;
@@ -213,7 +290,7 @@ impl Store {
                 older.reverse();
                 let mut newer = self.newer_than(channel_id, id, after_count + 1).await?;
                 let has_more_forward = trim(&mut newer, after_count);
-                let pivot = self.message_by_id(id).await?;
+                let pivot = self.message_row(id).await?;
                 let mut items = older;
                 items.extend(pivot);
                 items.extend(newer);

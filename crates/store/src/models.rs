@@ -108,6 +108,16 @@ pub struct Message {
     pub moderator_presence_status: Option<String>,
     pub reply_count: i64,
     pub thread_reply_count: i64,
+    /// Reactions on the message, by emoji then user id (filled by the store, not the query).
+    #[sqlx(skip)]
+    pub reactions: Vec<Reaction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct Reaction {
+    pub message_id: i64,
+    pub emoji: String,
+    pub user_id: i64,
 }
 
 /// Room roles, strongest first.

@@ -83,8 +83,9 @@ async fn run(state: AppState, mut socket: WebSocket, caller: Caller, channel_id:
             return;
         }
     };
-    let history =
-        frame(&json!({"type": "history", "page": routes::channels::latest_page(&history)}));
+    let history = frame(
+        &json!({"type": "history", "page": routes::channels::latest_page(&history, user.id)}),
+    );
     if socket
         .send(axum::extract::ws::Message::Text(history))
         .await
@@ -146,6 +147,10 @@ impl Handler for TextHandler {
         };
         match obj.get("type").and_then(Value::as_str).unwrap_or("message") {
             "ping" => vec![frame(&json!({"type": "pong"}))],
+            "reaction" => match self.react(obj).await {
+                Ok(()) => Vec::new(),
+                Err(detail) => vec![error_frame(detail)],
+            },
             "typing" => match obj.get("is_typing").and_then(Value::as_bool) {
                 Some(typing) => {
                     self.state.hub.set_typing(
@@ -171,6 +176,54 @@ impl Handler for TextHandler {
 }
 
 impl TextHandler {
+    /// `{"type":"reaction","message_id":…,"emoji":…,"operation":"add"|"remove"}`; a duplicate
+    /// add is accepted silently, as the contract has it.
+    async fn react(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
+        let message_id = obj
+            .get("message_id")
+            .and_then(Value::as_i64)
+            .ok_or("Reaction payload must include integer 'message_id'")?;
+        let emoji = obj
+            .get("emoji")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .ok_or("Reaction payload must include 'emoji'")?;
+        if emoji.chars().count() > 32 {
+            return Err("Reaction emoji must be at most 32 characters");
+        }
+        let remove = obj
+            .get("operation")
+            .and_then(Value::as_str)
+            .is_some_and(|op| op.eq_ignore_ascii_case("remove"));
+        match self.state.store.message_channel(message_id).await {
+            Ok(Some(c)) if c == self.channel_id => {}
+            Ok(_) => return Err("Message not found"),
+            Err(_) => return Err("Failed to update reaction"),
+        }
+        let store = &self.state.store;
+        if remove {
+            match store.remove_reaction(message_id, self.user_id, emoji).await {
+                Ok(true) => {}
+                Ok(false) => return Err("Reaction not found"),
+                Err(_) => return Err("Failed to update reaction"),
+            }
+        } else if store
+            .add_reaction(message_id, self.user_id, emoji)
+            .await
+            .is_err()
+        {
+            return Err("Failed to update reaction");
+        }
+        let message = match store.message_by_id(message_id).await {
+            Ok(Some(m)) => m,
+            _ => return Err("Failed to update reaction"),
+        };
+        let bytes = frame(&json!({"type": "reaction", "message": dto::message(&message)}));
+        self.state.hub.to_channel(self.channel_id, &bytes);
+        Ok(())
+    }
+
     async fn post(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
         match obj.get("attachments") {
             None | Some(Value::Null) => {}

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE;
-use charge_protocol::MessageHistoryPage;
+use charge_protocol::{MessageHistoryPage, MessageRead, ReactionCreate};
 use charge_store::{Channel, HistoryPage, HistoryQuery, Message};
 use serde::Deserialize;
 
@@ -18,7 +18,117 @@ use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/channels/{channel_id}/history", get(get_history))
+    Router::new()
+        .route("/api/channels/{channel_id}/history", get(get_history))
+        .route(
+            "/api/channels/{channel_id}/messages/{message_id}/reactions",
+            axum::routing::post(add_reaction).delete(remove_reaction),
+        )
+}
+
+impl crate::extract::Validate for ReactionCreate {
+    fn validate(&mut self) -> Vec<charge_protocol::ValidationItem> {
+        let mut problems = Vec::new();
+        crate::extract::check_len(&mut problems, &["body", "emoji"], &self.emoji, 1, 32);
+        problems
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmojiQuery {
+    emoji: String,
+}
+
+/// The message `message_id` of text channel `channel_id`, for a member.
+async fn channel_message(
+    state: &AppState,
+    channel_id: &str,
+    message_id: &str,
+    user_id: i64,
+) -> ApiResult<Channel> {
+    let channel_id = parse_path_id(channel_id, "channel_id")?;
+    let message_id = parse_path_id(message_id, "message_id")?;
+    let (channel, _) = readable_text_channel(state, channel_id, user_id).await?;
+    match state.store.message_channel(message_id).await? {
+        Some(c) if c == channel.id => Ok(channel),
+        _ => Err(ApiError::NotFound("Message not found")),
+    }
+}
+
+/// After a reaction change: push it to the channel, answer with the caller's view.
+async fn reaction_changed(
+    state: &AppState,
+    channel_id: i64,
+    message_id: i64,
+    viewer: i64,
+) -> ApiResult<MessageRead> {
+    let message = state
+        .store
+        .message_by_id(message_id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let event = crate::realtime::hub::frame(
+        &serde_json::json!({"type": "reaction", "message": dto::message(&message)}),
+    );
+    state.hub.to_channel(channel_id, &event);
+    Ok(dto::message_for(&message, Some(viewer)))
+}
+
+/// React to a message.
+#[utoipa::path(post, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)), request_body = ReactionCreate,
+    responses((status = 201, body = MessageRead), (status = 404, description = "Message not found"),
+              (status = 409, description = "Reaction already exists")))]
+pub async fn add_reaction(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+    crate::extract::ApiJson(body): crate::extract::ApiJson<ReactionCreate>,
+) -> ApiResult<(axum::http::StatusCode, Json<MessageRead>)> {
+    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let message_id = parse_path_id(&message_id, "message_id")?;
+    if !state
+        .store
+        .add_reaction(message_id, me.user.id, &body.emoji)
+        .await?
+    {
+        return Err(ApiError::Conflict("Reaction already exists"));
+    }
+    let read = reaction_changed(&state, channel.id, message_id, me.user.id).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(read)))
+}
+
+/// Remove your reaction.
+#[utoipa::path(delete, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])),
+    params(("channel_id" = i64, Path), ("message_id" = i64, Path), ("emoji" = String, Query)),
+    responses((status = 200, body = MessageRead), (status = 404, description = "Message or reaction not found")))]
+pub async fn remove_reaction(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<EmojiQuery>,
+) -> ApiResult<Json<MessageRead>> {
+    let len = query.emoji.chars().count();
+    if !(1..=32).contains(&len) {
+        return Err(ApiError::validation(
+            "string_too_long",
+            &["query", "emoji"],
+            "String should have 1 to 32 characters",
+        ));
+    }
+    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let message_id = parse_path_id(&message_id, "message_id")?;
+    if !state
+        .store
+        .remove_reaction(message_id, me.user.id, &query.emoji)
+        .await?
+    {
+        return Err(ApiError::NotFound("Reaction not found"));
+    }
+    Ok(Json(
+        reaction_changed(&state, channel.id, message_id, me.user.id).await?,
+    ))
 }
 
 /// A text channel the caller may read: 404 when missing, 400 for voice, 403 for non-members.
@@ -193,11 +303,15 @@ pub async fn get_history(
         (HistoryQuery::Latest { limit }, direction)
     };
     let page = state.store.history(channel.id, query).await?;
-    Ok(Json(history_page(&page, direction)))
+    Ok(Json(history_page(&page, direction, Some(me.user.id))))
 }
 
 /// Wire page with cursors: `next_cursor` continues in the requested direction.
-pub fn history_page(page: &HistoryPage, direction: Direction) -> MessageHistoryPage {
+pub fn history_page(
+    page: &HistoryPage,
+    direction: Direction,
+    viewer: Option<i64>,
+) -> MessageHistoryPage {
     let oldest = page.items.first();
     let newest = page.items.last();
     let backward = oldest
@@ -211,7 +325,11 @@ pub fn history_page(page: &HistoryPage, direction: Direction) -> MessageHistoryP
         Direction::Forward => (forward, backward),
     };
     MessageHistoryPage {
-        items: page.items.iter().map(dto::message).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|m| dto::message_for(m, viewer))
+            .collect(),
         next_cursor,
         prev_cursor,
         has_more_backward: page.has_more_backward,
@@ -219,7 +337,7 @@ pub fn history_page(page: &HistoryPage, direction: Direction) -> MessageHistoryP
     }
 }
 
-/// The newest page, as sent on WebSocket connect.
-pub fn latest_page(page: &HistoryPage) -> MessageHistoryPage {
-    history_page(page, Direction::Backward)
+/// The newest page, as sent on WebSocket connect to `viewer`.
+pub fn latest_page(page: &HistoryPage, viewer: i64) -> MessageHistoryPage {
+    history_page(page, Direction::Backward, Some(viewer))
 }
