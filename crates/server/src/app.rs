@@ -92,10 +92,12 @@ impl Application {
         let heartbeat = self.state.settings.realtime_heartbeat;
         let typing = tokio::spawn(async move {
             let mut expire = tokio::time::interval(Duration::from_millis(500));
+            let mut flush = tokio::time::interval(crate::realtime::hub::PRESENCE_FLUSH);
             let mut beat = tokio::time::interval(heartbeat);
             loop {
                 tokio::select! {
                     _ = expire.tick() => hub.expire(),
+                    _ = flush.tick() => hub.flush_presence(),
                     _ = beat.tick() => hub.heartbeat(),
                 }
             }

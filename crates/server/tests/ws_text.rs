@@ -400,3 +400,41 @@ async fn shutdown_closes_sockets_with_1001() {
         .expect("stopped in time")
         .unwrap();
 }
+
+#[tokio::test]
+async fn clients_that_ask_get_presence_deltas_instead_of_full_lists() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, bob, text, _, bob_id) = setup(&app).await;
+    let mut a = connect(
+        &app.base,
+        &format!("/ws/text/{text}?token={alice}&presence=delta"),
+    )
+    .await;
+    let first = next_of(&mut a, "presence").await;
+    assert_eq!(
+        first["online"].as_array().unwrap().len(),
+        1,
+        "the first list is always complete"
+    );
+    let b = connect(&app.base, &format!("/ws/text/{text}?token={bob}")).await;
+    // Deltas are upserts: one may first repeat alice herself; bob's arrives next.
+    let joined = loop {
+        let delta = next_of(&mut a, "presence_delta").await;
+        if delta["joined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == bob_id)
+        {
+            break delta;
+        }
+    };
+    assert_eq!(joined["left"], json!([]));
+    drop(b);
+    let left = next_of(&mut a, "presence_delta").await;
+    assert_eq!(
+        (left["joined"].clone(), left["left"].clone()),
+        (json!([]), json!([bob_id]))
+    );
+    app.stop().await;
+}

@@ -15,11 +15,16 @@ use tokio::sync::{Notify, mpsc, watch};
 /// Frames waiting for one connection; past this the connection is closed as too slow.
 pub const OUTBOUND_QUEUE: usize = 512;
 
+/// How often changed online lists are sent (presence broadcasts are coalesced).
+pub const PRESENCE_FLUSH: Duration = Duration::from_millis(100);
+
 /// A registered connection: its queue and the switch that closes it when it falls behind.
 #[derive(Clone, Debug)]
 pub struct Conn {
     pub id: u64,
     pub user_id: i64,
+    /// Wants `presence_delta` frames instead of full `presence` lists after the first.
+    pub presence_delta: bool,
     tx: mpsc::Sender<Utf8Bytes>,
     kick: Arc<Kick>,
 }
@@ -99,6 +104,8 @@ struct TextChannel {
     remote: HashMap<String, RemoteChannel>,
     /// The lists last sent to this node's sockets, to send only changes.
     announced_online: Vec<OnlineUser>,
+    /// The online list may have changed since it was last sent (flushed on a short timer).
+    presence_dirty: bool,
     announced_typing: Vec<(i64, String)>,
 }
 
@@ -226,6 +233,7 @@ impl Hub {
             Conn {
                 id,
                 user_id,
+                presence_delta: false,
                 tx,
                 kick: kick.clone(),
             },
@@ -250,7 +258,6 @@ impl Hub {
     pub fn join_text(&self, channel_id: i64, conn: Conn, me: OnlineUser) -> Vec<OnlineUser> {
         let mut state = self.lock();
         let channel = state.channels.entry(channel_id).or_default();
-        let conn_id = conn.id;
         channel.conns.insert(conn.id, conn);
         let entry = channel
             .online
@@ -260,20 +267,9 @@ impl Hub {
         if entry.0 == 1 {
             self.publish_channel(channel_id, channel);
         }
-        let online = channel.merged_online();
-        if online != channel.announced_online {
-            let bytes = frame(&presence_frame(channel_id, &online));
-            broadcast(
-                channel
-                    .conns
-                    .iter()
-                    .filter(|(id, _)| **id != conn_id)
-                    .map(|(_, c)| c),
-                &bytes,
-            );
-            channel.announced_online = online.clone();
-        }
-        online
+        // The others learn of the change with the next presence flush.
+        channel.presence_dirty = true;
+        channel.merged_online()
     }
 
     /// Leaves a text channel: with the user's last socket here, their presence and typing go.
@@ -422,10 +418,39 @@ impl Hub {
             );
             channel.announced_typing = typing;
         }
-        let online = channel.merged_online();
-        if online != channel.announced_online {
-            let bytes = frame(&presence_frame(channel_id, &online));
-            broadcast(channel.conns.values(), &bytes);
+        channel.presence_dirty = true;
+    }
+
+    /// Sends changed online lists: a join storm of N users costs about one list per channel
+    /// per flush interval instead of N lists to N sockets. Clients that asked for deltas get
+    /// `presence_delta` frames with only who joined, changed or left.
+    pub fn flush_presence(&self) {
+        let mut state = self.lock();
+        for (channel_id, channel) in &mut state.channels {
+            if !channel.presence_dirty {
+                continue;
+            }
+            channel.presence_dirty = false;
+            let online = channel.merged_online();
+            if online == channel.announced_online {
+                continue;
+            }
+            let full = frame(&presence_frame(*channel_id, &online));
+            let delta = channel.conns.values().any(|c| c.presence_delta).then(|| {
+                let joined: Vec<&OnlineUser> =
+                    online.iter().filter(|u| !channel.announced_online.contains(u)).collect();
+                let left: Vec<i64> = channel
+                    .announced_online
+                    .iter()
+                    .filter(|u| !online.iter().any(|o| o.id == u.id))
+                    .map(|u| u.id)
+                    .collect();
+                frame(&json!({"type": "presence_delta", "channel_id": channel_id, "joined": joined, "left": left}))
+            });
+            broadcast(channel.conns.values().filter(|c| !c.presence_delta), &full);
+            if let Some(delta) = &delta {
+                broadcast(channel.conns.values().filter(|c| c.presence_delta), delta);
+            }
             channel.announced_online = online;
         }
     }

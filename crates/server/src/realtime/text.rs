@@ -26,7 +26,10 @@ pub async fn ws_text(
 ) -> Response {
     session::configure(ws).on_upgrade(move |mut socket| async move {
         match admit(&state, &channel_id, &query, &headers).await {
-            Ok((caller, channel_id)) => run(state, socket, caller, channel_id).await,
+            Ok((caller, channel_id)) => {
+                let delta = query.get("presence").is_some_and(|v| v == "delta");
+                run(state, socket, caller, channel_id, delta).await
+            }
             Err((code, reason)) => session::close(&mut socket, code, reason).await,
         }
     })
@@ -61,7 +64,15 @@ async fn admit(
     }
 }
 
-async fn run(state: AppState, mut socket: WebSocket, caller: Caller, channel_id: i64) {
+/// `presence_delta`: the client asked (`?presence=delta`) for `presence_delta` frames after the
+/// first full list.
+async fn run(
+    state: AppState,
+    mut socket: WebSocket,
+    caller: Caller,
+    channel_id: i64,
+    presence_delta: bool,
+) {
     let user = &caller.user;
     let name = user
         .display_name
@@ -93,7 +104,8 @@ async fn run(state: AppState, mut socket: WebSocket, caller: Caller, channel_id:
     {
         return;
     }
-    let (conn, mut outbox) = state.hub.connection(user.id);
+    let (mut conn, mut outbox) = state.hub.connection(user.id);
+    conn.presence_delta = presence_delta;
     let me = OnlineUser {
         id: user.id,
         display_name: name.clone(),
