@@ -52,6 +52,7 @@ impl Application {
         let state = AppState {
             tokens: Tokens::new(&settings),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
+            writer: crate::writer::MessageWriter::start(store.clone()),
             store,
             metrics: Some(metrics_handle()),
             hub: start_hub(&settings),

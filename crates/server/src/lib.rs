@@ -18,6 +18,7 @@ pub mod settings;
 pub mod slug;
 pub mod state;
 pub mod telemetry;
+pub mod writer;
 
 pub use app::Application;
 pub use settings::Settings;

@@ -15,4 +15,5 @@ pub struct AppState {
     pub limiter: AuthLimiter,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub hub: Arc<crate::realtime::Hub>,
+    pub writer: crate::writer::MessageWriter,
 }

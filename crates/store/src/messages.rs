@@ -65,33 +65,61 @@ pub struct HistoryPage {
 impl Store {
     /// Stores a message. Replies inherit their parent's thread root.
     pub async fn create_message(&self, new: NewMessage<'_>) -> Result<Message> {
-        let thread_root = match new.parent_id {
-            Some(parent) => {
-                let root: Option<Option<i64>> =
-                    sqlx::query_scalar("SELECT thread_root_id FROM messages WHERE id = ?")
-                        .bind(parent)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                Some(root.ok_or(StoreError::NotFound)?.unwrap_or(parent))
-            }
-            None => None,
-        };
-        let now = now_micros();
-        let query = sqlx::query(
-            "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
-             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(new.channel_id)
-        .bind(new.author_id)
-        .bind(new.parent_id)
-        .bind(thread_root)
-        .bind(new.content)
-        .bind(now)
-        .bind(now);
-        let mut conn = self.pool.acquire().await?;
-        let id = insert_returning_id(&mut conn, self.backend, query).await?;
-        drop(conn);
-        self.message_row(id).await?.ok_or(StoreError::NotFound)
+        let mut stored = self.create_messages(std::slice::from_ref(&new)).await?;
+        stored.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Stores several messages in **one transaction** (one commit, one disk flush for the
+    /// batch) and returns them in order. All or nothing: callers retry one by one on error.
+    pub async fn create_messages(&self, batch: &[NewMessage<'_>]) -> Result<Vec<Message>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        for new in batch {
+            let thread_root = match new.parent_id {
+                Some(parent) => {
+                    let root: Option<Option<i64>> =
+                        sqlx::query_scalar("SELECT thread_root_id FROM messages WHERE id = ?")
+                            .bind(parent)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    Some(root.ok_or(StoreError::NotFound)?.unwrap_or(parent))
+                }
+                None => None,
+            };
+            let now = now_micros();
+            let query = sqlx::query(
+                "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
+                 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new.channel_id)
+            .bind(new.author_id)
+            .bind(new.parent_id)
+            .bind(thread_root)
+            .bind(new.content)
+            .bind(now)
+            .bind(now);
+            ids.push(insert_returning_id(&mut tx, self.backend, query).await?);
+        }
+        tx.commit().await?;
+        self.message_rows(&ids).await
+    }
+
+    /// Rows for `ids` (reactions not loaded), in the order of `ids`.
+    async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
+        if let [id] = ids {
+            return Ok(self.message_row(*id).await?.into_iter().collect());
+        }
+        // Ids are integers from our own inserts, so the IN list holds numbers only.
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
+        let mut rows: Vec<Message> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
+        Ok(rows)
     }
 
     pub async fn message_by_id(&self, id: i64) -> Result<Option<Message>> {

@@ -11,7 +11,9 @@ async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     sqlite.migrate().await.unwrap();
     let mut out = vec![(sqlite, Some(dir))];
     if let Ok(base) = std::env::var("CHARGE_TEST_MYSQL_URL") {
-        let name = format!("charge_store_{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("charge_store_{}_{n}", std::process::id());
         let admin = Store::connect(&base, &StoreOptions::default())
             .await
             .unwrap();
@@ -116,6 +118,85 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend() {
             store.delete_channel(room.id, "A").await.unwrap(),
             Some(chan.id)
         );
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_batch_of_messages_commits_together_in_order_with_thread_links() {
+    for (store, _dir) in stores().await {
+        let user = store
+            .create_user("batcher", "h", None, "online")
+            .await
+            .unwrap();
+        let room = store
+            .create_room("Batch", user.id, |n| format!("batch-{n}"))
+            .await
+            .unwrap();
+        let chan = store
+            .create_channel(room.id, "general", "text", None)
+            .await
+            .unwrap()
+            .unwrap();
+        let root = store
+            .create_message(NewMessage {
+                channel_id: chan.id,
+                author_id: user.id,
+                content: "root",
+                parent_id: None,
+            })
+            .await
+            .unwrap();
+        let texts: Vec<String> = (0..50).map(|i| format!("batched {i}")).collect();
+        let batch: Vec<NewMessage<'_>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| NewMessage {
+                channel_id: chan.id,
+                author_id: user.id,
+                content: t,
+                parent_id: (i % 2 == 0).then_some(root.id),
+            })
+            .collect();
+        let stored = store.create_messages(&batch).await.unwrap();
+        assert_eq!(
+            stored
+                .iter()
+                .map(|m| m.content.as_str())
+                .collect::<Vec<_>>(),
+            texts.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert!(
+            stored.windows(2).all(|w| w[0].id < w[1].id),
+            "ids follow the batch order"
+        );
+        assert!(
+            stored
+                .iter()
+                .step_by(2)
+                .all(|m| m.thread_root_id == Some(root.id))
+        );
+        // A batch with one bad row stores nothing.
+        let bad = [
+            NewMessage {
+                channel_id: chan.id,
+                author_id: user.id,
+                content: "fine",
+                parent_id: None,
+            },
+            NewMessage {
+                channel_id: chan.id,
+                author_id: user.id,
+                content: "orphan",
+                parent_id: Some(987_654),
+            },
+        ];
+        assert!(store.create_messages(&bad).await.is_err());
+        let page = store
+            .history(chan.id, HistoryQuery::Latest { limit: 1 })
+            .await
+            .unwrap();
+        assert_eq!(page.items[0].content, "batched 49");
         store.close().await;
     }
 }

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
+use crate::writer::Draft;
 use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use charge_store::{HistoryQuery, NewMessage};
+use charge_store::HistoryQuery;
 use serde_json::{Value, json};
 
 use super::hub::{Conn, OnlineUser, frame, presence_frame};
@@ -267,16 +268,16 @@ impl TextHandler {
         if content.chars().count() > self.state.settings.message_max_length {
             return Err("Message exceeds maximum length of 2000 characters");
         }
-        let new = NewMessage {
+        let draft = Draft {
             channel_id: self.channel_id,
             author_id: self.user_id,
-            content: &content,
+            content,
             parent_id,
         };
         let message = self
             .state
-            .store
-            .create_message(new)
+            .writer
+            .create(draft)
             .await
             .map_err(|_| "Failed to store message")?;
         // Committed: now everyone (the sender included) may see it.

@@ -11,7 +11,7 @@ use crate::extract::{ApiJson, Validate};
 use crate::routes::rooms::parse_path_id;
 use axum::{Json, Router};
 use charge_protocol::MessageRead;
-use charge_store::{NewMessage, StoreError};
+use charge_store::StoreError;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -135,11 +135,11 @@ pub async fn create_message(
         )));
     }
     let message = match state
-        .store
-        .create_message(NewMessage {
+        .writer
+        .create(crate::writer::Draft {
             channel_id: channel.id,
             author_id: me.user.id,
-            content,
+            content: content.to_owned(),
             parent_id: form.parent_id,
         })
         .await
