@@ -55,7 +55,6 @@ cargo test --workspace --locked
 log "web client: type check, unit tests, build and browser tests (Chromium)"
 cargo build --locked -p charge-server --bin charge
 bash frontend/scripts/ci.sh
-fi
 
 if [ -x scripts/bench-smoke.sh ]; then
   log "benchmark smoke run (figures only, no pass/fail)"
