@@ -85,11 +85,16 @@ impl Tokens {
     }
 
     pub fn issue(&self, user_id: i64) -> Result<String, ApiError> {
+        self.issue_with_ttl(user_id, self.ttl)
+    }
+
+    /// A token that lives `ttl` (tools and tests; the API always uses the configured TTL).
+    pub fn issue_with_ttl(&self, user_id: i64, ttl: Duration) -> Result<String, ApiError> {
         let now = unix_now();
         let claims = Claims {
             sub: user_id.to_string(),
             iat: now,
-            exp: now + self.ttl.as_secs(),
+            exp: now + ttl.as_secs(),
         };
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.encoding)
             .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))

@@ -438,3 +438,53 @@ async fn clients_that_ask_get_presence_deltas_instead_of_full_lists() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_session_is_closed_when_its_token_expires() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, _, text, _, _) = setup(&app).await;
+    // Sign a two-second token with the test app's secret for alice's account.
+    let settings = charge_server::Settings::for_tests(&[(
+        "JWT_SECRET_KEY",
+        "test-secret-key-that-is-long-enough-0123",
+    )])
+    .unwrap();
+    let tokens = charge_server::auth::Tokens::new(&settings);
+    let owner_id = {
+        let (_, detail) = app.get("/api/rooms/chat", &alice).await;
+        detail["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["login"] == "alice")
+            .unwrap()["user_id"]
+            .as_i64()
+            .unwrap()
+    };
+    let short = tokens
+        .issue_with_ttl(owner_id, Duration::from_secs(2))
+        .unwrap();
+    let mut sock = connect(&app.base, &format!("/ws/text/{text}?token={short}")).await;
+    next_of(&mut sock, "presence").await;
+    send(&mut sock, json!({"type": "ping"})).await;
+    next_of(&mut sock, "pong").await;
+    assert_eq!(
+        close_of(&mut sock).await,
+        (1008, "Token expired".to_owned())
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversize_frame_closes_the_socket_with_1009_and_the_server_stays_up() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, _, text, _, _) = setup(&app).await;
+    let mut sock = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut sock, "presence").await;
+    let huge = json!({"type": "message", "content": "z".repeat(70 * 1024)}).to_string();
+    send_raw(&mut sock, &huge).await;
+    assert_eq!(close_of(&mut sock).await.0, 1009);
+    let mut again = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    next_of(&mut again, "presence").await;
+    app.stop().await;
+}
