@@ -14,7 +14,7 @@ if [ "$profile" = release ]; then
 else
   cargo build --locked -q -p charge-server -p charge-loadtest
 fi
-bin="$target/$profile"
+bin=$(cd "$target/$profile" && pwd)
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work=$(mktemp -d)
@@ -28,13 +28,15 @@ if [[ "$db_url" == mysql://* ]]; then
 fi
 (cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL=$db_url AUTH_RATE_LIMIT_PER_MINUTE=0 \
   JWT_SECRET_KEY=bench-secret-key-0123456789-abcdefghij DEBUG=false RUST_LOG=warn \
-  exec "$OLDPWD/$bin/charge" serve) &
+  exec "$bin/charge" serve) &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+up=0
 for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then up=1; break; fi
   sleep 0.1
 done
+[ "$up" = 1 ] || { echo "bench: the server did not start" >&2; exit 1; }
 load() { "$bin/charge-load" --url "http://127.0.0.1:$port" --server-pid "$server" "$@"; }
 
 case "$mode" in

@@ -123,7 +123,7 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
         let (interval, sample_every) = (plan.interval, plan.sample_every);
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
-            let connected = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async(url)).await;
+            let connected = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async_with_config(url, None, true)).await;
             drop(permit);
             let Ok(Ok((ws, _))) = connected else {
                 failures.fetch_add(1, Ordering::Relaxed);

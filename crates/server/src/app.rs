@@ -123,8 +123,14 @@ impl Application {
             hub.begin_shutdown();
             hub.wait_sessions_closed(Duration::from_secs(5)).await;
         };
+        // Chat frames are small and latency-sensitive: no Nagle delay on any connection.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let result = axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
