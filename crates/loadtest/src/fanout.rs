@@ -63,6 +63,8 @@ struct Seen {
     latencies: Vec<u64>,
     /// Echoes of this socket's own messages (ingest).
     own_echoes: u64,
+    /// When the last stamped message arrived, in microseconds since the run started.
+    last_micros: u64,
 }
 
 struct Shared {
@@ -204,6 +206,7 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
                     Ok(Some(Ok(Message::Text(text)))) => {
                         let Some((sender, seq, sent_at)) = parse_content(text.as_str()) else { continue };
                         seen.received += 1;
+                        seen.last_micros = shared.start.elapsed().as_micros() as u64;
                         let last = last_seq.entry(sender).or_insert(0);
                         if seq <= *last {
                             seen.out_of_order += 1;
@@ -235,6 +238,7 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
     ready.wait().await;
     let connect_seconds = connect_started.elapsed().as_secs_f64();
     let before = proc::sample(common.server_pid);
+    let client_before = proc::sample(Some(std::process::id()));
     let send_started = Instant::now();
     tokio::time::sleep(plan.duration).await;
     shared.stop_sending.store(true, Ordering::Relaxed);
@@ -243,14 +247,20 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
     let mut received = 0;
     let mut out_of_order = 0;
     let mut own = 0;
+    let mut last_micros = 0;
     for task in tasks {
         let seen = task.await.context("socket task")?;
+        last_micros = last_micros.max(seen.last_micros);
         received += seen.received;
         out_of_order += seen.out_of_order;
         own += seen.own_echoes;
         all.extend(seen.latencies);
     }
     let after = proc::sample(common.server_pid);
+    let client_after = proc::sample(Some(std::process::id()));
+    let started_micros = send_started.duration_since(shared.start).as_micros() as u64;
+    let delivery_window =
+        (last_micros.saturating_sub(started_micros) as f64 / 1e6).max(send_window.as_secs_f64());
     let sent = shared.sent.load(Ordering::Relaxed);
     let failures = failures.load(Ordering::Relaxed);
     let connected = plan.sockets as u64 - failures;
@@ -260,10 +270,13 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
         "senders": plan.senders, "sent": sent, "own_echoes": own,
         "received": received, "send_window_seconds": proc::round(send_window.as_secs_f64()),
         "sent_per_second": proc::round(sent as f64 / send_window.as_secs_f64()),
-        "deliveries_per_second": proc::round(received as f64 / send_window.as_secs_f64()),
+        // Deliveries over the whole time they took: first send to last arrival.
+        "delivery_window_seconds": proc::round(delivery_window),
+        "deliveries_per_second": proc::round(received as f64 / delivery_window),
         "out_of_order": out_of_order,
         "latency": stats::latency(all),
         "server": proc::report(before, after),
+        "load_tool": proc::report(client_before, client_after),
     }))
 }
 
