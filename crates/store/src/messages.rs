@@ -18,11 +18,7 @@ macro_rules! select_message {
              mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
              mu.avatar_path AS moderator_avatar_path, \
              mu.avatar_updated_at AS moderator_avatar_updated_at, \
-             mu.presence_status AS moderator_presence_status, \
-             (SELECT COUNT(*) FROM messages c WHERE c.parent_id = m.id) AS reply_count, \
-             (SELECT COUNT(*) FROM messages t \
-               WHERE t.thread_root_id = COALESCE(m.thread_root_id, m.id) \
-               AND t.id <> COALESCE(m.thread_root_id, m.id)) AS thread_reply_count \
+             mu.presence_status AS moderator_presence_status \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
              LEFT JOIN users mu ON mu.id = m.moderated_by_id ",
             $tail
@@ -119,6 +115,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
+        self.attach_counts(&mut rows).await?;
         Ok(rows)
     }
 
@@ -133,10 +130,55 @@ impl Store {
 
     /// The message without its reactions (a new message has none).
     async fn message_row(&self, id: i64) -> Result<Option<Message>> {
-        Ok(sqlx::query_as(select_message!("WHERE m.id = ?"))
+        let found: Option<Message> = sqlx::query_as(select_message!("WHERE m.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        let mut items: Vec<Message> = found.into_iter().collect();
+        self.attach_counts(&mut items).await?;
+        Ok(items.pop())
+    }
+
+    /// Fills reply counts for `items` with two grouped queries (not one sub-query per row).
+    async fn attach_counts(&self, items: &mut [Message]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        // Integers from our own rows only, so the IN lists hold numbers only.
+        let ids: Vec<String> = items.iter().map(|m| m.id.to_string()).collect();
+        let mut roots: Vec<i64> = items
+            .iter()
+            .map(|m| m.thread_root_id.unwrap_or(m.id))
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let roots: Vec<String> = roots.iter().map(i64::to_string).collect();
+        let replies: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT parent_id, COUNT(*) FROM messages WHERE parent_id IN ({}) GROUP BY parent_id",
+            ids.join(",")
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        // Roots are stored without a thread root, so this counts replies only.
+        let threads: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT thread_root_id, COUNT(*) FROM messages WHERE thread_root_id IN ({}) \
+             GROUP BY thread_root_id",
+            roots.join(",")
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        for item in items.iter_mut() {
+            let root = item.thread_root_id.unwrap_or(item.id);
+            item.reply_count = replies
+                .iter()
+                .find(|(id, _)| *id == item.id)
+                .map_or(0, |(_, n)| *n);
+            item.thread_reply_count = threads
+                .iter()
+                .find(|(id, _)| *id == root)
+                .map_or(0, |(_, n)| *n);
+        }
+        Ok(())
     }
 
     /// Adds a reaction; `false` when this user already reacted with this emoji.
@@ -262,6 +304,7 @@ impl Store {
 
     pub async fn history(&self, channel_id: i64, query: HistoryQuery) -> Result<HistoryPage> {
         let mut page = self.history_rows(channel_id, query).await?;
+        self.attach_counts(&mut page.items).await?;
         self.attach_reactions(&mut page.items).await?;
         Ok(page)
     }

@@ -106,7 +106,10 @@ pub struct Message {
     pub moderator_avatar_path: Option<String>,
     pub moderator_avatar_updated_at: Option<i64>,
     pub moderator_presence_status: Option<String>,
+    /// Filled by the store after the row query.
+    #[sqlx(skip)]
     pub reply_count: i64,
+    #[sqlx(skip)]
     pub thread_reply_count: i64,
     /// Reactions on the message, by emoji then user id (filled by the store, not the query).
     #[sqlx(skip)]
