@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::hub::frame;
-use super::session::{self, CLOSE_POLICY, Handler, PumpOptions, error_frame};
+use super::session::{self, Handler, PumpOptions, error_frame};
 use crate::dto;
 use crate::state::AppState;
 
@@ -22,16 +22,11 @@ pub async fn ws_rooms(
     headers: HeaderMap,
 ) -> Response {
     session::configure(ws).on_upgrade(move |mut socket| async move {
-        let caller = match session::authenticate(&state, &query, &headers).await {
-            Ok(c) => c,
-            Err((code, reason)) => return session::close(&mut socket, code, reason).await,
-        };
-        let Ok(Some(room)) = state.store.room_by_slug(&slug).await else {
-            return session::close(&mut socket, CLOSE_POLICY, "Room not found").await;
-        };
-        let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
-            return session::close(&mut socket, CLOSE_POLICY, "Not a room member").await;
-        };
+        let (caller, room, member) =
+            match session::admit_room(&state, &slug, &query, &headers).await {
+                Ok(admitted) => admitted,
+                Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+            };
         let snapshot = match snapshot(&state, room.id, &room.slug).await {
             Ok(s) => s,
             Err(()) => {

@@ -72,6 +72,24 @@ pub async fn authenticate(
     Ok(Caller { user, expires_at })
 }
 
+/// Authentication, then the room (1008 "Room not found") and membership (1008 "Not a room
+/// member"), for the room-scoped gateways.
+pub async fn admit_room(
+    state: &AppState,
+    slug: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<(Caller, charge_store::Room, charge_store::Member), Refusal> {
+    let caller = authenticate(state, query, headers).await?;
+    let Ok(Some(room)) = state.store.room_by_slug(slug).await else {
+        return Err((CLOSE_POLICY, "Room not found"));
+    };
+    let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
+        return Err((CLOSE_POLICY, "Not a room member"));
+    };
+    Ok((caller, room, member))
+}
+
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Message::Close(Some(CloseFrame {

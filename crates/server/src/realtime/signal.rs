@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::bus::{Bus, RemoteEvent};
 use super::hub::{Conn, frame};
-use super::session::{self, CLOSE_POLICY, Handler, PumpOptions, error_frame};
+use super::session::{self, Handler, PumpOptions, error_frame};
 use crate::state::AppState;
 
 #[derive(Clone)]
@@ -288,16 +288,11 @@ pub async fn ws_signal(
     headers: HeaderMap,
 ) -> Response {
     session::configure(ws).on_upgrade(move |mut socket| async move {
-        let caller = match session::authenticate(&state, &query, &headers).await {
-            Ok(c) => c,
-            Err((code, reason)) => return session::close(&mut socket, code, reason).await,
-        };
-        let Ok(Some(room)) = state.store.room_by_slug(&slug).await else {
-            return session::close(&mut socket, CLOSE_POLICY, "Room not found").await;
-        };
-        let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
-            return session::close(&mut socket, CLOSE_POLICY, "Not a room member").await;
-        };
+        let (caller, room, member) =
+            match session::admit_room(&state, &slug, &query, &headers).await {
+                Ok(admitted) => admitted,
+                Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+            };
         let user = &caller.user;
         let (conn, mut outbox) = state.hub.connection(user.id);
         let welcome = join(
