@@ -27,6 +27,8 @@ pub async fn ws_rooms(
                 Ok(admitted) => admitted,
                 Err((code, reason)) => return session::close(&mut socket, code, reason).await,
             };
+        // The request's headers and query are not needed for the session's lifetime.
+        drop((query, headers));
         let snapshot = match snapshot(&state, room.id, &room.slug).await {
             Ok(s) => s,
             Err(()) => {

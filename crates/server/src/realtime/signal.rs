@@ -293,6 +293,8 @@ pub async fn ws_signal(
                 Ok(admitted) => admitted,
                 Err((code, reason)) => return session::close(&mut socket, code, reason).await,
             };
+        // The request's headers and query are not needed for the session's lifetime.
+        drop((query, headers));
         let user = &caller.user;
         let (conn, mut outbox) = state.hub.connection(user.id);
         let welcome = join(

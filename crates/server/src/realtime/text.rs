@@ -29,6 +29,8 @@ pub async fn ws_text(
         match admit(&state, &channel_id, &query, &headers).await {
             Ok((caller, channel_id)) => {
                 let delta = query.get("presence").is_some_and(|v| v == "delta");
+                // The request's headers and query are not needed for the session's lifetime.
+                drop((query, headers));
                 run(state, socket, caller, channel_id, delta).await
             }
             Err((code, reason)) => session::close(&mut socket, code, reason).await,
@@ -89,15 +91,15 @@ async fn run(
         )
         .await
     {
-        Ok(page) => page,
+        // Serialised at once so the page itself is not kept for the whole session.
+        Ok(page) => frame(
+            &json!({"type": "history", "page": routes::channels::latest_page(&page, user.id)}),
+        ),
         Err(_) => {
             session::close(&mut socket, 1011, "Service temporarily unavailable").await;
             return;
         }
     };
-    let history = frame(
-        &json!({"type": "history", "page": routes::channels::latest_page(&history, user.id)}),
-    );
     if socket
         .send(axum::extract::ws::Message::Text(history))
         .await
