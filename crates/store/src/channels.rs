@@ -32,6 +32,30 @@ impl Store {
             .await?)
     }
 
+    /// The channel and the user's role in its room (`None` when not a member), in one query.
+    pub async fn channel_with_role(
+        &self,
+        channel_id: i64,
+        user_id: i64,
+    ) -> Result<Option<(Channel, Option<String>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            channel: Channel,
+            member_role: Option<String>,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT c.id, c.room_id, c.name, c.letter, c.type, c.category_id, c.position, c.created_at, \
+             m.role AS member_role FROM channels c \
+             LEFT JOIN room_members m ON m.room_id = c.room_id AND m.user_id = ? WHERE c.id = ?",
+        )
+        .bind(user_id)
+        .bind(channel_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.channel, r.member_role)))
+    }
+
     pub async fn categories(&self, room_id: i64) -> Result<Vec<Category>> {
         Ok(sqlx::query_as(
             "SELECT id, room_id, name, position, created_at FROM channel_categories \

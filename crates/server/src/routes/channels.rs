@@ -9,7 +9,6 @@ use charge_protocol::{MessageHistoryPage, MessageRead, ReactionCreate};
 use charge_store::{Channel, HistoryPage, HistoryQuery, Message};
 use serde::Deserialize;
 
-use crate::access::RoomAccess;
 use crate::auth::CurrentUser;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
@@ -48,7 +47,7 @@ async fn channel_message(
 ) -> ApiResult<Channel> {
     let channel_id = parse_path_id(channel_id, "channel_id")?;
     let message_id = parse_path_id(message_id, "message_id")?;
-    let (channel, _) = readable_text_channel(state, channel_id, user_id).await?;
+    let channel = readable_text_channel(state, channel_id, user_id).await?;
     match state.store.message_channel(message_id).await? {
         Some(c) if c == channel.id => Ok(channel),
         _ => Err(ApiError::NotFound("Message not found")),
@@ -136,10 +135,11 @@ pub async fn readable_text_channel(
     state: &AppState,
     channel_id: i64,
     user_id: i64,
-) -> ApiResult<(Channel, RoomAccess)> {
-    let channel = state
+) -> ApiResult<Channel> {
+    // One query for the channel and the caller's membership: this runs on every history page.
+    let (channel, role) = state
         .store
-        .channel_by_id(channel_id)
+        .channel_with_role(channel_id, user_id)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
     if !channel.is_text() {
@@ -147,13 +147,8 @@ pub async fn readable_text_channel(
             "History is only available for text channels",
         ));
     }
-    let room = state
-        .store
-        .room_by_id(channel.room_id)
-        .await?
-        .ok_or(ApiError::NotFound("Channel not found"))?;
-    let access = RoomAccess::for_room(state, room, user_id).await?;
-    Ok((channel, access))
+    role.ok_or(ApiError::Forbidden("Not a room member"))?;
+    Ok(channel)
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,7 +257,7 @@ pub async fn get_history(
             "Provide only one of cursor, before, after, or around",
         ));
     }
-    let (channel, _access) = readable_text_channel(&state, channel_id, me.user.id).await?;
+    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
 
     let pivot_in_channel = |id: i64| {
         let state = state.clone();

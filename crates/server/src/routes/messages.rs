@@ -114,7 +114,7 @@ pub async fn create_message(
             "Field required",
         )])
     })?;
-    let (channel, _access) = readable_text_channel(&state, channel_id, me.user.id).await?;
+    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
     if let Some(parent) = form.parent_id {
         match state.store.message_channel(parent).await? {
             None => return Err(ApiError::NotFound("Message not found")),
