@@ -94,14 +94,6 @@ impl Bus {
         }
     }
 
-    pub fn node(&self) -> &str {
-        &self.node
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     pub fn is_distributed(&self) -> bool {
         self.tx.is_some()
     }

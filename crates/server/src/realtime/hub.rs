@@ -220,10 +220,6 @@ impl Hub {
         self.node_ttl
     }
 
-    pub fn typing_ttl(&self) -> Duration {
-        self.typing_ttl
-    }
-
     /// A new connection for `user_id` with its bounded queue.
     pub fn connection(&self, user_id: i64) -> (Conn, Outbox) {
         let (tx, rx) = mpsc::channel(OUTBOUND_QUEUE);

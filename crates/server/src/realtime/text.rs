@@ -47,9 +47,10 @@ async fn admit(
     let caller = session::authenticate(state, query, headers).await?;
     let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
     let channel_id: i64 = channel_id.parse().map_err(|_| invalid)?;
-    let channel = state
+    // The same one-query lookup as the HTTP history route: channel and membership together.
+    let (channel, role) = state
         .store
-        .channel_by_id(channel_id)
+        .channel_with_role(channel_id, caller.user.id)
         .await
         .ok()
         .flatten()
@@ -57,13 +58,9 @@ async fn admit(
     if !channel.is_text() {
         return Err(invalid);
     }
-    match state
-        .store
-        .membership(channel.room_id, caller.user.id)
-        .await
-    {
-        Ok(Some(_)) => Ok((caller, channel_id)),
-        _ => Err((CLOSE_POLICY, "Not a room member")),
+    match role {
+        Some(_) => Ok((caller, channel_id)),
+        None => Err((CLOSE_POLICY, "Not a room member")),
     }
 }
 
