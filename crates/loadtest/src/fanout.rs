@@ -75,7 +75,10 @@ struct Shared {
 
 /// Content format: `L:<sender>:<seq>:<micros since start>:<padding>`.
 fn parse_content(text: &str) -> Option<(u32, u64, u64)> {
-    let at = text.find("\"content\":\"L:")? + "\"content\":\"L:".len();
+    const MARK: &str = "\"content\":\"L:";
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARK));
+    let at = FINDER.find(text.as_bytes())? + MARK.len();
     let mut parts = text[at..].splitn(4, ':');
     Some((
         parts.next()?.parse().ok()?,
@@ -125,7 +128,7 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
         let (interval, sample_every) = (plan.interval, plan.sample_every);
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
-            let connected = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async_with_config(url, None, true)).await;
+            let connected = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async_with_config(url, Some(crate::client_config()), true)).await;
             drop(permit);
             let Ok(Ok((ws, _))) = connected else {
                 failures.fetch_add(1, Ordering::Relaxed);
@@ -200,8 +203,24 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
             };
             let mut seen = Seen::default();
             let mut last_seq: HashMap<u32, u64> = HashMap::new();
+            // One timer for the whole run, not one per frame: when it fires, the socket has been
+            // silent for 3 s only if nothing arrived since it was armed.
+            let quiet = Duration::from_secs(3);
+            let silence = tokio::time::sleep(quiet);
+            tokio::pin!(silence);
+            let mut heard = false;
             loop {
-                let next = tokio::time::timeout(Duration::from_secs(3), stream.next()).await;
+                let next = tokio::select! {
+                    next = stream.next() => Ok(next),
+                    () = &mut silence => {
+                        if std::mem::take(&mut heard) {
+                            silence.as_mut().reset(tokio::time::Instant::now() + quiet);
+                            continue;
+                        }
+                        Err(())
+                    }
+                };
+                heard = true;
                 match next {
                     Ok(Some(Ok(Message::Text(text)))) => {
                         let Some((sender, seq, sent_at)) = parse_content(text.as_str()) else { continue };

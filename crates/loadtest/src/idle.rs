@@ -66,7 +66,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
                 let socket = tokio::net::TcpSocket::new_v4()?;
                 socket.bind(SocketAddr::new(source, 0))?;
                 let stream = socket.connect(server).await?;
-                let (ws, _) = tokio_tungstenite::client_async(url, stream).await.map_err(std::io::Error::other)?;
+                let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(crate::client_config())).await.map_err(std::io::Error::other)?;
                 Ok::<_, std::io::Error>(ws)
             };
             let Ok(Ok(ws)) = tokio::time::timeout(Duration::from_secs(30), connect).await else {

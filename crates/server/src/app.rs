@@ -161,7 +161,9 @@ fn start_hub(settings: &Settings) -> Arc<crate::realtime::Hub> {
         settings.typing_ttl,
         publisher,
         settings.realtime_heartbeat * 3,
+        settings.realtime_coalesce,
     );
+    tokio::spawn(hub.clone().run_window_flusher());
     if let Some(queue) = queue {
         tracing::info!(backend = config.backend.as_str(), node = %config.node, "cross-node fan-out enabled");
         tokio::spawn(bus::run(config, queue, Arc::downgrade(&hub)));

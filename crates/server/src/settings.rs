@@ -252,6 +252,11 @@ pub const VARIABLES: &[Variable] = &[
         "How often a node re-announces its presence, typing and voice state; others forget it after three missed beats.",
     ),
     var(
+        "REALTIME_COALESCE_MS",
+        "20",
+        "A busy text channel's messages are sent together at most this often (one write per socket instead of one per message); a quiet channel's go out at once. 0 = never hold back.",
+    ),
+    var(
         "TURN_HEALTH_INTERVAL_SECONDS",
         "0",
         "Run the TURN health probe inside the server every N seconds (0 = off).",
@@ -358,6 +363,7 @@ pub struct Settings {
     pub realtime_namespace: String,
     pub realtime_node_id: String,
     pub realtime_heartbeat: Duration,
+    pub realtime_coalesce: Duration,
 }
 
 /// A configuration problem: which variable, what is wrong, and an example of a good value.
@@ -827,6 +833,18 @@ impl Settings {
                 src.parse::<f64>("REALTIME_HEARTBEAT_SECONDS", "2")?,
                 "2",
             )?),
+            realtime_coalesce: Duration::from_millis(
+                match src.parse::<u64>("REALTIME_COALESCE_MS", "20")? {
+                    ms @ 0..=1000 => ms,
+                    ms => {
+                        return Err(SettingsError {
+                            variable: "REALTIME_COALESCE_MS",
+                            problem: format!("{ms} is more than 1000 milliseconds"),
+                            example: "20",
+                        });
+                    }
+                },
+            ),
             typing_ttl: Duration::from_secs_f64(positive(
                 "REALTIME_TYPING_TTL_SECONDS",
                 src.parse::<f64>("REALTIME_TYPING_TTL_SECONDS", "8")?,

@@ -181,6 +181,8 @@ fn a_bad_value_is_refused_with_an_error_naming_its_variable() {
             "ACCESS_TOKEN_EXPIRE_MINUTES",
         ),
         (&[("CHAT_HISTORY_MAX_LIMIT", "0")], "CHAT_HISTORY_MAX_LIMIT"),
+        (&[("REALTIME_COALESCE_MS", "1001")], "REALTIME_COALESCE_MS"),
+        (&[("REALTIME_COALESCE_MS", "-1")], "REALTIME_COALESCE_MS"),
         (
             &[("CHAT_MESSAGE_MAX_LENGTH", "lots")],
             "CHAT_MESSAGE_MAX_LENGTH",

@@ -12,11 +12,32 @@ use super::bus::{Bus, RemoteEvent};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc, watch};
 
-/// Frames waiting for one connection; past this the connection is closed as too slow.
+/// Frames waiting for one connection (a batch counts each of its frames); past this the
+/// connection is closed as too slow.
 pub const OUTBOUND_QUEUE: usize = 512;
 
 /// How often changed online lists are sent (presence broadcasts are coalesced).
 pub const PRESENCE_FLUSH: Duration = Duration::from_millis(100);
+
+/// Most frames a busy channel holds back before sending them together.
+pub const MAX_BATCH_FRAMES: usize = 64;
+
+/// What a connection's queue holds: one frame, or several a busy channel sent together (each
+/// serialised once and shared by every recipient). A batch takes one queue slot and one write.
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    One(Utf8Bytes),
+    Batch(Arc<[Utf8Bytes]>),
+}
+
+impl Outgoing {
+    pub fn frames(&self) -> usize {
+        match self {
+            Self::One(_) => 1,
+            Self::Batch(frames) => frames.len(),
+        }
+    }
+}
 
 /// A registered connection: its queue and the switch that closes it when it falls behind.
 #[derive(Clone, Debug)]
@@ -25,15 +46,17 @@ pub struct Conn {
     pub user_id: i64,
     /// Wants `presence_delta` frames instead of full `presence` lists after the first.
     pub presence_delta: bool,
-    tx: mpsc::Sender<Utf8Bytes>,
+    tx: mpsc::Sender<Outgoing>,
     kick: Arc<Kick>,
 }
 
-/// Asks a session to close with a code and reason (first request wins).
+/// Asks a session to close with a code and reason (first request wins), and counts the frames
+/// queued for it.
 #[derive(Debug, Default)]
 pub struct Kick {
     pub notify: Notify,
     pub reason: std::sync::OnceLock<(u16, &'static str)>,
+    queued: std::sync::atomic::AtomicUsize,
 }
 
 impl Kick {
@@ -46,13 +69,27 @@ impl Kick {
 impl Conn {
     /// Queues a frame; a full queue marks the connection too slow. Never waits.
     pub fn push(&self, frame: &Utf8Bytes) -> bool {
-        match self.tx.try_send(frame.clone()) {
+        self.enqueue(Outgoing::One(frame.clone()))
+    }
+
+    fn enqueue(&self, item: Outgoing) -> bool {
+        let frames = item.frames();
+        if self.kick.queued.fetch_add(frames, Ordering::AcqRel) + frames > OUTBOUND_QUEUE {
+            self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
+            self.kick.request(1008, "Too slow");
+            return false;
+        }
+        match self.tx.try_send(item) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
+                self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
                 self.kick.request(1008, "Too slow");
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
+                false
+            }
         }
     }
 
@@ -64,8 +101,15 @@ impl Conn {
 
 /// The receiving half a session drains.
 pub struct Outbox {
-    pub rx: mpsc::Receiver<Utf8Bytes>,
+    pub rx: mpsc::Receiver<Outgoing>,
     pub kick: Arc<Kick>,
+}
+
+impl Kick {
+    /// `frames` left the queue (written to the socket).
+    pub fn dequeued(&self, frames: usize) {
+        self.queued.fetch_sub(frames, Ordering::AcqRel);
+    }
 }
 
 /// Someone in a channel's online list.
@@ -107,6 +151,10 @@ struct TextChannel {
     /// The online list may have changed since it was last sent (flushed on a short timer).
     presence_dirty: bool,
     announced_typing: Vec<(i64, String)>,
+    /// Frames held back while the channel is busy (see [`Hub::to_channel`]).
+    pending: Vec<Utf8Bytes>,
+    /// A frame was sent within the current coalescing window: later ones wait for its end.
+    window_open: bool,
 }
 
 impl TextChannel {
@@ -171,6 +219,8 @@ struct Workspace {
 struct State {
     channels: HashMap<i64, TextChannel>,
     rooms: HashMap<i64, Workspace>,
+    /// Channels with an open coalescing window.
+    windows: Vec<i64>,
 }
 
 pub struct Hub {
@@ -182,6 +232,10 @@ pub struct Hub {
     live: std::sync::atomic::AtomicUsize,
     idle: Notify,
     bus: Bus,
+    /// Length of a channel's coalescing window; zero sends every frame at once.
+    coalesce: Duration,
+    /// Wakes the window flusher when the first window opens.
+    window_opened: Notify,
     pub voice: super::signal::VoiceRooms,
 }
 
@@ -191,8 +245,14 @@ pub fn frame(value: &impl Serialize) -> Utf8Bytes {
 }
 
 impl Hub {
-    /// A hub publishing through `bus`; other nodes' state lapses after `node_ttl` without news.
-    pub fn new(typing_ttl: Duration, bus: Bus, node_ttl: Duration) -> Arc<Self> {
+    /// A hub publishing through `bus`; other nodes' state lapses after `node_ttl` without news;
+    /// a busy channel's frames are sent together every `coalesce`.
+    pub fn new(
+        typing_ttl: Duration,
+        bus: Bus,
+        node_ttl: Duration,
+        coalesce: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),
             next_id: AtomicU64::new(1),
@@ -202,6 +262,8 @@ impl Hub {
             live: std::sync::atomic::AtomicUsize::new(0),
             idle: Notify::new(),
             bus,
+            coalesce,
+            window_opened: Notify::new(),
             voice: super::signal::VoiceRooms::default(),
         })
     }
@@ -302,12 +364,69 @@ impl Hub {
         self.to_local_channel(channel_id, bytes)
     }
 
+    /// A frame to a quiet channel goes out at once and opens a coalescing window; frames that
+    /// arrive while it is open wait and leave together when it ends, as one queue entry and one
+    /// write per socket. A chat at human pace never waits; a channel receiving hundreds of
+    /// messages a second costs one system call per socket per window instead of one per frame.
     fn to_local_channel(&self, channel_id: i64, bytes: &Utf8Bytes) -> usize {
-        let state = self.lock();
-        state
-            .channels
-            .get(&channel_id)
-            .map_or(0, |c| broadcast(c.conns.values(), bytes))
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let Some(channel) = state.channels.get_mut(&channel_id) else {
+            return 0;
+        };
+        if self.coalesce.is_zero() {
+            return broadcast(channel.conns.values(), bytes);
+        }
+        if channel.window_open {
+            channel.pending.push(bytes.clone());
+            if channel.pending.len() >= MAX_BATCH_FRAMES {
+                send_pending(channel);
+            }
+            return channel.conns.len();
+        }
+        channel.window_open = true;
+        state.windows.push(channel_id);
+        if state.windows.len() == 1 {
+            self.window_opened.notify_one();
+        }
+        broadcast(channel.conns.values(), bytes)
+    }
+
+    /// Ends the coalescing windows: held-back frames leave as one batch (and the window stays
+    /// open while the channel stays busy); windows with nothing held back close. Returns
+    /// whether any window is still open.
+    pub fn flush_windows(&self) -> bool {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let channels = &mut state.channels;
+        state.windows.retain(|id| {
+            let Some(channel) = channels.get_mut(id) else {
+                return false;
+            };
+            if channel.pending.is_empty() {
+                channel.window_open = false;
+                return false;
+            }
+            send_pending(channel);
+            true
+        });
+        !state.windows.is_empty()
+    }
+
+    /// Runs [`Self::flush_windows`] every coalescing interval while any window is open.
+    pub async fn run_window_flusher(self: Arc<Self>) {
+        if self.coalesce.is_zero() {
+            return;
+        }
+        loop {
+            self.window_opened.notified().await;
+            loop {
+                tokio::time::sleep(self.coalesce).await;
+                if !self.flush_windows() {
+                    break;
+                }
+            }
+        }
     }
 
     /// The typing frame for a channel if anyone is typing.
@@ -403,6 +522,8 @@ impl Hub {
     fn announce(&self, channel_id: i64, channel: &mut TextChannel, except: Option<u64>) {
         let typing = channel.merged_typing(Instant::now());
         if typing != channel.announced_typing {
+            // Held-back messages first, so every socket sees events in the order they happened.
+            send_pending(channel);
             let bytes = frame(&typing_frame(channel_id, &typing, self.typing_ttl));
             broadcast(
                 channel
@@ -431,6 +552,7 @@ impl Hub {
             if online == channel.announced_online {
                 continue;
             }
+            send_pending(channel);
             let full = frame(&presence_frame(*channel_id, &online));
             let delta = channel.conns.values().any(|c| c.presence_delta).then(|| {
                 let joined: Vec<&OnlineUser> =
@@ -567,6 +689,32 @@ impl Hub {
     }
 }
 
+/// Sends a channel's held-back frames to its sockets as one batch.
+fn send_pending(channel: &mut TextChannel) {
+    if channel.pending.is_empty() {
+        return;
+    }
+    let frames = std::mem::take(&mut channel.pending);
+    let item = if frames.len() == 1 {
+        frames.into_iter().next().map(Outgoing::One)
+    } else {
+        Some(Outgoing::Batch(frames.into()))
+    };
+    let Some(item) = item else { return };
+    let count = match &item {
+        Outgoing::One(_) => 1,
+        Outgoing::Batch(frames) => frames.len(),
+    };
+    let mut sent = 0;
+    for conn in channel.conns.values() {
+        if conn.enqueue(item.clone()) {
+            sent += count;
+        }
+    }
+    metrics::counter!("realtime_events_total", "topic" => "fanout", "direction" => "out")
+        .increment(sent as u64);
+}
+
 pub fn broadcast<'a>(conns: impl Iterator<Item = &'a Conn>, bytes: &Utf8Bytes) -> usize {
     let mut sent = 0;
     for conn in conns {
@@ -613,5 +761,117 @@ impl Hub {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub(coalesce_ms: u64) -> Arc<Hub> {
+        Hub::new(
+            Duration::from_secs(8),
+            Bus::memory("test"),
+            Duration::from_secs(6),
+            Duration::from_millis(coalesce_ms),
+        )
+    }
+
+    fn member(hub: &Hub, channel: i64, user: i64) -> Outbox {
+        let (conn, outbox) = hub.connection(user);
+        let me = OnlineUser {
+            id: user,
+            display_name: format!("u{user}"),
+            status: "online".into(),
+            avatar_url: None,
+        };
+        hub.join_text(channel, conn, me);
+        outbox
+    }
+
+    fn drain(outbox: &mut Outbox) -> Vec<String> {
+        let mut frames = Vec::new();
+        while let Ok(item) = outbox.rx.try_recv() {
+            outbox.kick.dequeued(item.frames());
+            match item {
+                Outgoing::One(f) => frames.push(f.as_str().to_owned()),
+                Outgoing::Batch(fs) => frames.extend(fs.iter().map(|f| f.as_str().to_owned())),
+            }
+        }
+        frames
+    }
+
+    #[test]
+    fn a_quiet_channel_sends_at_once_and_a_busy_one_in_order_batches() {
+        let hub = hub(20);
+        let mut outbox = member(&hub, 7, 1);
+        hub.to_channel(7, &Utf8Bytes::from("m1"));
+        assert_eq!(
+            drain(&mut outbox),
+            ["m1"],
+            "the first frame is not held back"
+        );
+        hub.to_channel(7, &Utf8Bytes::from("m2"));
+        hub.to_channel(7, &Utf8Bytes::from("m3"));
+        assert!(
+            drain(&mut outbox).is_empty(),
+            "frames inside the window wait"
+        );
+        assert!(hub.flush_windows(), "a window that sent a batch stays open");
+        let item = outbox.rx.try_recv().expect("one queue entry for the batch");
+        assert_eq!(item.frames(), 2);
+        outbox.kick.dequeued(2);
+        assert!(!hub.flush_windows(), "an empty window closes");
+        hub.to_channel(7, &Utf8Bytes::from("m4"));
+        assert_eq!(
+            drain(&mut outbox),
+            ["m4"],
+            "a quiet channel again sends at once"
+        );
+    }
+
+    #[test]
+    fn held_back_frames_go_before_a_presence_list() {
+        let hub = hub(20);
+        let mut outbox = member(&hub, 7, 1);
+        hub.flush_presence();
+        drain(&mut outbox);
+        hub.to_channel(7, &Utf8Bytes::from("m1"));
+        hub.to_channel(7, &Utf8Bytes::from("m2"));
+        let _second = member(&hub, 7, 2);
+        hub.flush_presence();
+        let frames = drain(&mut outbox);
+        assert_eq!(frames[..2], ["m1", "m2"]);
+        assert!(frames[2].contains("\"type\":\"presence\""), "{frames:?}");
+    }
+
+    #[test]
+    fn zero_disables_coalescing() {
+        let hub = hub(0);
+        let mut outbox = member(&hub, 7, 1);
+        for f in ["a", "b", "c"] {
+            hub.to_channel(7, &Utf8Bytes::from(f));
+        }
+        assert_eq!(drain(&mut outbox), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_queue_limit_counts_frames_inside_batches() {
+        let hub = hub(20);
+        let outbox = member(&hub, 7, 1);
+        hub.to_channel(7, &Utf8Bytes::from("open"));
+        let mut sent = 1;
+        while outbox.kick.reason.get().is_none() && sent < OUTBOUND_QUEUE * 2 {
+            hub.to_channel(7, &Utf8Bytes::from("x"));
+            sent += 1;
+            if sent % MAX_BATCH_FRAMES == 0 {
+                hub.flush_windows();
+            }
+        }
+        assert_eq!(outbox.kick.reason.get(), Some(&(1008, "Too slow")));
+        assert!(
+            sent <= OUTBOUND_QUEUE + MAX_BATCH_FRAMES,
+            "kicked after {sent} frames"
+        );
     }
 }

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use futures_util::SinkExt;
 use serde_json::json;
 
-use super::hub::{Outbox, frame};
+use super::hub::{Kick, Outbox, Outgoing, frame};
 use crate::auth::TokenError;
 use crate::state::AppState;
 
@@ -23,10 +23,14 @@ pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_TOO_BIG: u16 = 1009;
 
-/// Buffers sized for many mostly idle connections instead of the library defaults.
+/// Frames queued for one socket are framed into one buffer and written together up to this size.
+const WRITE_COALESCE_BYTES: usize = 32 * 1024;
+
+/// Buffers sized for many mostly idle connections instead of the library defaults; frames
+/// written in one batch share a system call (the writer buffers until the flush).
 pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_COALESCE_BYTES)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
@@ -128,29 +132,35 @@ pub async fn pump<H: Handler>(
     let idle = options
         .idle_timeout
         .unwrap_or(Duration::from_secs(365 * 24 * 3600));
-    let mut idle_deadline = tokio::time::Instant::now() + idle;
     let now_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let token_deadline = tokio::time::Instant::now()
-        + Duration::from_secs(options.expires_at.saturating_sub(now_unix));
+    // The timers and signals are created once: a busy socket wakes many times a second, and
+    // re-arming a timer on every wake-up costs more than the write it wakes for.
+    let token_expiry = tokio::time::sleep(Duration::from_secs(
+        options.expires_at.saturating_sub(now_unix),
+    ));
+    let idle_expiry = tokio::time::sleep(idle);
+    let kicked = outbox.kick.notify.notified();
+    let stop = stopped(&mut shutdown);
+    tokio::pin!(token_expiry, idle_expiry, kicked, stop);
     loop {
         tokio::select! {
             biased;
-            () = stopped(&mut shutdown) => {
+            () = &mut stop => {
                 close(socket, CLOSE_GOING_AWAY, "Server shutting down").await;
                 return;
             }
-            () = outbox.kick.notify.notified() => {
+            () = &mut kicked => {
                 let (code, reason) = outbox.kick.reason.get().copied().unwrap_or((CLOSE_POLICY, "Too slow"));
                 close(socket, code, reason).await;
                 return;
             }
-            () = tokio::time::sleep_until(token_deadline) => {
+            () = &mut token_expiry => {
                 close(socket, CLOSE_POLICY, "Token expired").await;
                 return;
             }
-            () = tokio::time::sleep_until(idle_deadline) => {
+            () = &mut idle_expiry => {
                 let _ = socket.send(Message::Text(error_frame("Connection timed out due to inactivity"))).await;
                 close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
                 return;
@@ -158,12 +168,12 @@ pub async fn pump<H: Handler>(
             Some(first) = outbox.rx.recv() => {
                 // A peer that stops reading blocks this write; the kick (queue full) ends it.
                 tokio::select! {
-                    ok = write_batch(socket, &mut outbox.rx, first) => if !ok { return },
-                    () = outbox.kick.notify.notified() => return,
+                    ok = write_batch(socket, &mut outbox.rx, &outbox.kick, first) => if !ok { return },
+                    () = &mut kicked => return,
                 }
             }
             inbound = socket.recv() => {
-                idle_deadline = tokio::time::Instant::now() + idle;
+                idle_expiry.as_mut().reset(tokio::time::Instant::now() + idle);
                 match inbound {
                     None | Some(Ok(Message::Close(_))) => return,
                     Some(Err(e)) => {
@@ -221,19 +231,21 @@ pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
 }
 
-/// Writes `first` and whatever else is queued (up to 64 frames) with one flush.
+/// Writes `first` and whatever else is queued (up to 64 entries) with one flush: the frames are
+/// framed into the write buffer and leave in as few system calls as the buffer allows.
 async fn write_batch(
     socket: &mut WebSocket,
-    rx: &mut tokio::sync::mpsc::Receiver<Utf8Bytes>,
-    first: Utf8Bytes,
+    rx: &mut tokio::sync::mpsc::Receiver<Outgoing>,
+    queue: &Kick,
+    first: Outgoing,
 ) -> bool {
-    if socket.feed(Message::Text(first)).await.is_err() {
+    if !feed(socket, queue, first).await {
         return false;
     }
     for _ in 0..64 {
         match rx.try_recv() {
             Ok(next) => {
-                if socket.feed(Message::Text(next)).await.is_err() {
+                if !feed(socket, queue, next).await {
                     return false;
                 }
             }
@@ -241,4 +253,19 @@ async fn write_batch(
         }
     }
     socket.flush().await.is_ok()
+}
+
+async fn feed(socket: &mut WebSocket, queue: &Kick, item: Outgoing) -> bool {
+    queue.dequeued(item.frames());
+    match item {
+        Outgoing::One(frame) => socket.feed(Message::Text(frame)).await.is_ok(),
+        Outgoing::Batch(frames) => {
+            for frame in frames.iter() {
+                if socket.feed(Message::Text(frame.clone())).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+    }
 }
