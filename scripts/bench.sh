@@ -37,6 +37,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ "$up" = 1 ] || { echo "bench: the server did not start" >&2; exit 1; }
+# History is driven by wrk when it is installed (it costs less CPU per request than charge-load).
+wrk=""
+command -v wrk >/dev/null && wrk="--wrk"
 load() { "$bin/charge-load" --url "http://127.0.0.1:$port" --server-pid "$server" "$@"; }
 
 case "$mode" in
@@ -48,12 +51,12 @@ case "$mode" in
     ;;
   fanout) load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}" ;;
   ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" ;;
-  history) load history --connections 50 --duration "${DURATION:-10}" ;;
+  history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
   idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 ;;
   full)
     load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}"
     load ingest --senders 100 --channels 20 --duration 10
-    load history --connections 50 --duration 10
+    load history --connections 50 --duration 10 $wrk
     load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5
     ;;
   *) echo "unknown mode $mode" >&2; exit 2 ;;

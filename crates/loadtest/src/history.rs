@@ -19,6 +19,10 @@ pub struct HistoryArgs {
     /// Messages stored in the channel before measuring.
     #[arg(long, default_value_t = 200)]
     pub messages: usize,
+    /// Drive the requests with `wrk` (two threads) instead of this tool's own HTTP client,
+    /// which takes more CPU per request than the server does.
+    #[arg(long)]
+    pub wrk: bool,
 }
 
 pub async fn run(common: &Common, args: HistoryArgs) -> anyhow::Result<Value> {
@@ -39,6 +43,9 @@ pub async fn run(common: &Common, args: HistoryArgs) -> anyhow::Result<Value> {
         "{}/api/channels/{channel}/history?limit=50",
         world.base
     ));
+    if args.wrk {
+        return run_wrk(common, &args, &url, &token).await;
+    }
     let deadline = Instant::now() + Duration::from_secs_f64(args.duration);
     let before = proc::sample(common.server_pid);
     let started = Instant::now();
@@ -75,4 +82,69 @@ pub async fn run(common: &Common, args: HistoryArgs) -> anyhow::Result<Value> {
         "requests_per_second": proc::round(all.len() as f64 / elapsed),
         "latency": stats::latency(all), "server": proc::report(before, after),
     }))
+}
+
+async fn run_wrk(
+    common: &Common,
+    args: &HistoryArgs,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<Value> {
+    let command = vec![
+        "-t2".to_owned(),
+        format!("-c{}", args.connections),
+        format!("-d{}s", args.duration.ceil() as u64),
+        "--latency".to_owned(),
+        "-H".to_owned(),
+        format!("Authorization: Bearer {token}"),
+        url.to_owned(),
+    ];
+    let before = proc::sample(common.server_pid);
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("wrk").args(&command).output()
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("could not run wrk ({e}); install it or drop --wrk"))?;
+    let after = proc::sample(common.server_pid);
+    let text = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(output.status.success(), "wrk failed: {text}");
+    let field = |label: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(label))
+            .map(str::trim)
+    };
+    let rps: f64 = field("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no Requests/sec in wrk output: {text}"))?;
+    let errors: u64 = ["Non-2xx or 3xx responses:", "Socket errors:"]
+        .iter()
+        .filter_map(|l| field(l))
+        .map(|v| {
+            v.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum();
+    let ms = |label: &str| field(label).and_then(wrk_millis);
+    Ok(json!({
+        "scenario": "history", "driver": "wrk", "connections": args.connections,
+        "requests_per_second": proc::round(rps), "errors": errors,
+        "latency": {"p50_ms": ms("50%"), "p90_ms": ms("90%"), "p99_ms": ms("99%")},
+        "server": proc::report(before, after),
+    }))
+}
+
+/// `812.00us`, `4.21ms` or `1.02s` in milliseconds.
+fn wrk_millis(value: &str) -> Option<f64> {
+    let (number, scale) = if let Some(v) = value.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = value.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = value.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        (value, 1.0)
+    };
+    number.trim().parse::<f64>().ok().map(|n| n * scale)
 }

@@ -164,7 +164,12 @@ impl FromRequestParts<AppState> for CurrentUser {
                 challenge: false,
             },
         })?;
+        // Users are never changed once created, so the cached row is the current one.
+        if let Some(user) = state.hub.cache.user(user_id) {
+            return Ok(CurrentUser { user });
+        }
         let user = state.store.user_by_id(user_id).await?.ok_or(invalid)?;
+        state.hub.cache.put_user(&user);
         Ok(CurrentUser { user })
     }
 }

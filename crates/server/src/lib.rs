@@ -7,6 +7,7 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod dto;
 pub mod error;
 pub mod extract;

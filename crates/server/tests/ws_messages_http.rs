@@ -373,3 +373,104 @@ async fn reactions_over_the_socket_and_http_reach_everyone_and_show_in_history()
         app.stop().await;
     }
 }
+
+/// The newest page is served from memory between changes: every change must show in the very
+/// next read, for every viewer, with each viewer's own `reacted` flag.
+#[tokio::test]
+async fn the_newest_page_shows_every_change_in_the_next_read() {
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice_id, alice) = app.user("alice").await;
+        let (_, bob) = app.user("bob").await;
+        let slug = app.room(&alice, "Cache").await;
+        let created = app.channel(&alice, &slug, "general", "text").await;
+        let text = created["id"].as_i64().unwrap();
+        let letter = created["letter"].as_str().expect("letter").to_owned();
+        let newest = |token: String| {
+            let app = &app;
+            async move {
+                let (status, page) = app
+                    .get(&format!("/api/channels/{text}/history?limit=5"), &token)
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{page}");
+                page["items"].as_array().unwrap().clone()
+            }
+        };
+        // Bob is not a member yet: refused, and the refusal is not remembered once he joins.
+        let (status, _) = app
+            .get(&format!("/api/channels/{text}/history?limit=5"), &bob)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.join(&alice, &slug, &bob, "member").await;
+        assert!(newest(bob.clone()).await.is_empty());
+
+        let first = app.message(&alice, text, "one").await["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(newest(alice.clone()).await.len(), 1);
+        assert_eq!(newest(alice.clone()).await.len(), 1, "a repeated read");
+        app.message(&bob, text, "two").await;
+        let items = newest(bob.clone()).await;
+        assert_eq!(
+            items
+                .iter()
+                .map(|m| m["content"].clone())
+                .collect::<Vec<_>>(),
+            [json!("one"), json!("two")]
+        );
+
+        let (status, _) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/messages/{first}"),
+                Some(&alice),
+                Some(json!({"content": "one, edited"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(newest(bob.clone()).await[0]["content"], "one, edited");
+
+        let (status, _) = app
+            .post(
+                &format!("/api/channels/{text}/messages/{first}/reactions"),
+                &alice,
+                json!({"emoji": "👍"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let as_alice = newest(alice.clone()).await;
+        let as_bob = newest(bob.clone()).await;
+        assert_eq!(as_alice[0]["reactions"][0]["user_ids"], json!([alice_id]));
+        assert_eq!(as_alice[0]["reactions"][0]["reacted"], true);
+        assert_eq!(as_bob[0]["reactions"][0]["reacted"], false, "per viewer");
+
+        let (status, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/messages/{first}"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let items = newest(bob.clone()).await;
+        assert!(items[0]["deleted_at"].is_string());
+        assert_eq!(items[0]["content"], "");
+
+        // A deleted channel is gone at once, not after the access cache lapses.
+        let (status, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/rooms/{slug}/channels/{letter}"),
+                Some(&alice),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = app
+            .get(&format!("/api/channels/{text}/history?limit=5"), &bob)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+}

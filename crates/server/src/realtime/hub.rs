@@ -237,6 +237,8 @@ pub struct Hub {
     /// Wakes the window flusher when the first window opens.
     window_opened: Notify,
     pub voice: super::signal::VoiceRooms,
+    /// Every channel and room change passes through the hub, so it keeps the read caches honest.
+    pub cache: crate::cache::ReadCache,
 }
 
 /// Serialises a frame once for every recipient.
@@ -265,6 +267,7 @@ impl Hub {
             coalesce,
             window_opened: Notify::new(),
             voice: super::signal::VoiceRooms::default(),
+            cache: crate::cache::ReadCache::default(),
         })
     }
 
@@ -369,6 +372,8 @@ impl Hub {
     /// write per socket. A chat at human pace never waits; a channel receiving hundreds of
     /// messages a second costs one system call per socket per window instead of one per frame.
     fn to_local_channel(&self, channel_id: i64, bytes: &Utf8Bytes) -> usize {
+        // Whatever is broadcast to a channel may have changed its history.
+        self.cache.channel_changed(channel_id);
         let mut guard = self.lock();
         let state = &mut *guard;
         let Some(channel) = state.channels.get_mut(&channel_id) else {
@@ -676,6 +681,8 @@ impl Hub {
     }
 
     fn to_local_room(&self, room_id: i64, bytes: &Utf8Bytes, admins_only: bool) {
+        // Room events announce channel and membership changes: granted access may be stale.
+        self.cache.rooms_changed();
         let state = self.lock();
         if let Some(ws) = state.rooms.get(&room_id) {
             broadcast(

@@ -1,6 +1,11 @@
 //! `/api/channels`: history pages of a text channel.
 
+use std::sync::Arc;
+
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
@@ -10,6 +15,7 @@ use charge_store::{Channel, HistoryPage, HistoryQuery, Message};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
+use crate::cache::CachedPage;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -136,6 +142,10 @@ pub async fn readable_text_channel(
     channel_id: i64,
     user_id: i64,
 ) -> ApiResult<Channel> {
+    if let Some(channel) = state.hub.cache.access(channel_id, user_id) {
+        return Ok(channel);
+    }
+    let ticket = state.hub.cache.access_ticket();
     // One query for the channel and the caller's membership: this runs on every history page.
     let (channel, role) = state
         .store
@@ -148,6 +158,7 @@ pub async fn readable_text_channel(
         ));
     }
     role.ok_or(ApiError::Forbidden("Not a room member"))?;
+    state.hub.cache.put_access(ticket, user_id, &channel);
     Ok(channel)
 }
 
@@ -222,7 +233,7 @@ pub async fn get_history(
     me: CurrentUser,
     Path(channel_id): Path<String>,
     ApiQuery(params): ApiQuery<HistoryParams>,
-) -> ApiResult<Json<MessageHistoryPage>> {
+) -> ApiResult<Response> {
     let channel_id = parse_path_id(&channel_id, "channel_id")?;
     let limit = match params.limit {
         Some(l) if l < 1 => {
@@ -297,8 +308,36 @@ pub async fn get_history(
     } else {
         (HistoryQuery::Latest { limit }, direction)
     };
-    let page = state.store.history(channel.id, query).await?;
-    Ok(Json(history_page(&page, direction, Some(me.user.id))))
+    let HistoryQuery::Latest { limit } = query else {
+        let page = state.store.history(channel.id, query).await?;
+        return Ok(Json(history_page(&page, direction, Some(me.user.id))).into_response());
+    };
+    // The newest page is what clients load on every channel switch: served from memory until
+    // the channel changes (see `cache`), as ready JSON when it looks the same to everyone.
+    let cached = match state.hub.cache.page(channel.id, limit) {
+        Some(cached) => cached,
+        None => {
+            let ticket = state.hub.cache.page_ticket(channel.id);
+            let page = state.store.history(channel.id, query).await?;
+            let body = page
+                .items
+                .iter()
+                .all(|m| m.reactions.is_empty())
+                .then(|| serde_json::to_vec(&history_page(&page, direction, None)).ok())
+                .flatten()
+                .map(Bytes::from);
+            let cached = Arc::new(CachedPage { page, body });
+            state
+                .hub
+                .cache
+                .put_page(ticket, channel.id, limit, cached.clone());
+            cached
+        }
+    };
+    Ok(match &cached.body {
+        Some(body) => ([(CONTENT_TYPE, "application/json")], body.clone()).into_response(),
+        None => Json(history_page(&cached.page, direction, Some(me.user.id))).into_response(),
+    })
 }
 
 /// Wire page with cursors: `next_cursor` continues in the requested direction.

@@ -224,6 +224,7 @@ pub async fn delete_channel(
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    state.hub.cache.channel_changed(channel_id);
     rooms_ws::publish(
         &state,
         access.room.id,
