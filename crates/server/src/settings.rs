@@ -254,7 +254,7 @@ pub const VARIABLES: &[Variable] = &[
     var(
         "REALTIME_COALESCE_MS",
         "20",
-        "A busy text channel's messages are sent together at most this often (one write per socket instead of one per message); a quiet channel's go out at once. 0 = never hold back.",
+        "A busy text channel with 32 or more sockets sends its messages together at most this often (one write per socket instead of one per message); quiet and small channels send at once. 0 = never hold back.",
     ),
     var(
         "TURN_HEALTH_INTERVAL_SECONDS",

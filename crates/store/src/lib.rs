@@ -66,6 +66,9 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// `INSERT … RETURNING` works (SQLite, MariaDB ≥ 10.5; not MySQL): a batch of messages is
+    /// one statement instead of one per message.
+    returning: bool,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -116,7 +119,20 @@ impl Store {
             .connect_with(connect_options)
             .await
             .map_err(StoreError::from)?;
-        Ok(Self { pool, backend })
+        let returning = match backend {
+            Backend::Sqlite => true,
+            Backend::MySql => {
+                let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
+                    .fetch_one(&pool)
+                    .await?;
+                mariadb_with_returning(&version)
+            }
+        };
+        Ok(Self {
+            pool,
+            backend,
+            returning,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -220,9 +236,29 @@ async fn insert_returning_id<'q>(
     Ok(sqlx::query_scalar(sql).fetch_one(&mut *conn).await?)
 }
 
+/// `10.11.19-MariaDB-…` and later (10.5 added `INSERT … RETURNING`); MySQL has no RETURNING.
+fn mariadb_with_returning(version: &str) -> bool {
+    if !version.contains("MariaDB") {
+        return false;
+    }
+    let mut parts = version
+        .split(['.', '-'])
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (10, 5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn returning_is_used_on_mariadb_10_5_and_later_only() {
+        assert!(mariadb_with_returning("10.11.19-MariaDB-0+deb12u1"));
+        assert!(mariadb_with_returning("11.4.2-MariaDB-ubu2404"));
+        assert!(!mariadb_with_returning("10.4.30-MariaDB"));
+        assert!(!mariadb_with_returning("8.0.36"));
+    }
 
     #[test]
     fn redact_url_hides_only_the_password() {

@@ -72,9 +72,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(batch.len());
+        let mut roots = Vec::with_capacity(batch.len());
         for new in batch {
-            let thread_root = match new.parent_id {
+            roots.push(match new.parent_id {
                 Some(parent) => {
                     let root: Option<Option<i64>> =
                         sqlx::query_scalar("SELECT thread_root_id FROM messages WHERE id = ?")
@@ -84,38 +84,78 @@ impl Store {
                     Some(root.ok_or(StoreError::NotFound)?.unwrap_or(parent))
                 }
                 None => None,
-            };
-            let now = now_micros();
-            let query = sqlx::query(
-                "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
-                 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(new.channel_id)
-            .bind(new.author_id)
-            .bind(new.parent_id)
-            .bind(thread_root)
-            .bind(new.content)
-            .bind(now)
-            .bind(now);
-            ids.push(insert_returning_id(&mut tx, self.backend, query).await?);
+            });
+        }
+        const INSERT: &str = "INSERT INTO messages (channel_id, author_id, parent_id, \
+                              thread_root_id, content, created_at, updated_at) VALUES ";
+        const ROW: &str = "(?, ?, ?, ?, ?, ?, ?)";
+        let now = now_micros();
+        let ids = if self.returning {
+            // One statement for the whole batch. Its rows are inserted in VALUES order and the
+            // ids grow with each row, so sorted ids match the batch order.
+            let rows = vec![ROW; batch.len()].join(", ");
+            let sql = format!("{INSERT}{rows} RETURNING id");
+            let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+            for (new, root) in batch.iter().zip(&roots) {
+                query = query
+                    .bind(new.channel_id)
+                    .bind(new.author_id)
+                    .bind(new.parent_id)
+                    .bind(*root)
+                    .bind(new.content)
+                    .bind(now)
+                    .bind(now);
+            }
+            let mut ids = query.fetch_all(&mut *tx).await?;
+            ids.sort_unstable();
+            ids
+        } else {
+            let mut ids = Vec::with_capacity(batch.len());
+            for (new, root) in batch.iter().zip(&roots) {
+                let query = sqlx::query(sqlx::AssertSqlSafe(format!("{INSERT}{ROW}")))
+                    .bind(new.channel_id)
+                    .bind(new.author_id)
+                    .bind(new.parent_id)
+                    .bind(*root)
+                    .bind(new.content)
+                    .bind(now)
+                    .bind(now);
+                ids.push(insert_returning_id(&mut tx, self.backend, query).await?);
+            }
+            ids
+        };
+        if ids.len() != batch.len() {
+            return Err(StoreError::Unavailable(format!(
+                "{} rows inserted for {} messages",
+                ids.len(),
+                batch.len()
+            )));
         }
         tx.commit().await?;
-        self.message_rows(&ids).await
+        // New messages have no replies or reactions yet: the rows alone are complete.
+        self.message_rows(&ids, false).await
     }
 
-    /// Rows for `ids` (reactions not loaded), in the order of `ids`.
-    async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
-        if let [id] = ids {
-            return Ok(self.message_row(*id).await?.into_iter().collect());
-        }
-        // Ids are integers from our own inserts, so the IN list holds numbers only.
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
-        let mut rows: Vec<Message> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+    /// Rows for `ids` (reactions not loaded), in the order of `ids`; reply counts too if
+    /// `counts`.
+    async fn message_rows(&self, ids: &[i64], counts: bool) -> Result<Vec<Message>> {
+        let mut rows: Vec<Message> = if let [id] = ids {
+            sqlx::query_as(select_message!("WHERE m.id = ?"))
+                .bind(*id)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            // Ids are integers from our own inserts, so the IN list holds numbers only.
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await?
+        };
         rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
-        self.attach_counts(&mut rows).await?;
+        if counts {
+            self.attach_counts(&mut rows).await?;
+        }
         Ok(rows)
     }
 

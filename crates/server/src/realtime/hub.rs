@@ -22,6 +22,11 @@ pub const PRESENCE_FLUSH: Duration = Duration::from_millis(100);
 /// Most frames a busy channel holds back before sending them together.
 pub const MAX_BATCH_FRAMES: usize = 64;
 
+/// Channels with fewer sockets here never hold frames back: a frame costs one write per
+/// recipient, so small channels gain little from batching and would only add latency (a
+/// sender waiting for its own echo would wait for the window too).
+pub const COALESCE_MIN_SOCKETS: usize = 32;
+
 /// What a connection's queue holds: one frame, or several a busy channel sent together (each
 /// serialised once and shared by every recipient). A batch takes one queue slot and one write.
 #[derive(Clone, Debug)]
@@ -379,15 +384,15 @@ impl Hub {
         let Some(channel) = state.channels.get_mut(&channel_id) else {
             return 0;
         };
-        if self.coalesce.is_zero() {
-            return broadcast(channel.conns.values(), bytes);
-        }
         if channel.window_open {
             channel.pending.push(bytes.clone());
             if channel.pending.len() >= MAX_BATCH_FRAMES {
                 send_pending(channel);
             }
             return channel.conns.len();
+        }
+        if self.coalesce.is_zero() || channel.conns.len() < COALESCE_MIN_SOCKETS {
+            return broadcast(channel.conns.values(), bytes);
         }
         channel.window_open = true;
         state.windows.push(channel_id);
@@ -796,6 +801,15 @@ mod tests {
         outbox
     }
 
+    /// A channel large enough to coalesce; returns the first member's queue.
+    fn crowd(hub: &Hub, channel: i64) -> Outbox {
+        let first = member(hub, channel, 1);
+        for user in 2..=COALESCE_MIN_SOCKETS as i64 {
+            member(hub, channel, user);
+        }
+        first
+    }
+
     fn drain(outbox: &mut Outbox) -> Vec<String> {
         let mut frames = Vec::new();
         while let Ok(item) = outbox.rx.try_recv() {
@@ -811,7 +825,7 @@ mod tests {
     #[test]
     fn a_quiet_channel_sends_at_once_and_a_busy_one_in_order_batches() {
         let hub = hub(20);
-        let mut outbox = member(&hub, 7, 1);
+        let mut outbox = crowd(&hub, 7);
         hub.to_channel(7, &Utf8Bytes::from("m1"));
         assert_eq!(
             drain(&mut outbox),
@@ -840,12 +854,12 @@ mod tests {
     #[test]
     fn held_back_frames_go_before_a_presence_list() {
         let hub = hub(20);
-        let mut outbox = member(&hub, 7, 1);
+        let mut outbox = crowd(&hub, 7);
         hub.flush_presence();
         drain(&mut outbox);
         hub.to_channel(7, &Utf8Bytes::from("m1"));
         hub.to_channel(7, &Utf8Bytes::from("m2"));
-        let _second = member(&hub, 7, 2);
+        let _another = member(&hub, 7, 1000);
         hub.flush_presence();
         let frames = drain(&mut outbox);
         assert_eq!(frames[..2], ["m1", "m2"]);
@@ -853,11 +867,23 @@ mod tests {
     }
 
     #[test]
-    fn zero_disables_coalescing() {
+    fn zero_disables_coalescing_and_small_channels_never_wait() {
         let hub = hub(0);
-        let mut outbox = member(&hub, 7, 1);
+        let mut outbox = crowd(&hub, 7);
         for f in ["a", "b", "c"] {
             hub.to_channel(7, &Utf8Bytes::from(f));
+        }
+        assert_eq!(drain(&mut outbox), ["a", "b", "c"]);
+
+        let hub = super::Hub::new(
+            Duration::from_secs(8),
+            Bus::memory("test"),
+            Duration::from_secs(6),
+            Duration::from_millis(20),
+        );
+        let mut outbox = member(&hub, 8, 1);
+        for f in ["a", "b", "c"] {
+            hub.to_channel(8, &Utf8Bytes::from(f));
         }
         assert_eq!(drain(&mut outbox), ["a", "b", "c"]);
     }
@@ -865,7 +891,7 @@ mod tests {
     #[test]
     fn the_queue_limit_counts_frames_inside_batches() {
         let hub = hub(20);
-        let outbox = member(&hub, 7, 1);
+        let outbox = crowd(&hub, 7);
         hub.to_channel(7, &Utf8Bytes::from("open"));
         let mut sent = 1;
         while outbox.kick.reason.get().is_none() && sent < OUTBOUND_QUEUE * 2 {
