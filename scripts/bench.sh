@@ -2,6 +2,7 @@
 # Runs charge-load scenarios against a freshly started server and prints one JSON line each.
 #   scripts/bench.sh                 # full figures (release build), as in docs/PERFORMANCE.md
 #   scripts/bench.sh smoke           # a few seconds each, debug build (what CI prints)
+#   scripts/bench.sh fanout|ingest|history|idle|storm   # one scenario
 #   DB=mysql://root@127.0.0.1:3306 scripts/bench.sh ingest   # one scenario, on MariaDB
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,11 +54,13 @@ case "$mode" in
   ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" ;;
   history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
   idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 ;;
+  storm) load idle --sockets 1000 --users 1000 --hold 0.5 ;;
   full)
     load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}"
     load ingest --senders 100 --channels 20 --duration 10
     load history --connections 50 --duration 10 $wrk
     load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5
+    load idle --sockets 1000 --users 1000 --hold 0.5
     ;;
   *) echo "unknown mode $mode" >&2; exit 2 ;;
 esac

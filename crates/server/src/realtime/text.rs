@@ -8,7 +8,6 @@ use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use charge_store::HistoryQuery;
 use serde_json::{Value, json};
 
 use super::hub::{Conn, OnlineUser, frame, presence_frame};
@@ -47,7 +46,12 @@ async fn admit(
     let caller = session::authenticate(state, query, headers).await?;
     let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
     let channel_id: i64 = channel_id.parse().map_err(|_| invalid)?;
-    // The same one-query lookup as the HTTP history route: channel and membership together.
+    // The same lookups as the HTTP history route: granted access from the read cache, else
+    // channel and membership in one query.
+    if state.hub.cache.access(channel_id, caller.user.id).is_some() {
+        return Ok((caller, channel_id));
+    }
+    let ticket = state.hub.cache.access_ticket();
     let (channel, role) = state
         .store
         .channel_with_role(channel_id, caller.user.id)
@@ -59,7 +63,10 @@ async fn admit(
         return Err(invalid);
     }
     match role {
-        Some(_) => Ok((caller, channel_id)),
+        Some(_) => {
+            state.hub.cache.put_access(ticket, caller.user.id, &channel);
+            Ok((caller, channel_id))
+        }
         None => Err((CLOSE_POLICY, "Not a room member")),
     }
 }
@@ -78,19 +85,16 @@ async fn run(
         .display_name
         .clone()
         .unwrap_or_else(|| user.login.clone());
-    let history = match state
-        .store
-        .history(
-            channel_id,
-            HistoryQuery::Latest {
-                limit: state.settings.history_default_limit,
-            },
-        )
-        .await
+    let history = match routes::channels::newest_page(
+        &state,
+        channel_id,
+        state.settings.history_default_limit,
+    )
+    .await
     {
         // Serialised at once so the page itself is not kept for the whole session.
-        Ok(page) => frame(
-            &json!({"type": "history", "page": routes::channels::latest_page(&page, user.id)}),
+        Ok(cached) => frame(
+            &json!({"type": "history", "page": routes::channels::latest_page(&cached.page, user.id)}),
         ),
         Err(_) => {
             session::close(&mut socket, 1011, "Service temporarily unavailable").await;

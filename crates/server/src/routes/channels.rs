@@ -312,32 +312,42 @@ pub async fn get_history(
         let page = state.store.history(channel.id, query).await?;
         return Ok(Json(history_page(&page, direction, Some(me.user.id))).into_response());
     };
-    // The newest page is what clients load on every channel switch: served from memory until
-    // the channel changes (see `cache`), as ready JSON when it looks the same to everyone.
-    let cached = match state.hub.cache.page(channel.id, limit) {
-        Some(cached) => cached,
-        None => {
-            let ticket = state.hub.cache.page_ticket(channel.id);
-            let page = state.store.history(channel.id, query).await?;
-            let body = page
-                .items
-                .iter()
-                .all(|m| m.reactions.is_empty())
-                .then(|| serde_json::to_vec(&history_page(&page, direction, None)).ok())
-                .flatten()
-                .map(Bytes::from);
-            let cached = Arc::new(CachedPage { page, body });
-            state
-                .hub
-                .cache
-                .put_page(ticket, channel.id, limit, cached.clone());
-            cached
-        }
-    };
+    let cached = newest_page(&state, channel.id, limit).await?;
     Ok(match &cached.body {
         Some(body) => ([(CONTENT_TYPE, "application/json")], body.clone()).into_response(),
         None => Json(history_page(&cached.page, direction, Some(me.user.id))).into_response(),
     })
+}
+
+/// The newest page of a channel. It is what clients load on every channel switch and socket
+/// connect, so it is served from memory until the channel changes (see `cache`), with ready
+/// JSON when it looks the same to everyone.
+pub async fn newest_page(
+    state: &AppState,
+    channel_id: i64,
+    limit: i64,
+) -> Result<Arc<CachedPage>, charge_store::StoreError> {
+    if let Some(cached) = state.hub.cache.page(channel_id, limit) {
+        return Ok(cached);
+    }
+    let ticket = state.hub.cache.page_ticket(channel_id);
+    let page = state
+        .store
+        .history(channel_id, HistoryQuery::Latest { limit })
+        .await?;
+    let body = page
+        .items
+        .iter()
+        .all(|m| m.reactions.is_empty())
+        .then(|| serde_json::to_vec(&history_page(&page, Direction::Backward, None)).ok())
+        .flatten()
+        .map(Bytes::from);
+    let cached = Arc::new(CachedPage { page, body });
+    state
+        .hub
+        .cache
+        .put_page(ticket, channel_id, limit, cached.clone());
+    Ok(cached)
 }
 
 /// Wire page with cursors: `next_cursor` continues in the requested direction.
