@@ -29,9 +29,14 @@ const MAX_USERS: usize = 100_000;
 const MAX_ACCESS: usize = 100_000;
 const MAX_PAGES: usize = 1_024;
 
+/// Page loads are serialised per channel (over this many locks) so that when a page lapses the
+/// requests arriving together wait for one database read instead of each making their own.
+const LOADERS: usize = 16;
+
 #[derive(Default)]
 pub struct ReadCache {
     inner: Mutex<Inner>,
+    loaders: [tokio::sync::Mutex<()>; LOADERS],
 }
 
 #[derive(Default)]
@@ -115,6 +120,13 @@ impl ReadCache {
 
     fn generation(inner: &Inner, channel_id: i64) -> u64 {
         inner.generation_base + inner.generations.get(&channel_id).copied().unwrap_or(0)
+    }
+
+    /// Held while loading a channel's page: whoever gets it second finds the page cached.
+    pub async fn page_loader(&self, channel_id: i64) -> tokio::sync::MutexGuard<'_, ()> {
+        self.loaders[channel_id.unsigned_abs() as usize % LOADERS]
+            .lock()
+            .await
     }
 
     /// Taken before reading a page from the database.

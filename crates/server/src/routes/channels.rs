@@ -330,6 +330,10 @@ pub async fn newest_page(
     if let Some(cached) = state.hub.cache.page(channel_id, limit) {
         return Ok(cached);
     }
+    let _loading = state.hub.cache.page_loader(channel_id).await;
+    if let Some(cached) = state.hub.cache.page(channel_id, limit) {
+        return Ok(cached);
+    }
     let ticket = state.hub.cache.page_ticket(channel_id);
     let page = state
         .store
