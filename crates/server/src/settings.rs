@@ -253,7 +253,7 @@ pub const VARIABLES: &[Variable] = &[
     ),
     var(
         "REALTIME_COALESCE_MS",
-        "20",
+        "30",
         "A busy text channel with 32 or more sockets sends its messages together at most this often (one write per socket instead of one per message); quiet and small channels send at once. 0 = never hold back.",
     ),
     var(
@@ -834,13 +834,13 @@ impl Settings {
                 "2",
             )?),
             realtime_coalesce: Duration::from_millis(
-                match src.parse::<u64>("REALTIME_COALESCE_MS", "20")? {
+                match src.parse::<u64>("REALTIME_COALESCE_MS", "30")? {
                     ms @ 0..=1000 => ms,
                     ms => {
                         return Err(SettingsError {
                             variable: "REALTIME_COALESCE_MS",
                             problem: format!("{ms} is more than 1000 milliseconds"),
-                            example: "20",
+                            example: "30",
                         });
                     }
                 },
