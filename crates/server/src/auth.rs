@@ -164,14 +164,25 @@ impl FromRequestParts<AppState> for CurrentUser {
                 challenge: false,
             },
         })?;
-        // Users are never changed once created, so the cached row is the current one.
-        if let Some(user) = state.hub.cache.user(user_id) {
-            return Ok(CurrentUser { user });
-        }
-        let user = state.store.user_by_id(user_id).await?.ok_or(invalid)?;
-        state.hub.cache.put_user(&user);
+        let user = token_user(state, user_id).await?.ok_or(invalid)?;
         Ok(CurrentUser { user })
     }
+}
+
+/// The user a verified token names: from the read cache (users are never changed once
+/// created, so a cached row is current), else from the database.
+pub async fn token_user(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Option<charge_store::User>, charge_store::StoreError> {
+    if let Some(user) = state.hub.cache.user(user_id) {
+        return Ok(Some(user));
+    }
+    let user = state.store.user_by_id(user_id).await?;
+    if let Some(user) = &user {
+        state.hub.cache.put_user(user);
+    }
+    Ok(user)
 }
 
 /// Per-address and per-login limits for the credential endpoints.

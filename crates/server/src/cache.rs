@@ -28,6 +28,7 @@ pub const ACCESS_TTL: Duration = Duration::from_secs(10);
 const MAX_USERS: usize = 100_000;
 const MAX_ACCESS: usize = 100_000;
 const MAX_PAGES: usize = 1_024;
+const MAX_CHANNELS: usize = 100_000;
 
 /// Page loads are serialised per channel (over this many locks) so that when a page lapses the
 /// requests arriving together wait for one database read instead of each making their own.
@@ -158,7 +159,7 @@ impl ReadCache {
     /// Something in the channel changed: its cached pages are no longer served.
     pub fn channel_changed(&self, channel_id: i64) {
         let mut inner = self.lock();
-        if inner.generations.len() >= MAX_ACCESS {
+        if inner.generations.len() >= MAX_CHANNELS {
             // Jump past every generation handed out so far before forgetting them.
             let highest = inner.generations.values().copied().max().unwrap_or(0);
             inner.generation_base += highest + 1;

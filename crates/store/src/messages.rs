@@ -3,6 +3,9 @@
 //! Pages walk a channel in id order: ids are assigned at commit, so "after the last id I saw"
 //! is exactly "everything I missed".
 
+use sqlx::Arguments;
+use sqlx::any::AnyArguments;
+
 use crate::{Message, Result, Store, StoreError, insert_returning_id, now_micros};
 
 macro_rules! select_message {
@@ -58,6 +61,35 @@ pub struct HistoryPage {
     pub has_more_forward: bool,
 }
 
+/// `INSERT` of `rows` messages, one `(?, …)` group per message.
+fn insert_messages_sql(rows: usize) -> String {
+    let groups = vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+    format!(
+        "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
+         created_at, updated_at) VALUES {groups}"
+    )
+}
+
+/// The values for [`insert_messages_sql`]: each message with its thread root.
+fn message_arguments<'a>(
+    rows: impl Iterator<Item = (&'a NewMessage<'a>, Option<i64>)>,
+    now: i64,
+) -> Result<AnyArguments> {
+    let mut arguments = AnyArguments::default();
+    for (new, root) in rows {
+        arguments
+            .add(new.channel_id)
+            .and_then(|()| arguments.add(new.author_id))
+            .and_then(|()| arguments.add(new.parent_id))
+            .and_then(|()| arguments.add(root))
+            .and_then(|()| arguments.add(new.content))
+            .and_then(|()| arguments.add(now))
+            .and_then(|()| arguments.add(now))
+            .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(arguments)
+}
+
 impl Store {
     /// Stores a message. Replies inherit their parent's thread root.
     pub async fn create_message(&self, new: NewMessage<'_>) -> Result<Message> {
@@ -86,40 +118,23 @@ impl Store {
                 None => None,
             });
         }
-        const INSERT: &str = "INSERT INTO messages (channel_id, author_id, parent_id, \
-                              thread_root_id, content, created_at, updated_at) VALUES ";
-        const ROW: &str = "(?, ?, ?, ?, ?, ?, ?)";
         let now = now_micros();
         let ids = if self.returning {
             // One statement for the whole batch. Its rows are inserted in VALUES order and the
             // ids grow with each row, so sorted ids match the batch order.
-            let rows = vec![ROW; batch.len()].join(", ");
-            let sql = format!("{INSERT}{rows} RETURNING id");
-            let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-            for (new, root) in batch.iter().zip(&roots) {
-                query = query
-                    .bind(new.channel_id)
-                    .bind(new.author_id)
-                    .bind(new.parent_id)
-                    .bind(*root)
-                    .bind(new.content)
-                    .bind(now)
-                    .bind(now);
-            }
-            let mut ids = query.fetch_all(&mut *tx).await?;
+            let sql = format!("{} RETURNING id", insert_messages_sql(batch.len()));
+            let arguments = message_arguments(batch.iter().zip(roots.iter().copied()), now)?;
+            let mut ids: Vec<i64> = sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), arguments)
+                .fetch_all(&mut *tx)
+                .await?;
             ids.sort_unstable();
             ids
         } else {
             let mut ids = Vec::with_capacity(batch.len());
-            for (new, root) in batch.iter().zip(&roots) {
-                let query = sqlx::query(sqlx::AssertSqlSafe(format!("{INSERT}{ROW}")))
-                    .bind(new.channel_id)
-                    .bind(new.author_id)
-                    .bind(new.parent_id)
-                    .bind(*root)
-                    .bind(new.content)
-                    .bind(now)
-                    .bind(now);
+            for (new, root) in batch.iter().zip(roots.iter().copied()) {
+                let arguments = message_arguments(std::iter::once((new, root)), now)?;
+                let query =
+                    sqlx::query_with(sqlx::AssertSqlSafe(insert_messages_sql(1)), arguments);
                 ids.push(insert_returning_id(&mut tx, self.backend, query).await?);
             }
             ids
@@ -133,29 +148,18 @@ impl Store {
         }
         tx.commit().await?;
         // New messages have no replies or reactions yet: the rows alone are complete.
-        self.message_rows(&ids, false).await
+        self.message_rows(&ids).await
     }
 
-    /// Rows for `ids` (reactions not loaded), in the order of `ids`; reply counts too if
-    /// `counts`.
-    async fn message_rows(&self, ids: &[i64], counts: bool) -> Result<Vec<Message>> {
-        let mut rows: Vec<Message> = if let [id] = ids {
-            sqlx::query_as(select_message!("WHERE m.id = ?"))
-                .bind(*id)
-                .fetch_all(&self.pool)
-                .await?
-        } else {
-            // Ids are integers from our own inserts, so the IN list holds numbers only.
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&self.pool)
-                .await?
-        };
+    /// Rows for `ids` (without reply counts or reactions), in the order of `ids`.
+    async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
+        // Ids are integers from our own inserts, so the IN list holds numbers only.
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
+        let mut rows: Vec<Message> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
-        if counts {
-            self.attach_counts(&mut rows).await?;
-        }
         Ok(rows)
     }
 

@@ -69,6 +69,11 @@ impl Kick {
         let _ = self.reason.set((code, reason));
         self.notify.notify_one();
     }
+
+    /// `frames` left the queue (written to the socket).
+    pub fn dequeued(&self, frames: usize) {
+        self.queued.fetch_sub(frames, Ordering::AcqRel);
+    }
 }
 
 impl Conn {
@@ -108,13 +113,6 @@ impl Conn {
 pub struct Outbox {
     pub rx: mpsc::Receiver<Outgoing>,
     pub kick: Arc<Kick>,
-}
-
-impl Kick {
-    /// `frames` left the queue (written to the socket).
-    pub fn dequeued(&self, frames: usize) {
-        self.queued.fetch_sub(frames, Ordering::AcqRel);
-    }
 }
 
 /// Someone in a channel's online list.
@@ -703,39 +701,29 @@ impl Hub {
 
 /// Sends a channel's held-back frames to its sockets as one batch.
 fn send_pending(channel: &mut TextChannel) {
-    if channel.pending.is_empty() {
-        return;
-    }
-    let frames = std::mem::take(&mut channel.pending);
-    let item = if frames.len() == 1 {
-        frames.into_iter().next().map(Outgoing::One)
-    } else {
-        Some(Outgoing::Batch(frames.into()))
+    let item = match channel.pending.as_slice() {
+        [] => return,
+        [one] => Outgoing::One(one.clone()),
+        _ => Outgoing::Batch(std::mem::take(&mut channel.pending).into()),
     };
-    let Some(item) = item else { return };
-    let count = match &item {
-        Outgoing::One(_) => 1,
-        Outgoing::Batch(frames) => frames.len(),
-    };
-    let mut sent = 0;
-    for conn in channel.conns.values() {
-        if conn.enqueue(item.clone()) {
-            sent += count;
-        }
-    }
-    metrics::counter!("realtime_events_total", "topic" => "fanout", "direction" => "out")
-        .increment(sent as u64);
+    channel.pending.clear();
+    deliver(channel.conns.values(), &item);
 }
 
 pub fn broadcast<'a>(conns: impl Iterator<Item = &'a Conn>, bytes: &Utf8Bytes) -> usize {
+    deliver(conns, &Outgoing::One(bytes.clone()))
+}
+
+/// Queues `item` for every connection; returns how many accepted it.
+fn deliver<'a>(conns: impl Iterator<Item = &'a Conn>, item: &Outgoing) -> usize {
     let mut sent = 0;
     for conn in conns {
-        if conn.push(bytes) {
+        if conn.enqueue(item.clone()) {
             sent += 1;
         }
     }
     metrics::counter!("realtime_events_total", "topic" => "fanout", "direction" => "out")
-        .increment(sent as u64);
+        .increment((sent * item.frames()) as u64);
     sent
 }
 
@@ -868,22 +856,17 @@ mod tests {
 
     #[test]
     fn zero_disables_coalescing_and_small_channels_never_wait() {
-        let hub = hub(0);
-        let mut outbox = crowd(&hub, 7);
+        let never = hub(0);
+        let mut outbox = crowd(&never, 7);
         for f in ["a", "b", "c"] {
-            hub.to_channel(7, &Utf8Bytes::from(f));
+            never.to_channel(7, &Utf8Bytes::from(f));
         }
         assert_eq!(drain(&mut outbox), ["a", "b", "c"]);
 
-        let hub = super::Hub::new(
-            Duration::from_secs(8),
-            Bus::memory("test"),
-            Duration::from_secs(6),
-            Duration::from_millis(20),
-        );
-        let mut outbox = member(&hub, 8, 1);
+        let small = hub(20);
+        let mut outbox = member(&small, 8, 1);
         for f in ["a", "b", "c"] {
-            hub.to_channel(8, &Utf8Bytes::from(f));
+            small.to_channel(8, &Utf8Bytes::from(f));
         }
         assert_eq!(drain(&mut outbox), ["a", "b", "c"]);
     }

@@ -68,17 +68,11 @@ pub async fn authenticate(
     let (user_id, expires_at) = state.tokens.verify(&token).map_err(|e| match e {
         TokenError::Expired | TokenError::Invalid => (CLOSE_POLICY, "Invalid token"),
     })?;
-    if let Some(user) = state.hub.cache.user(user_id) {
-        return Ok(Caller { user, expires_at });
-    }
-    let user = state
-        .store
-        .user_by_id(user_id)
+    let user = crate::auth::token_user(state, user_id)
         .await
         .ok()
         .flatten()
         .ok_or((CLOSE_POLICY, "Invalid token"))?;
-    state.hub.cache.put_user(&user);
     Ok(Caller { user, expires_at })
 }
 

@@ -14,6 +14,7 @@ use super::hub::{Conn, OnlineUser, frame, presence_frame};
 use super::session::{
     self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, error_frame,
 };
+use crate::routes::channels::TextChannelAccess;
 use crate::state::AppState;
 use crate::{dto, routes};
 
@@ -46,28 +47,11 @@ async fn admit(
     let caller = session::authenticate(state, query, headers).await?;
     let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
     let channel_id: i64 = channel_id.parse().map_err(|_| invalid)?;
-    // The same lookups as the HTTP history route: granted access from the read cache, else
-    // channel and membership in one query.
-    if state.hub.cache.access(channel_id, caller.user.id).is_some() {
-        return Ok((caller, channel_id));
-    }
-    let ticket = state.hub.cache.access_ticket();
-    let (channel, role) = state
-        .store
-        .channel_with_role(channel_id, caller.user.id)
-        .await
-        .ok()
-        .flatten()
-        .ok_or(invalid)?;
-    if !channel.is_text() {
-        return Err(invalid);
-    }
-    match role {
-        Some(_) => {
-            state.hub.cache.put_access(ticket, caller.user.id, &channel);
-            Ok((caller, channel_id))
-        }
-        None => Err((CLOSE_POLICY, "Not a room member")),
+    // The same check as the HTTP history route.
+    match routes::channels::text_channel_access(state, channel_id, caller.user.id).await {
+        Ok(TextChannelAccess::Granted(_)) => Ok((caller, channel_id)),
+        Ok(TextChannelAccess::NotMember) => Err((CLOSE_POLICY, "Not a room member")),
+        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) | Err(_) => Err(invalid),
     }
 }
 

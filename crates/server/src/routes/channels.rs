@@ -136,30 +136,52 @@ pub async fn remove_reaction(
     ))
 }
 
+/// Whether a user may read a channel's messages.
+pub enum TextChannelAccess {
+    Granted(Channel),
+    Missing,
+    NotText,
+    NotMember,
+}
+
+/// Granted access comes from the read cache; otherwise the channel and the caller's membership
+/// are one query (this runs on every history page and socket connect).
+pub async fn text_channel_access(
+    state: &AppState,
+    channel_id: i64,
+    user_id: i64,
+) -> Result<TextChannelAccess, charge_store::StoreError> {
+    if let Some(channel) = state.hub.cache.access(channel_id, user_id) {
+        return Ok(TextChannelAccess::Granted(channel));
+    }
+    let ticket = state.hub.cache.access_ticket();
+    Ok(
+        match state.store.channel_with_role(channel_id, user_id).await? {
+            None => TextChannelAccess::Missing,
+            Some((channel, _)) if !channel.is_text() => TextChannelAccess::NotText,
+            Some((_, None)) => TextChannelAccess::NotMember,
+            Some((channel, Some(_))) => {
+                state.hub.cache.put_access(ticket, user_id, &channel);
+                TextChannelAccess::Granted(channel)
+            }
+        },
+    )
+}
+
 /// A text channel the caller may read: 404 when missing, 400 for voice, 403 for non-members.
 pub async fn readable_text_channel(
     state: &AppState,
     channel_id: i64,
     user_id: i64,
 ) -> ApiResult<Channel> {
-    if let Some(channel) = state.hub.cache.access(channel_id, user_id) {
-        return Ok(channel);
-    }
-    let ticket = state.hub.cache.access_ticket();
-    // One query for the channel and the caller's membership: this runs on every history page.
-    let (channel, role) = state
-        .store
-        .channel_with_role(channel_id, user_id)
-        .await?
-        .ok_or(ApiError::NotFound("Channel not found"))?;
-    if !channel.is_text() {
-        return Err(ApiError::BadRequest(
+    match text_channel_access(state, channel_id, user_id).await? {
+        TextChannelAccess::Granted(channel) => Ok(channel),
+        TextChannelAccess::Missing => Err(ApiError::NotFound("Channel not found")),
+        TextChannelAccess::NotText => Err(ApiError::BadRequest(
             "History is only available for text channels",
-        ));
+        )),
+        TextChannelAccess::NotMember => Err(ApiError::Forbidden("Not a room member")),
     }
-    role.ok_or(ApiError::Forbidden("Not a room member"))?;
-    state.hub.cache.put_access(ticket, user_id, &channel);
-    Ok(channel)
 }
 
 #[derive(Debug, Deserialize)]
