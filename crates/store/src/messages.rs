@@ -70,6 +70,22 @@ fn insert_messages_sql(rows: usize) -> String {
     )
 }
 
+/// Most rows in one `INSERT`.
+const MAX_INSERT_ROWS: usize = 256;
+
+/// How a batch of `n` rows is split into `INSERT`s: powers of two, largest first (at most
+/// `MAX_INSERT_ROWS`), so every batch size uses the same nine statement shapes.
+fn insert_chunks(mut n: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if n == 0 {
+            return None;
+        }
+        let size = (1 << n.ilog2()).min(MAX_INSERT_ROWS);
+        n -= size;
+        Some(size)
+    })
+}
+
 /// The values for [`insert_messages_sql`]: each message with its thread root.
 fn message_arguments<'a>(
     rows: impl Iterator<Item = (&'a NewMessage<'a>, Option<i64>)>,
@@ -120,14 +136,22 @@ impl Store {
         }
         let now = now_micros();
         let ids = if self.returning {
-            // One statement for the whole batch. Its rows are inserted in VALUES order and the
-            // ids grow with each row, so sorted ids match the batch order.
-            let sql = format!("{} RETURNING id", insert_messages_sql(batch.len()));
-            let arguments = message_arguments(batch.iter().zip(roots.iter().copied()), now)?;
-            let mut ids: Vec<i64> = sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), arguments)
-                .fetch_all(&mut *tx)
-                .await?;
-            ids.sort_unstable();
+            // A few statements for the whole batch, of power-of-two sizes so that only a few
+            // statement shapes exist (each shape is a prepared statement in every connection's
+            // cache). A statement's rows are inserted in VALUES order and the ids grow with
+            // each row, so its sorted ids match its part of the batch.
+            let mut ids = Vec::with_capacity(batch.len());
+            let mut rows = batch.iter().zip(roots.iter().copied());
+            for size in insert_chunks(batch.len()) {
+                let sql = format!("{} RETURNING id", insert_messages_sql(size));
+                let arguments = message_arguments(rows.by_ref().take(size), now)?;
+                let mut chunk: Vec<i64> =
+                    sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), arguments)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                chunk.sort_unstable();
+                ids.extend(chunk);
+            }
             ids
         } else {
             let mut ids = Vec::with_capacity(batch.len());
@@ -156,11 +180,26 @@ impl Store {
         // Ids are integers from our own inserts, so the IN list holds numbers only.
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
         let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
-        let mut rows: Vec<Message> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows: Vec<Message> = self.fetch_listed(sql).await?;
         rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
         Ok(rows)
+    }
+
+    /// Runs `sql`, which embeds a list of ids, as a plain text query. Prepared, every distinct
+    /// list would be one more statement in the connection's cache; once the cache is full each
+    /// new one evicts another, and on MySQL/MariaDB the eviction's close packet (which gets no
+    /// reply) holds back the next packet until the server's delayed ACK, about 40 ms, since the
+    /// driver's sockets keep Nagle's algorithm on.
+    async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| T::from_row(row).map_err(StoreError::from))
+            .collect()
     }
 
     pub async fn message_by_id(&self, id: i64) -> Result<Option<Message>> {
@@ -197,20 +236,21 @@ impl Store {
         roots.sort_unstable();
         roots.dedup();
         let roots: Vec<String> = roots.iter().map(i64::to_string).collect();
-        let replies: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT parent_id, COUNT(*) FROM messages WHERE parent_id IN ({}) GROUP BY parent_id",
-            ids.join(",")
-        )))
-        .fetch_all(&self.pool)
-        .await?;
+        let replies: Vec<(i64, i64)> = self
+            .fetch_listed(format!(
+                "SELECT parent_id, COUNT(*) FROM messages WHERE parent_id IN ({}) \
+                 GROUP BY parent_id",
+                ids.join(",")
+            ))
+            .await?;
         // Roots are stored without a thread root, so this counts replies only.
-        let threads: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT thread_root_id, COUNT(*) FROM messages WHERE thread_root_id IN ({}) \
-             GROUP BY thread_root_id",
-            roots.join(",")
-        )))
-        .fetch_all(&self.pool)
-        .await?;
+        let threads: Vec<(i64, i64)> = self
+            .fetch_listed(format!(
+                "SELECT thread_root_id, COUNT(*) FROM messages WHERE thread_root_id IN ({}) \
+                 GROUP BY thread_root_id",
+                roots.join(",")
+            ))
+            .await?;
         for item in items.iter_mut() {
             let root = item.thread_root_id.unwrap_or(item.id);
             item.reply_count = replies
@@ -273,9 +313,7 @@ impl Store {
              ORDER BY message_id, emoji, user_id",
             ids.join(",")
         );
-        let rows: Vec<crate::Reaction> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<crate::Reaction> = self.fetch_listed(sql).await?;
         for item in items.iter_mut() {
             item.reactions = rows
                 .iter()
@@ -470,5 +508,27 @@ fn trim(items: &mut Vec<Message>, limit: i64) -> bool {
         true
     } else {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_chunks;
+
+    #[test]
+    fn a_batch_is_split_into_power_of_two_inserts_largest_first() {
+        assert_eq!(insert_chunks(0).count(), 0);
+        assert_eq!(insert_chunks(1).collect::<Vec<_>>(), [1]);
+        assert_eq!(insert_chunks(99).collect::<Vec<_>>(), [64, 32, 2, 1]);
+        assert_eq!(insert_chunks(256).collect::<Vec<_>>(), [256]);
+        assert_eq!(
+            insert_chunks(600).collect::<Vec<_>>(),
+            [256, 256, 64, 16, 8]
+        );
+        for n in 0..1000 {
+            let sizes: Vec<usize> = insert_chunks(n).collect();
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.iter().all(|s| s.is_power_of_two() && *s <= 256));
+        }
     }
 }
