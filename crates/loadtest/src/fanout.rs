@@ -40,7 +40,7 @@ pub struct FanoutArgs {
 
 #[derive(Args, Clone, Debug)]
 pub struct IngestArgs {
-    /// Concurrent senders, each waiting for its previous message to come back before the next.
+    /// Concurrent senders.
     #[arg(long, default_value_t = 100)]
     pub senders: usize,
     /// Channels the senders are spread over (each message reaches only its channel).
@@ -50,9 +50,11 @@ pub struct IngestArgs {
     pub duration: f64,
     #[arg(long, default_value_t = 20)]
     pub users: usize,
-    /// Per-sender cap in messages per second (0 = as fast as echoes return).
+    /// Messages per second, all senders together, each sender on its own clock without
+    /// waiting for echoes (open loop). 0 = closed loop: each sender waits for the echo of its
+    /// previous message before sending the next.
     #[arg(long, default_value_t = 0.0)]
-    pub rate_per_sender: f64,
+    pub rate: f64,
 }
 
 /// What one socket saw.
@@ -339,18 +341,20 @@ pub async fn run_ingest(common: &Common, args: IngestArgs) -> anyhow::Result<Val
         sockets: args.senders,
         senders: args.senders,
         channel_of: world.channel_ids.clone(),
-        interval: (args.rate_per_sender > 0.0)
-            .then(|| Duration::from_secs_f64(1.0 / args.rate_per_sender)),
+        interval: (args.rate > 0.0)
+            .then(|| Duration::from_secs_f64(args.senders.max(1) as f64 / args.rate)),
         duration: Duration::from_secs_f64(args.duration),
         payload: 16,
         sample_every: u64::MAX,
     };
     let mut report = drive(common, &world, plan).await?;
-    let window = report["send_window_seconds"].as_f64().unwrap_or(1.0);
+    // Echoes over the time they took (first send to last echo): an echo means committed.
+    let window = report["delivery_window_seconds"].as_f64().unwrap_or(1.0);
+    let echoes = report["own_echoes"].as_u64().unwrap_or(0);
     report["scenario"] = json!("ingest");
-    report["persisted_per_second"] = json!(proc::round(
-        report["own_echoes"].as_u64().unwrap_or(0) as f64 / window
-    ));
+    report["mode"] = json!(if args.rate > 0.0 { "open" } else { "closed" });
+    report["persisted_per_second"] = json!(proc::round(echoes as f64 / window));
+    report["lost"] = json!(report["sent"].as_u64().unwrap_or(0).saturating_sub(echoes));
     report["channels"] = json!(world.channel_ids.len());
     Ok(report)
 }

@@ -49,13 +49,14 @@ impl Application {
             .map_err(|e| {
                 anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
             })?;
+        let hub = start_hub(&settings);
         let state = AppState {
             tokens: Tokens::new(&settings),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
-            writer: crate::writer::MessageWriter::start(store.clone()),
+            writer: crate::writer::MessageWriter::start(store.clone(), hub.clone()),
             store,
             metrics: Some(metrics_handle()),
-            hub: start_hub(&settings),
+            hub,
             settings: Arc::new(settings),
         };
         let router = router(state.clone());

@@ -215,6 +215,92 @@ async fn bad_frames_get_error_frames_and_the_connection_survives() {
     app.stop().await;
 }
 
+/// A client that does not wait for each echo has many messages committing at once (up to the
+/// session's in-flight limit, then the server stops reading until the oldest commits). Every
+/// message still arrives once, in order, with growing ids, and each reply to the sender stays
+/// where its frame was: an error or a pong comes after the echoes of the messages sent before it.
+#[tokio::test]
+async fn a_burst_sent_without_waiting_keeps_its_order_and_its_replies_in_place() {
+    const BURST: usize = 150; // more than the in-flight limit (64)
+    for db in backends() {
+        let app = TestApp::spawn(db).await;
+        let (alice, bob, text, _, _) = setup(&app).await;
+        let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+        next_of(&mut a, "presence").await;
+        let mut b = ws_with_header(&app, text, &bob).await;
+        next_of(&mut b, "presence").await;
+        for i in 0..BURST {
+            let frame = match i {
+                75 => json!({"type": "message", "content": "  "}),
+                100 => json!({"type": "ping"}),
+                _ => json!({"type": "message", "content": format!("burst {i}")}),
+            };
+            a.feed(Message::Text(frame.to_string().into()))
+                .await
+                .unwrap();
+        }
+        a.flush().await.unwrap();
+
+        let expected: Vec<String> = (0..BURST)
+            .map(|i| match i {
+                75 => "error".to_owned(),
+                100 => "pong".to_owned(),
+                _ => format!("burst {i}"),
+            })
+            .collect();
+        let mut seen = Vec::new();
+        let mut last_id = 0;
+        while seen.len() < BURST {
+            let frame = next_json(&mut a).await;
+            match frame["type"].as_str().unwrap() {
+                "message" => {
+                    let id = frame["message"]["id"].as_i64().unwrap();
+                    assert!(id > last_id, "ids grow in delivery order");
+                    last_id = id;
+                    seen.push(frame["message"]["content"].as_str().unwrap().to_owned());
+                }
+                "error" => {
+                    assert_eq!(
+                        frame["detail"],
+                        "Message must contain content or attachments"
+                    );
+                    seen.push("error".to_owned());
+                }
+                "pong" => seen.push("pong".to_owned()),
+                _ => {}
+            }
+        }
+        assert_eq!(seen, expected, "{db:?}");
+
+        let mut at_bob = Vec::new();
+        while at_bob.len() < BURST - 2 {
+            let frame = next_of(&mut b, "message").await;
+            at_bob.push(frame["message"]["content"].as_str().unwrap().to_owned());
+        }
+        let sent: Vec<String> = expected
+            .into_iter()
+            .filter(|c| c.starts_with("burst"))
+            .collect();
+        assert_eq!(at_bob, sent);
+        // They were committed, not only broadcast: the newest page holds the last 100.
+        let (status, page) = app
+            .get(&format!("/api/channels/{text}/history?limit=100"), &alice)
+            .await;
+        assert_eq!(status, 200);
+        let mut stored: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect();
+        let mut newest = sent[sent.len() - 100..].to_vec();
+        stored.sort();
+        newest.sort();
+        assert_eq!(stored, newest);
+        app.stop().await;
+    }
+}
+
 #[tokio::test]
 async fn an_idle_socket_gets_an_error_frame_then_close_1001() {
     let app = TestApp::spawn_with(

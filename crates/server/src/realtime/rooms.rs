@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::hub::frame;
-use super::session::{self, Handler, PumpOptions, error_frame};
+use super::session::{self, Handler, PumpOptions, Reply, error_frame};
 use crate::dto;
 use crate::state::AppState;
 
@@ -71,7 +71,13 @@ async fn snapshot(state: &AppState, room_id: i64, slug: &str) -> Result<Value, (
 struct RoomsHandler;
 
 impl Handler for RoomsHandler {
-    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+    async fn on_text(&mut self, text: &str) -> Reply {
+        self.respond(text).await.into()
+    }
+}
+
+impl RoomsHandler {
+    async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
         match serde_json::from_str::<Value>(text) {
             Err(_) => vec![error_frame("Invalid payload")],
             Ok(v) if v.get("type").and_then(Value::as_str) == Some("ping") => {

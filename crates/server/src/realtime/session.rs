@@ -107,10 +107,34 @@ pub fn error_frame(detail: &str) -> Utf8Bytes {
     frame(&json!({"type": "error", "detail": detail}))
 }
 
-/// A gateway's reaction to inbound text frames. Replies go to this socket only.
+/// A gateway's reaction to inbound frames. Replies go to this socket only.
 pub trait Handler: Send {
-    fn on_text(&mut self, text: &str) -> impl Future<Output = Vec<Utf8Bytes>> + Send;
+    fn on_text(&mut self, text: &str) -> impl Future<Output = Reply> + Send;
+
+    /// Binary frames are not part of any gateway's protocol.
+    fn on_binary(&mut self) -> Reply {
+        vec![error_frame("Binary frames are not supported")].into()
+    }
 }
+
+/// What an inbound frame is answered with.
+pub enum Reply {
+    /// Frames written to this socket at once.
+    Now(Vec<Utf8Bytes>),
+    /// A chat message handed to the writer. Its echo is the channel broadcast; the session
+    /// only counts it, to bound how many one socket has in flight.
+    Committing(crate::writer::Pending),
+}
+
+impl From<Vec<Utf8Bytes>> for Reply {
+    fn from(frames: Vec<Utf8Bytes>) -> Self {
+        Self::Now(frames)
+    }
+}
+
+/// Messages one socket may have waiting for their commit; past this the session stops reading
+/// until the oldest commits (the peer's further frames wait in TCP buffers).
+pub const MAX_IN_FLIGHT: usize = 64;
 
 pub struct PumpOptions {
     /// Close with 1001 after this long without an inbound frame.
@@ -144,6 +168,8 @@ pub async fn pump<H: Handler>(
     let kicked = outbox.kick.notify.notified();
     let stop = stopped(&mut shutdown);
     tokio::pin!(token_expiry, idle_expiry, kicked, stop);
+    // Completion is in submission order: one writer commits and answers in queue order.
+    let mut in_flight: std::collections::VecDeque<crate::writer::Pending> = Default::default();
     loop {
         tokio::select! {
             biased;
@@ -172,7 +198,10 @@ pub async fn pump<H: Handler>(
                     () = &mut kicked => return,
                 }
             }
-            inbound = socket.recv() => {
+            () = oldest_committed(&mut in_flight), if !in_flight.is_empty() => {
+                in_flight.pop_front();
+            }
+            inbound = socket.recv(), if in_flight.len() < MAX_IN_FLIGHT => {
                 idle_expiry.as_mut().reset(tokio::time::Instant::now() + idle);
                 match inbound {
                     None | Some(Ok(Message::Close(_))) => return,
@@ -184,14 +213,13 @@ pub async fn pump<H: Handler>(
                     }
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
-                        for reply in handler.on_text(text.as_str()).await {
-                            if socket.send(Message::Text(reply)).await.is_err() {
-                                return;
-                            }
+                        let reply = handler.on_text(text.as_str()).await;
+                        if !answer(socket, &mut in_flight, reply).await {
+                            return;
                         }
                     }
                     Some(Ok(Message::Binary(_))) => {
-                        if socket.send(Message::Text(error_frame("Binary frames are not supported"))).await.is_err() {
+                        if !answer(socket, &mut in_flight, handler.on_binary()).await {
                             return;
                         }
                     }
@@ -229,6 +257,34 @@ impl Drop for LiveGuard {
 /// Resolves once the hub's shutdown flag is set.
 pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
+}
+
+/// Resolves when the oldest message in flight has been answered (never, if there is none).
+async fn oldest_committed(in_flight: &mut std::collections::VecDeque<crate::writer::Pending>) {
+    match in_flight.front_mut() {
+        Some(pending) => {
+            let _ = pending.await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+async fn answer(
+    socket: &mut WebSocket,
+    in_flight: &mut std::collections::VecDeque<crate::writer::Pending>,
+    reply: Reply,
+) -> bool {
+    match reply {
+        Reply::Committing(pending) => in_flight.push_back(pending),
+        Reply::Now(frames) => {
+            for frame in frames {
+                if socket.send(Message::Text(frame)).await.is_err() {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 /// Writes `first` and whatever else is queued (up to 64 entries) with one flush: the frames are

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::bus::{Bus, RemoteEvent};
 use super::hub::{Conn, frame};
-use super::session::{self, Handler, PumpOptions, error_frame};
+use super::session::{self, Handler, PumpOptions, Reply, error_frame};
 use crate::state::AppState;
 
 #[derive(Clone)]
@@ -425,7 +425,13 @@ struct SignalHandler {
 }
 
 impl Handler for SignalHandler {
-    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+    async fn on_text(&mut self, text: &str) -> Reply {
+        self.respond(text).await.into()
+    }
+}
+
+impl SignalHandler {
+    async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
         let Ok(value) = serde_json::from_str::<Value>(text) else {
             return vec![error_frame("Invalid message format")];
         };

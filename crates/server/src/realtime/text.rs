@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::writer::Draft;
+use std::sync::Arc;
+
+use crate::writer::{Draft, FollowUps, Origin};
 use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -12,7 +14,8 @@ use serde_json::{Value, json};
 
 use super::hub::{Conn, OnlineUser, frame, presence_frame};
 use super::session::{
-    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, error_frame,
+    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, Reply,
+    error_frame,
 };
 use crate::routes::channels::TextChannelAccess;
 use crate::state::AppState;
@@ -119,6 +122,7 @@ async fn run(
         channel_id,
         user_id: user.id,
         name,
+        follow_ups: None,
     };
     let options = PumpOptions {
         idle_timeout: Some(state.settings.websocket_receive_timeout),
@@ -135,17 +139,23 @@ struct TextHandler {
     channel_id: i64,
     user_id: i64,
     name: String,
+    /// Where replies wait while the newest message is being committed.
+    follow_ups: Option<Arc<FollowUps>>,
 }
 
 impl Handler for TextHandler {
-    async fn on_text(&mut self, text: &str) -> Vec<Utf8Bytes> {
+    async fn on_text(&mut self, text: &str) -> Reply {
         let Ok(value) = serde_json::from_str::<Value>(text) else {
-            return vec![error_frame("Invalid message format")];
+            return self.reply(vec![error_frame("Invalid message format")]);
         };
         let Some(obj) = value.as_object() else {
-            return vec![error_frame("Message payload must be a JSON object")];
+            return self.reply(vec![error_frame("Message payload must be a JSON object")]);
         };
-        match obj.get("type").and_then(Value::as_str).unwrap_or("message") {
+        let replies = match obj.get("type").and_then(Value::as_str).unwrap_or("message") {
+            "message" => match self.post(obj).await {
+                Ok(pending) => return Reply::Committing(pending),
+                Err(detail) => vec![error_frame(detail)],
+            },
             "ping" => vec![frame(&json!({"type": "pong"}))],
             "reaction" => match self.react(obj).await {
                 Ok(()) => Vec::new(),
@@ -166,16 +176,39 @@ impl Handler for TextHandler {
                     "Typing payload must include boolean 'is_typing'",
                 )],
             },
-            "message" => match self.post(obj).await {
-                Ok(()) => Vec::new(),
-                Err(detail) => vec![error_frame(detail)],
-            },
             _ => vec![error_frame("Unsupported payload type")],
-        }
+        };
+        self.reply(replies)
+    }
+
+    fn on_binary(&mut self) -> Reply {
+        self.reply(vec![error_frame("Binary frames are not supported")])
     }
 }
 
 impl TextHandler {
+    /// Replies go through the socket's queue, like the echoes of its messages, and wait behind
+    /// the newest message still being committed, so a reply never overtakes the echo of a
+    /// message sent before it. (In a channel busy enough to hold frames back, a reply can
+    /// still pass an echo waiting for the channel's window.)
+    fn reply(&mut self, frames: Vec<Utf8Bytes>) -> Reply {
+        if frames.is_empty() {
+            return Reply::Now(Vec::new());
+        }
+        let frames = match &self.follow_ups {
+            Some(follow_ups) => match follow_ups.hold(&self.conn, frames) {
+                Ok(()) => return Reply::Now(Vec::new()),
+                Err(frames) => frames,
+            },
+            None => frames,
+        };
+        self.follow_ups = None;
+        for frame in &frames {
+            self.conn.push(frame);
+        }
+        Reply::Now(Vec::new())
+    }
+
     /// `{"type":"reaction","message_id":…,"emoji":…,"operation":"add"|"remove"}`; a duplicate
     /// add is accepted silently, as the contract has it.
     async fn react(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
@@ -224,7 +257,10 @@ impl TextHandler {
         Ok(())
     }
 
-    async fn post(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
+    async fn post(
+        &mut self,
+        obj: &serde_json::Map<String, Value>,
+    ) -> Result<crate::writer::Pending, &'static str> {
         match obj.get("attachments") {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) if items.is_empty() => {}
@@ -261,15 +297,20 @@ impl TextHandler {
             content,
             parent_id,
         };
-        let message = self
+        // The writer broadcasts it once it is committed, in commit order; replies sent from
+        // now on wait for that.
+        let follow_ups = FollowUps::new();
+        let origin = Origin {
+            conn: self.conn.clone(),
+            follow_ups: follow_ups.clone(),
+        };
+        let pending = self
             .state
             .writer
-            .create(draft)
+            .submit(draft, Some(origin))
             .await
             .map_err(|_| "Failed to store message")?;
-        // Committed: now everyone (the sender included) may see it.
-        let bytes = frame(&json!({"type": "message", "message": dto::message(&message)}));
-        self.state.hub.to_channel(self.channel_id, &bytes);
-        Ok(())
+        self.follow_ups = Some(follow_ups);
+        Ok(pending)
     }
 }

@@ -147,11 +147,8 @@ pub async fn create_message(
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found")),
         other => other?,
     };
-    let read = dto::message(&message);
-    let event =
-        crate::realtime::hub::frame(&serde_json::json!({"type": "message", "message": &read}));
-    state.hub.to_channel(channel.id, &event);
-    Ok((StatusCode::CREATED, Json(read)))
+    // The writer has broadcast it to the channel.
+    Ok((StatusCode::CREATED, Json(dto::message(&message))))
 }
 
 impl Validate for MessageEdit {
