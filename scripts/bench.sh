@@ -51,13 +51,13 @@ case "$mode" in
     load idle --sockets 500 --hold 1
     ;;
   fanout) load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}" ;;
-  ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" --rate "${RATE:-0}" ;;
+  ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" --rate "${RATE:-20000}" ;;
   history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
   idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 ;;
   storm) load idle --sockets 1000 --users 1000 --hold 0.5 ;;
   full)
     load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}"
-    load ingest --senders 100 --channels 20 --duration 10
+    load ingest --senders 100 --channels 20 --duration 10 --rate 20000
     load history --connections 50 --duration 10 $wrk
     load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5
     load idle --sockets 1000 --users 1000 --hold 0.5
