@@ -213,7 +213,9 @@ pub async fn pump<H: Handler>(
                     }
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
-                        let reply = handler.on_text(text.as_str()).await;
+                        // Boxed: a handler's future is large and only alive while a frame
+                        // is handled, so it is not kept in every idle session's state.
+                        let reply = Box::pin(handler.on_text(text.as_str())).await;
                         if !answer(socket, &mut in_flight, reply).await {
                             return;
                         }

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::hub::{Conn, OnlineUser, frame, presence_frame};
+use super::hub::{Conn, OnlineUser, Outbox, frame, presence_frame};
 use super::session::{
     self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, Reply,
     error_frame,
@@ -29,7 +29,7 @@ pub async fn ws_text(
     headers: HeaderMap,
 ) -> Response {
     session::configure(ws).on_upgrade(move |mut socket| async move {
-        match admit(&state, &channel_id, &query, &headers).await {
+        match Box::pin(admit(&state, &channel_id, &query, &headers)).await {
             Ok((caller, channel_id)) => {
                 let delta = query.get("presence").is_some_and(|v| v == "delta");
                 // The request's headers and query are not needed for the session's lifetime.
@@ -60,6 +60,10 @@ async fn admit(
 
 /// `presence_delta`: the client asked (`?presence=delta`) for `presence_delta` frames after the
 /// first full list.
+///
+/// The greeting and the pump are boxed: a session task is sized for the largest state its
+/// future can be in, and these two are large but never alive together. An idle session keeps
+/// only the pump's state.
 async fn run(
     state: AppState,
     mut socket: WebSocket,
@@ -67,13 +71,50 @@ async fn run(
     channel_id: i64,
     presence_delta: bool,
 ) {
-    let user = &caller.user;
+    let user_id = caller.user.id;
+    let Some((mut handler, mut outbox)) = Box::pin(greet(
+        &state,
+        &mut socket,
+        caller.user,
+        channel_id,
+        presence_delta,
+    ))
+    .await
+    else {
+        return;
+    };
+    let options = PumpOptions {
+        idle_timeout: Some(state.settings.websocket_receive_timeout),
+        expires_at: caller.expires_at,
+        scope: "channels",
+    };
+    let conn_id = handler.conn.id;
+    Box::pin(session::pump(
+        &state,
+        &mut socket,
+        &mut outbox,
+        &mut handler,
+        options,
+    ))
+    .await;
+    state.hub.leave_text(channel_id, conn_id, user_id);
+}
+
+/// Sends the history page, joins the channel and sends the online list (and who is typing).
+/// `None` if the socket went away meanwhile.
+async fn greet(
+    state: &AppState,
+    socket: &mut WebSocket,
+    user: charge_store::User,
+    channel_id: i64,
+    presence_delta: bool,
+) -> Option<(TextHandler, Outbox)> {
     let name = user
         .display_name
         .clone()
         .unwrap_or_else(|| user.login.clone());
     let history = match routes::channels::newest_page(
-        &state,
+        state,
         channel_id,
         state.settings.history_default_limit,
     )
@@ -84,18 +125,15 @@ async fn run(
             &json!({"type": "history", "page": routes::channels::latest_page(&cached.page, user.id)}),
         ),
         Err(_) => {
-            session::close(&mut socket, 1011, "Service temporarily unavailable").await;
-            return;
+            session::close(socket, 1011, "Service temporarily unavailable").await;
+            return None;
         }
     };
-    if socket
+    socket
         .send(axum::extract::ws::Message::Text(history))
         .await
-        .is_err()
-    {
-        return;
-    }
-    let (mut conn, mut outbox) = state.hub.connection(user.id);
+        .ok()?;
+    let (mut conn, outbox) = state.hub.connection(user.id);
     conn.presence_delta = presence_delta;
     let me = OnlineUser {
         id: user.id,
@@ -105,6 +143,7 @@ async fn run(
     };
     let online = state.hub.join_text(channel_id, conn.clone(), me);
     let mut greeting = vec![frame(&presence_frame(channel_id, &online))];
+    drop(online);
     greeting.extend(state.hub.typing_snapshot(channel_id).map(|t| frame(&t)));
     for f in greeting {
         if socket
@@ -113,24 +152,18 @@ async fn run(
             .is_err()
         {
             state.hub.leave_text(channel_id, conn.id, user.id);
-            return;
+            return None;
         }
     }
-    let mut handler = TextHandler {
+    let handler = TextHandler {
         state: state.clone(),
-        conn: conn.clone(),
+        conn,
         channel_id,
         user_id: user.id,
         name,
         follow_ups: None,
     };
-    let options = PumpOptions {
-        idle_timeout: Some(state.settings.websocket_receive_timeout),
-        expires_at: caller.expires_at,
-        scope: "channels",
-    };
-    session::pump(&state, &mut socket, &mut outbox, &mut handler, options).await;
-    state.hub.leave_text(channel_id, conn.id, user.id);
+    Some((handler, outbox))
 }
 
 struct TextHandler {
