@@ -51,7 +51,7 @@ impl Application {
             })?;
         let hub = start_hub(&settings);
         let state = AppState {
-            tokens: Tokens::new(&settings),
+            tokens: Arc::new(Tokens::new(&settings)),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
             writer: crate::writer::MessageWriter::start(store.clone(), hub.clone()),
             store,

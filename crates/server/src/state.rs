@@ -11,7 +11,8 @@ use crate::settings::Settings;
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
-    pub tokens: Tokens,
+    /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request and session.
+    pub tokens: Arc<Tokens>,
     pub limiter: AuthLimiter,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub hub: Arc<crate::realtime::Hub>,

@@ -302,13 +302,22 @@ async fn scenario(kind: &'static str) {
     )
     .await;
 
-    // One broker subscription per node.
+    // One broker subscription per node (each node subscribes in the background at start-up,
+    // so a loaded machine may need a moment).
     for node in [&a, &b, &c] {
-        let metrics = node.metrics().await;
-        let line = metrics
-            .lines()
-            .find(|l| l.starts_with("realtime_pubsub_subscriptions{") && l.contains(kind))
-            .expect("subscription gauge");
+        let mut line = None;
+        for _ in 0..50 {
+            let metrics = node.metrics().await;
+            line = metrics
+                .lines()
+                .find(|l| l.starts_with("realtime_pubsub_subscriptions{") && l.contains(kind))
+                .map(str::to_owned);
+            if line.as_deref().is_some_and(|l| l.ends_with(" 1")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let line = line.expect("subscription gauge");
         assert!(line.ends_with(" 1"), "{line}");
     }
     if kind == "redis" {

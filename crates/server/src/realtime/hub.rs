@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bus::{Bus, RemoteEvent};
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{Notify, watch};
 
 /// Frames waiting for one connection (a batch counts each of its frames); past this the
 /// connection is closed as too slow.
@@ -51,18 +51,30 @@ pub struct Conn {
     pub user_id: i64,
     /// Wants `presence_delta` frames instead of full `presence` lists after the first.
     pub presence_delta: bool,
-    tx: mpsc::Sender<Outgoing>,
     kick: Arc<Kick>,
 }
 
-/// Asks a session to close with a code and reason (first request wins), and counts the frames
-/// queued for it.
+/// One connection's outbound queue, shared by its `Conn`s and its session's `Outbox`, and the
+/// switch that asks the session to close (with a code and reason; the first request wins).
+///
+/// The queue is a plain deque behind a mutex: it allocates nothing while empty and gives back
+/// its room after a burst, so an idle connection keeps no queue memory (a channel queue keeps
+/// a block of slots per connection for its whole life).
 #[derive(Debug, Default)]
 pub struct Kick {
     pub notify: Notify,
     pub reason: std::sync::OnceLock<(u16, &'static str)>,
+    /// Frames queued (a batch counts each of its frames).
     queued: std::sync::atomic::AtomicUsize,
+    items: Mutex<std::collections::VecDeque<Outgoing>>,
+    /// Woken when an item is queued (a permit is kept if the session is not waiting yet).
+    ready: Notify,
+    /// The session has gone: nothing more is queued.
+    closed: std::sync::atomic::AtomicBool,
 }
+
+/// Past this many slots an empty queue gives its room back.
+const KEEP_SLOTS: usize = 16;
 
 impl Kick {
     pub fn request(&self, code: u16, reason: &'static str) {
@@ -74,6 +86,10 @@ impl Kick {
     pub fn dequeued(&self, frames: usize) {
         self.queued.fetch_sub(frames, Ordering::AcqRel);
     }
+
+    fn items(&self) -> MutexGuard<'_, std::collections::VecDeque<Outgoing>> {
+        self.items.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Conn {
@@ -83,24 +99,19 @@ impl Conn {
     }
 
     fn enqueue(&self, item: Outgoing) -> bool {
-        let frames = item.frames();
-        if self.kick.queued.fetch_add(frames, Ordering::AcqRel) + frames > OUTBOUND_QUEUE {
-            self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
-            self.kick.request(1008, "Too slow");
+        let queue = &self.kick;
+        if queue.closed.load(Ordering::Acquire) {
             return false;
         }
-        match self.tx.try_send(item) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
-                self.kick.request(1008, "Too slow");
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                self.kick.queued.fetch_sub(frames, Ordering::AcqRel);
-                false
-            }
+        let frames = item.frames();
+        if queue.queued.fetch_add(frames, Ordering::AcqRel) + frames > OUTBOUND_QUEUE {
+            queue.queued.fetch_sub(frames, Ordering::AcqRel);
+            queue.request(1008, "Too slow");
+            return false;
         }
+        queue.items().push_back(item);
+        queue.ready.notify_one();
+        true
     }
 
     /// Closes this connection's session with `code` and `reason`.
@@ -111,8 +122,37 @@ impl Conn {
 
 /// The receiving half a session drains.
 pub struct Outbox {
-    pub rx: mpsc::Receiver<Outgoing>,
     pub kick: Arc<Kick>,
+}
+
+impl Outbox {
+    /// The next queued item, waiting for one. Cancel-safe: an item is taken only when returned.
+    pub async fn recv(&self) -> Outgoing {
+        loop {
+            if let Some(item) = self.try_recv() {
+                return item;
+            }
+            self.kick.ready.notified().await;
+        }
+    }
+
+    /// The next queued item, if there is one.
+    pub fn try_recv(&self) -> Option<Outgoing> {
+        let mut items = self.kick.items();
+        let item = items.pop_front();
+        if items.is_empty() && items.capacity() > KEEP_SLOTS {
+            items.shrink_to(0);
+        }
+        item
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.kick.closed.store(true, Ordering::Release);
+        let dropped: usize = self.kick.items().drain(..).map(|i| i.frames()).sum();
+        self.kick.dequeued(dropped);
+    }
 }
 
 /// Someone in a channel's online list.
@@ -290,7 +330,6 @@ impl Hub {
 
     /// A new connection for `user_id` with its bounded queue.
     pub fn connection(&self, user_id: i64) -> (Conn, Outbox) {
-        let (tx, rx) = mpsc::channel(OUTBOUND_QUEUE);
         let kick = Arc::new(Kick::default());
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         (
@@ -298,10 +337,9 @@ impl Hub {
                 id,
                 user_id,
                 presence_delta: false,
-                tx,
                 kick: kick.clone(),
             },
-            Outbox { rx, kick },
+            Outbox { kick },
         )
     }
 
@@ -800,7 +838,7 @@ mod tests {
 
     fn drain(outbox: &mut Outbox) -> Vec<String> {
         let mut frames = Vec::new();
-        while let Ok(item) = outbox.rx.try_recv() {
+        while let Some(item) = outbox.try_recv() {
             outbox.kick.dequeued(item.frames());
             match item {
                 Outgoing::One(f) => frames.push(f.as_str().to_owned()),
@@ -827,7 +865,7 @@ mod tests {
             "frames inside the window wait"
         );
         assert!(hub.flush_windows(), "a window that sent a batch stays open");
-        let item = outbox.rx.try_recv().expect("one queue entry for the batch");
+        let item = outbox.try_recv().expect("one queue entry for the batch");
         assert_eq!(item.frames(), 2);
         outbox.kick.dequeued(2);
         assert!(!hub.flush_windows(), "an empty window closes");

@@ -28,10 +28,11 @@ const WRITE_COALESCE_BYTES: usize = 32 * 1024;
 
 /// Buffers sized for many mostly idle connections instead of the library defaults; frames
 /// written in one batch share a system call (the writer buffers until the flush). The read
-/// buffer is 1 KiB (the library zero-fills all of it before every read, and it grows for a
-/// larger frame); chat frames are small and mostly go the other way.
+/// buffer starts at 256 bytes, which holds a ping or a short message; the library grows it to
+/// the size of a larger frame when its header arrives, so a long message is still read at
+/// once. Chat traffic mostly goes the other way.
 pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(1024)
+    ws.read_buffer_size(256)
         .write_buffer_size(WRITE_COALESCE_BYTES)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_FRAME_BYTES)
@@ -191,10 +192,10 @@ pub async fn pump<H: Handler>(
                 close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
                 return;
             }
-            Some(first) = outbox.rx.recv() => {
+            first = outbox.recv() => {
                 // A peer that stops reading blocks this write; the kick (queue full) ends it.
                 tokio::select! {
-                    ok = write_batch(socket, &mut outbox.rx, &outbox.kick, first) => if !ok { return },
+                    ok = write_batch(socket, outbox, first) => if !ok { return },
                     () = &mut kicked => return,
                 }
             }
@@ -291,23 +292,18 @@ async fn answer(
 
 /// Writes `first` and whatever else is queued (up to 64 entries) with one flush: the frames are
 /// framed into the write buffer and leave in as few system calls as the buffer allows.
-async fn write_batch(
-    socket: &mut WebSocket,
-    rx: &mut tokio::sync::mpsc::Receiver<Outgoing>,
-    queue: &Kick,
-    first: Outgoing,
-) -> bool {
-    if !feed(socket, queue, first).await {
+async fn write_batch(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) -> bool {
+    if !feed(socket, &outbox.kick, first).await {
         return false;
     }
     for _ in 0..64 {
-        match rx.try_recv() {
-            Ok(next) => {
-                if !feed(socket, queue, next).await {
+        match outbox.try_recv() {
+            Some(next) => {
+                if !feed(socket, &outbox.kick, next).await {
                     return false;
                 }
             }
-            Err(_) => break,
+            None => break,
         }
     }
     socket.flush().await.is_ok()

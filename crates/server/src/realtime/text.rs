@@ -21,6 +21,14 @@ use crate::routes::channels::TextChannelAccess;
 use crate::state::AppState;
 use crate::{dto, routes};
 
+/// What the upgrade request carried; boxed so that the session task does not keep room for it
+/// after admission.
+struct Request {
+    channel_id: String,
+    query: HashMap<String, String>,
+    headers: HeaderMap,
+}
+
 pub async fn ws_text(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
@@ -28,28 +36,19 @@ pub async fn ws_text(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    session::configure(ws).on_upgrade(move |mut socket| async move {
-        match Box::pin(admit(&state, &channel_id, &query, &headers)).await {
-            Ok((caller, channel_id)) => {
-                let delta = query.get("presence").is_some_and(|v| v == "delta");
-                // The request's headers and query are not needed for the session's lifetime.
-                drop((query, headers));
-                run(state, socket, caller, channel_id, delta).await
-            }
-            Err((code, reason)) => session::close(&mut socket, code, reason).await,
-        }
-    })
+    let request = Box::new(Request {
+        channel_id,
+        query,
+        headers,
+    });
+    session::configure(ws)
+        .on_upgrade(move |mut socket| async move { run(&state, &mut socket, request).await })
 }
 
-async fn admit(
-    state: &AppState,
-    channel_id: &str,
-    query: &HashMap<String, String>,
-    headers: &HeaderMap,
-) -> Result<(Caller, i64), Refusal> {
-    let caller = session::authenticate(state, query, headers).await?;
+async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Refusal> {
+    let caller = session::authenticate(state, &request.query, &request.headers).await?;
     let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
-    let channel_id: i64 = channel_id.parse().map_err(|_| invalid)?;
+    let channel_id: i64 = request.channel_id.parse().map_err(|_| invalid)?;
     // The same check as the HTTP history route.
     match routes::channels::text_channel_access(state, channel_id, caller.user.id).await {
         Ok(TextChannelAccess::Granted(_)) => Ok((caller, channel_id)),
@@ -58,46 +57,58 @@ async fn admit(
     }
 }
 
-/// `presence_delta`: the client asked (`?presence=delta`) for `presence_delta` frames after the
-/// first full list.
-///
-/// The greeting and the pump are boxed: a session task is sized for the largest state its
-/// future can be in, and these two are large but never alive together. An idle session keeps
-/// only the pump's state.
-async fn run(
-    state: AppState,
-    mut socket: WebSocket,
-    caller: Caller,
-    channel_id: i64,
-    presence_delta: bool,
-) {
-    let user_id = caller.user.id;
-    let Some((mut handler, mut outbox)) = Box::pin(greet(
-        &state,
-        &mut socket,
-        caller.user,
-        channel_id,
-        presence_delta,
-    ))
-    .await
-    else {
+/// Admission and the greeting run in one boxed future and the pump in another: a session
+/// task is sized for the largest state its future can be in, and these are large but never
+/// alive together, so an idle session keeps only the pump's state.
+async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
+    let Some(mut session) = Box::pin(open(state, socket, request)).await else {
         return;
     };
     let options = PumpOptions {
         idle_timeout: Some(state.settings.websocket_receive_timeout),
-        expires_at: caller.expires_at,
+        expires_at: session.expires_at,
         scope: "channels",
     };
-    let conn_id = handler.conn.id;
     Box::pin(session::pump(
-        &state,
-        &mut socket,
-        &mut outbox,
-        &mut handler,
+        state,
+        socket,
+        &mut session.outbox,
+        &mut session.handler,
         options,
     ))
     .await;
-    state.hub.leave_text(channel_id, conn_id, user_id);
+    let handler = &session.handler;
+    state
+        .hub
+        .leave_text(handler.channel_id, handler.conn.id, handler.user_id);
+}
+
+/// A greeted session, ready for the pump.
+struct Session {
+    handler: TextHandler,
+    outbox: Outbox,
+    expires_at: u64,
+}
+
+/// Admits the caller (or closes the socket with the refusal), then greets them. `presence=delta`
+/// in the query asks for `presence_delta` frames after the first full list.
+async fn open(state: &AppState, socket: &mut WebSocket, request: Box<Request>) -> Option<Session> {
+    let (caller, channel_id) = match admit(state, &request).await {
+        Ok(admitted) => admitted,
+        Err((code, reason)) => {
+            session::close(socket, code, reason).await;
+            return None;
+        }
+    };
+    let delta = request.query.get("presence").is_some_and(|v| v == "delta");
+    // The request's headers and query are not needed for the session's lifetime.
+    drop(request);
+    let (handler, outbox) = greet(state, socket, caller.user, channel_id, delta).await?;
+    Some(Session {
+        handler,
+        outbox,
+        expires_at: caller.expires_at,
+    })
 }
 
 /// Sends the history page, joins the channel and sends the online list (and who is typing).
