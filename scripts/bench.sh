@@ -46,7 +46,7 @@ load() { "$bin/charge-load" --url "http://127.0.0.1:$port" --server-pid "$server
 case "$mode" in
   smoke)
     load fanout --sockets 100 --senders 5 --rate 100 --duration 3
-    load ingest --senders 20 --channels 10 --duration 3
+    load ingest --senders 20 --channels 10 --duration 3 --rate 2000
     load history --connections 10 --duration 3 --messages 100
     load idle --sockets 500 --hold 1
     ;;
