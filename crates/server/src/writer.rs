@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::Utf8Bytes;
+use crate::realtime::ws::Utf8Bytes;
 use charge_store::{Message, NewMessage, Store, StoreError};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};

@@ -301,6 +301,50 @@ async fn a_burst_sent_without_waiting_keeps_its_order_and_its_replies_in_place()
     }
 }
 
+/// Messages longer than the server's fragment size (4 KiB) leave as several WebSocket frames;
+/// clients see one message, byte for byte: in the greeting's history page, in a broadcast and
+/// in a reply.
+#[tokio::test]
+async fn long_messages_arrive_whole_and_plain_requests_are_refused() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, bob, text, _, _) = setup(&app).await;
+    // 2,000 characters of three bytes each: 6,000 bytes of content.
+    let long = "€".repeat(2000);
+    for _ in 0..3 {
+        app.message(&alice, text, &long).await;
+    }
+    let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
+    let history = next_json(&mut a).await;
+    let items = history["page"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|m| m["content"] == long.as_str()));
+    next_of(&mut a, "presence").await;
+    let mut b = ws_with_header(&app, text, &bob).await;
+    next_of(&mut b, "presence").await;
+
+    let longer = format!("{}{}", "ü".repeat(1500), "x".repeat(500));
+    send(&mut a, json!({"type": "message", "content": longer})).await;
+    for socket in [&mut a, &mut b] {
+        let frame = next_of(socket, "message").await;
+        assert_eq!(frame["message"]["content"], longer.as_str());
+    }
+
+    // A plain GET is not upgraded: a clear error in the API's shape, not a hang.
+    let res = app
+        .client
+        .get(format!("{}/ws/text/{text}?token={alice}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("WebSocket"),
+        "{body}"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn an_idle_socket_gets_an_error_frame_then_close_1001() {
     let app = TestApp::spawn_with(

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::Utf8Bytes;
+use super::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::bus::{Bus, RemoteEvent};

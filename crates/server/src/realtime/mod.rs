@@ -11,6 +11,7 @@ pub mod rooms;
 pub mod session;
 pub mod signal;
 pub mod text;
+pub mod ws;
 
 use axum::Router;
 use axum::routing::any;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
+use super::ws::{Utf8Bytes, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -15,13 +15,13 @@ use crate::dto;
 use crate::state::AppState;
 
 pub async fn ws_rooms(
-    ws: WebSocketUpgrade,
+    ws: WsUpgrade,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    session::configure(ws).on_upgrade(move |mut socket| async move {
+    ws.on_upgrade(move |mut socket| async move {
         let (caller, room, member) =
             match session::admit_room(&state, &slug, &query, &headers).await {
                 Ok(admitted) => admitted,
@@ -35,11 +35,7 @@ pub async fn ws_rooms(
                 return session::close(&mut socket, 1011, "Service temporarily unavailable").await;
             }
         };
-        if socket
-            .send(axum::extract::ws::Message::Text(frame(&snapshot)))
-            .await
-            .is_err()
-        {
+        if send_text(&mut socket, frame(&snapshot)).await.is_err() {
             return;
         }
         let (conn, mut outbox) = state.hub.connection(caller.user.id);

@@ -6,38 +6,19 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 
 use super::hub::{Kick, Outbox, Outgoing, frame};
+use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, feed_text, send_text};
 use crate::auth::TokenError;
 use crate::state::AppState;
-
-/// Largest inbound frame accepted; larger ones end the connection with 1009.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_TOO_BIG: u16 = 1009;
-
-/// Frames queued for one socket are framed into one buffer and written together up to this size.
-const WRITE_COALESCE_BYTES: usize = 32 * 1024;
-
-/// Buffers sized for many mostly idle connections instead of the library defaults; frames
-/// written in one batch share a system call (the writer buffers until the flush). The read
-/// buffer starts at 256 bytes, which holds a ping or a short message; the library grows it to
-/// the size of a larger frame when its header arrives, so a long message is still read at
-/// once. Chat traffic mostly goes the other way.
-pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(256)
-        .write_buffer_size(WRITE_COALESCE_BYTES)
-        .max_write_buffer_size(256 * 1024)
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-}
 
 /// Why a connection may not proceed: the close code and reason sent after the upgrade.
 pub type Refusal = (u16, &'static str);
@@ -98,7 +79,7 @@ pub async fn admit_room(
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
-            code,
+            code: code.into(),
             reason: Utf8Bytes::from_static(reason),
         })))
         .await;
@@ -188,7 +169,7 @@ pub async fn pump<H: Handler>(
                 return;
             }
             () = &mut idle_expiry => {
-                let _ = socket.send(Message::Text(error_frame("Connection timed out due to inactivity"))).await;
+                let _ = send_text(socket, error_frame("Connection timed out due to inactivity")).await;
                 close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
                 return;
             }
@@ -202,16 +183,15 @@ pub async fn pump<H: Handler>(
             () = oldest_committed(&mut in_flight), if !in_flight.is_empty() => {
                 in_flight.pop_front();
             }
-            inbound = socket.recv(), if in_flight.len() < MAX_IN_FLIGHT => {
+            inbound = socket.next(), if in_flight.len() < MAX_IN_FLIGHT => {
                 idle_expiry.as_mut().reset(tokio::time::Instant::now() + idle);
                 match inbound {
                     None | Some(Ok(Message::Close(_))) => return,
-                    Some(Err(e)) => {
-                        if e.to_string().contains("too long") || e.to_string().contains("too big") {
-                            close(socket, CLOSE_TOO_BIG, "Message too big").await;
-                        }
+                    Some(Err(Error::Capacity(_))) => {
+                        close(socket, CLOSE_TOO_BIG, "Message too big").await;
                         return;
                     }
+                    Some(Err(_)) => return,
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
                         // Boxed: a handler's future is large and only alive while a frame
@@ -226,7 +206,7 @@ pub async fn pump<H: Handler>(
                             return;
                         }
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                 }
             }
         }
@@ -281,7 +261,7 @@ async fn answer(
         Reply::Committing(pending) => in_flight.push_back(pending),
         Reply::Now(frames) => {
             for frame in frames {
-                if socket.send(Message::Text(frame)).await.is_err() {
+                if send_text(socket, frame).await.is_err() {
                     return false;
                 }
             }
@@ -312,10 +292,10 @@ async fn write_batch(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) -
 async fn feed(socket: &mut WebSocket, queue: &Kick, item: Outgoing) -> bool {
     queue.dequeued(item.frames());
     match item {
-        Outgoing::One(frame) => socket.feed(Message::Text(frame)).await.is_ok(),
+        Outgoing::One(frame) => feed_text(socket, frame).await.is_ok(),
         Outgoing::Batch(frames) => {
             for frame in frames.iter() {
-                if socket.feed(Message::Text(frame.clone())).await.is_err() {
+                if feed_text(socket, frame.clone()).await.is_err() {
                     return false;
                 }
             }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
+use super::ws::{Utf8Bytes, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -281,13 +281,13 @@ impl VoiceRooms {
 }
 
 pub async fn ws_signal(
-    ws: WebSocketUpgrade,
+    ws: WsUpgrade,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    session::configure(ws).on_upgrade(move |mut socket| async move {
+    ws.on_upgrade(move |mut socket| async move {
         let (caller, room, member) =
             match session::admit_room(&state, &slug, &query, &headers).await {
                 Ok(admitted) => admitted,
@@ -307,11 +307,7 @@ pub async fn ws_signal(
                 .unwrap_or_else(|| user.login.clone()),
         );
         for f in welcome {
-            if socket
-                .send(axum::extract::ws::Message::Text(f))
-                .await
-                .is_err()
-            {
+            if send_text(&mut socket, f).await.is_err() {
                 leave(&state, room.id, conn.id, user.id);
                 return;
             }

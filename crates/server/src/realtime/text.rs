@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
+use super::ws::{Utf8Bytes, WebSocket, WsUpgrade, send_text};
 use crate::writer::{Draft, FollowUps, Origin};
-use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -30,7 +30,7 @@ struct Request {
 }
 
 pub async fn ws_text(
-    ws: WebSocketUpgrade,
+    ws: WsUpgrade,
     State(state): State<AppState>,
     Path(channel_id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
@@ -41,8 +41,7 @@ pub async fn ws_text(
         query,
         headers,
     });
-    session::configure(ws)
-        .on_upgrade(move |mut socket| async move { run(&state, &mut socket, request).await })
+    ws.on_upgrade(move |mut socket| async move { run(&state, &mut socket, request).await })
 }
 
 async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Refusal> {
@@ -140,10 +139,7 @@ async fn greet(
             return None;
         }
     };
-    socket
-        .send(axum::extract::ws::Message::Text(history))
-        .await
-        .ok()?;
+    send_text(socket, history).await.ok()?;
     let (mut conn, outbox) = state.hub.connection(user.id);
     conn.presence_delta = presence_delta;
     let me = OnlineUser {
@@ -157,11 +153,7 @@ async fn greet(
     drop(online);
     greeting.extend(state.hub.typing_snapshot(channel_id).map(|t| frame(&t)));
     for f in greeting {
-        if socket
-            .send(axum::extract::ws::Message::Text(f))
-            .await
-            .is_err()
-        {
+        if send_text(socket, f).await.is_err() {
             state.hub.leave_text(channel_id, conn.id, user.id);
             return None;
         }
