@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${NODES:-6}
 per=${PER:-17000}
-hold=${HOLD:-25}
+hold=${HOLD:-60}
 db=${DB:-mysql://root@127.0.0.1:3306}
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release --locked -q -p charge-server -p charge-loadtest
@@ -84,6 +84,8 @@ growth = sum((r["server"]["rss_kib_after"] - r["server"]["rss_kib_before"]) * 10
 print(json.dumps({
     "scenario": "idle-cluster", "nodes": len(runs), "opened": opened,
     "failed": sum(r["failed"] for r in runs),
+    "dropped_during_hold": sum(r["dropped"] for r in runs),
+    "held_to_the_end": sum(r["held"] for r in runs),
     "sessions_at_once": peak,
     "server_rss_growth_bytes": growth,
     "server_bytes_per_socket": round(growth / max(opened, 1), 1),

@@ -42,6 +42,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
     let gate = Arc::new(Semaphore::new(256));
     let opened = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
+    let dropped = Arc::new(AtomicU64::new(0));
     let (release_tx, release_rx) = tokio::sync::watch::channel(false);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(args.sockets);
@@ -54,10 +55,11 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
             1 + (i % args.sources.max(1) as usize) as u8,
         ));
         let url = format!("ws://{server}/ws/text/{channel}?token={token}");
-        let (gate, opened, failed, mut release) = (
+        let (gate, opened, failed, dropped, mut release) = (
             gate.clone(),
             opened.clone(),
             failed.clone(),
+            dropped.clone(),
             release_rx.clone(),
         );
         tasks.push(tokio::spawn(async move {
@@ -81,7 +83,14 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
                 tokio::select! {
                     _ = release.changed() => break,
                     _ = ping.tick() => { let _ = sink.send(Message::Text("{\"type\":\"ping\"}".into())).await; }
-                    msg = stream.next() => if msg.is_none() { break },
+                    msg = stream.next() => match msg {
+                        Some(Ok(_)) => {}
+                        // Closed by the server (or broken) while it should have been held.
+                        None | Some(Err(_)) => {
+                            dropped.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                    },
                 }
             }
         }));
@@ -93,6 +102,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
     let open_seconds = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs_f64(args.hold)).await;
     let held = proc::sample(common.server_pid);
+    let dropped_during_hold = dropped.load(Ordering::Relaxed);
     let _ = release_tx.send(true);
     for t in tasks {
         let _ = t.await;
@@ -106,6 +116,8 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
     };
     Ok(json!({
         "scenario": "idle", "sockets": args.sockets, "opened": opened, "failed": failed.load(Ordering::Relaxed),
+        // Sockets the server closed before the hold ended; `held` were still open at its end.
+        "dropped": dropped_during_hold, "held": opened.saturating_sub(dropped_during_hold),
         "open_seconds": proc::round(open_seconds), "server_bytes_per_socket": per_socket,
         "server": proc::report(before, held),
     }))
