@@ -49,13 +49,16 @@ impl Application {
             .map_err(|e| {
                 anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
             })?;
+        // The recorder first: the hub's broker task sets gauges as soon as it runs, and a
+        // gauge set before the recorder exists is lost.
+        let metrics = Some(metrics_handle());
         let hub = start_hub(&settings);
         let state = AppState {
             tokens: Arc::new(Tokens::new(&settings)),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
             writer: crate::writer::MessageWriter::start(store.clone(), hub.clone()),
             store,
-            metrics: Some(metrics_handle()),
+            metrics,
             hub,
             settings: Arc::new(settings),
         };
