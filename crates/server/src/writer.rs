@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::dto;
 use crate::realtime::Hub;
 use crate::realtime::hub::{Conn, OUTBOUND_QUEUE, frame};
+use crate::realtime::session::error_frame;
 
 /// Messages waiting for the writer; submitters wait (back-pressure) when it is full.
 const QUEUE: usize = 4096;
@@ -172,7 +173,7 @@ fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
     if let Some(origin) = &job.origin {
         let error = result
             .is_err()
-            .then(|| frame(&json!({"type": "error", "detail": "Failed to store message"})));
+            .then(|| error_frame("Failed to store message"));
         origin.follow_ups.release(&origin.conn, error);
     }
     let _ = job.done.send(result);

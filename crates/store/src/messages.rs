@@ -86,6 +86,17 @@ fn insert_chunks(mut n: usize) -> impl Iterator<Item = usize> {
     })
 }
 
+/// `INSERT … RETURNING id` for a chunk of `rows` (a power of two up to `MAX_INSERT_ROWS`),
+/// built once per shape rather than on every batch.
+fn insert_returning_sql(rows: usize) -> &'static str {
+    static SHAPES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        (0..=MAX_INSERT_ROWS.ilog2())
+            .map(|k| format!("{} RETURNING id", insert_messages_sql(1 << k)))
+            .collect()
+    });
+    &SHAPES[rows.ilog2() as usize]
+}
+
 /// The values for [`insert_messages_sql`]: each message with its thread root.
 fn message_arguments<'a>(
     rows: impl Iterator<Item = (&'a NewMessage<'a>, Option<i64>)>,
@@ -143,10 +154,9 @@ impl Store {
             let mut ids = Vec::with_capacity(batch.len());
             let mut rows = batch.iter().zip(roots.iter().copied());
             for size in insert_chunks(batch.len()) {
-                let sql = format!("{} RETURNING id", insert_messages_sql(size));
                 let arguments = message_arguments(rows.by_ref().take(size), now)?;
                 let mut chunk: Vec<i64> =
-                    sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), arguments)
+                    sqlx::query_scalar_with(insert_returning_sql(size), arguments)
                         .fetch_all(&mut *tx)
                         .await?;
                 chunk.sort_unstable();
@@ -175,14 +185,27 @@ impl Store {
         self.message_rows(&ids).await
     }
 
-    /// Rows for `ids` (without reply counts or reactions), in the order of `ids`.
+    /// Rows for `ids`, which ascend (a batch's ids grow in batch order), without reply counts
+    /// or reactions, in that order.
     async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
+        debug_assert!(ids.is_sorted());
         // Ids are integers from our own inserts, so the IN list holds numbers only.
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
         let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
         let mut rows: Vec<Message> = self.fetch_listed(sql).await?;
-        rows.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
+        rows.sort_unstable_by_key(|m| m.id);
         Ok(rows)
+    }
+
+    /// `(value, rows)` for each of `values` found in `column` (one of our own column names).
+    async fn counts_by(&self, column: &'static str, values: &[i64]) -> Result<Vec<(i64, i64)>> {
+        // Integers from our own rows only, so the IN list holds numbers only.
+        let list: Vec<String> = values.iter().map(i64::to_string).collect();
+        self.fetch_listed(format!(
+            "SELECT {column}, COUNT(*) FROM messages WHERE {column} IN ({}) GROUP BY {column}",
+            list.join(",")
+        ))
+        .await
     }
 
     /// Runs `sql`, which embeds a list of ids, as a plain text query. Prepared, every distinct
@@ -227,30 +250,16 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        // Integers from our own rows only, so the IN lists hold numbers only.
-        let ids: Vec<String> = items.iter().map(|m| m.id.to_string()).collect();
+        let ids: Vec<i64> = items.iter().map(|m| m.id).collect();
         let mut roots: Vec<i64> = items
             .iter()
             .map(|m| m.thread_root_id.unwrap_or(m.id))
             .collect();
         roots.sort_unstable();
         roots.dedup();
-        let roots: Vec<String> = roots.iter().map(i64::to_string).collect();
-        let replies: Vec<(i64, i64)> = self
-            .fetch_listed(format!(
-                "SELECT parent_id, COUNT(*) FROM messages WHERE parent_id IN ({}) \
-                 GROUP BY parent_id",
-                ids.join(",")
-            ))
-            .await?;
+        let replies = self.counts_by("parent_id", &ids).await?;
         // Roots are stored without a thread root, so this counts replies only.
-        let threads: Vec<(i64, i64)> = self
-            .fetch_listed(format!(
-                "SELECT thread_root_id, COUNT(*) FROM messages WHERE thread_root_id IN ({}) \
-                 GROUP BY thread_root_id",
-                roots.join(",")
-            ))
-            .await?;
+        let threads = self.counts_by("thread_root_id", &roots).await?;
         for item in items.iter_mut() {
             let root = item.thread_root_id.unwrap_or(item.id);
             item.reply_count = replies
