@@ -4,6 +4,7 @@
 #   scripts/bench.sh smoke           # a few seconds each, debug build (what CI prints)
 #   scripts/bench.sh fanout|ingest|history|idle|storm   # one scenario
 #   DB=mysql://root@127.0.0.1:3306 scripts/bench.sh ingest   # one scenario, on MariaDB
+#   SERVER_BIN=/path/to/other/charge scripts/bench.sh idle     # another build of the server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
@@ -29,7 +30,7 @@ if [[ "$db_url" == mysql://* ]]; then
 fi
 (cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL=$db_url AUTH_RATE_LIMIT_PER_MINUTE=0 \
   JWT_SECRET_KEY=bench-secret-key-0123456789-abcdefghij DEBUG=false RUST_LOG=warn \
-  exec "$bin/charge" serve) &
+  exec "${SERVER_BIN:-$bin/charge}" serve) &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 up=0
@@ -53,7 +54,7 @@ case "$mode" in
   fanout) load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}" ;;
   ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" --rate "${RATE:-20000}" ;;
   history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
-  idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 ;;
+  idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 --messages "${MESSAGES:-50}" ;;
   storm) load idle --sockets 1000 --users 1000 --hold 0.5 ;;
   full)
     load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}"

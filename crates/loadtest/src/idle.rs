@@ -28,11 +28,25 @@ pub struct IdleArgs {
     pub sources: u8,
     #[arg(long, default_value_t = 20)]
     pub users: usize,
+    /// Messages posted to the channel first, so each socket is greeted with a history page as
+    /// in a channel in use.
+    #[arg(long, default_value_t = 50)]
+    pub messages: usize,
 }
 
 pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
     let world = world(&common.url, &common.prefix, args.users.max(1), 1).await?;
     let channel = world.channel_ids[0];
+    for i in 0..args.messages {
+        world
+            .http
+            .post(format!("{}/api/messages", world.base))
+            .bearer_auth(&world.tokens[i % world.tokens.len()])
+            .json(&json!({"channel_id": channel, "content": format!("an ordinary chat line, about as long as most of them are: number {i}")}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
     let server: SocketAddr = world
         .base
         .trim_start_matches("http://")
@@ -115,7 +129,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Value> {
         _ => Value::Null,
     };
     Ok(json!({
-        "scenario": "idle", "sockets": args.sockets, "opened": opened, "failed": failed.load(Ordering::Relaxed),
+        "scenario": "idle", "sockets": args.sockets, "history_messages": args.messages, "opened": opened, "failed": failed.load(Ordering::Relaxed),
         // Sockets the server closed before the hold ended; `held` were still open at its end.
         "dropped": dropped_during_hold, "held": opened.saturating_sub(dropped_during_hold),
         "open_seconds": proc::round(open_seconds), "server_bytes_per_socket": per_socket,

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::ws::{self, close_of, connect, next_json, next_of, send, send_raw};
+use common::ws::{self, WAIT, close_of, connect, next_json, next_of, send, send_raw};
 use common::{TestApp, backends};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -301,33 +301,61 @@ async fn a_burst_sent_without_waiting_keeps_its_order_and_its_replies_in_place()
     }
 }
 
-/// Messages longer than the server's fragment size (4 KiB) leave as several WebSocket frames;
-/// clients see one message, byte for byte: in the greeting's history page, in a broadcast and
-/// in a reply.
+/// Messages of every length form (7-bit, 16-bit and 64-bit frame lengths) arrive whole, byte
+/// for byte: in the greeting's history page, in a broadcast and in a reply. A ping sent
+/// between them is answered with a pong, and the frames around it stay intact.
 #[tokio::test]
 async fn long_messages_arrive_whole_and_plain_requests_are_refused() {
     let app = TestApp::spawn(backends()[0]).await;
     let (alice, bob, text, _, _) = setup(&app).await;
-    // 2,000 characters of three bytes each: 6,000 bytes of content.
+    // 2,000 characters of three bytes each: 6,000 bytes of content, twelve times: a history
+    // page longer than 65,535 bytes.
     let long = "€".repeat(2000);
-    for _ in 0..3 {
+    for _ in 0..12 {
         app.message(&alice, text, &long).await;
     }
     let mut a = connect(&app.base, &format!("/ws/text/{text}?token={alice}")).await;
     let history = next_json(&mut a).await;
     let items = history["page"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), 3);
+    assert_eq!(items.len(), 12);
     assert!(items.iter().all(|m| m["content"] == long.as_str()));
     next_of(&mut a, "presence").await;
     let mut b = ws_with_header(&app, text, &bob).await;
     next_of(&mut b, "presence").await;
 
     let longer = format!("{}{}", "ü".repeat(1500), "x".repeat(500));
+    a.send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .unwrap();
     send(&mut a, json!({"type": "message", "content": longer})).await;
-    for socket in [&mut a, &mut b] {
-        let frame = next_of(socket, "message").await;
-        assert_eq!(frame["message"]["content"], longer.as_str());
+    send(&mut a, json!({"type": "message", "content": "short"})).await;
+    let (mut ponged, mut contents) = (false, Vec::new());
+    while contents.len() < 2 {
+        match tokio::time::timeout(WAIT, a.next()).await.expect("a frame") {
+            Some(Ok(Message::Pong(payload))) => {
+                assert_eq!(&payload[..], b"are you there");
+                ponged = true;
+            }
+            Some(Ok(Message::Text(t))) => {
+                let frame: Value = serde_json::from_str(t.as_str()).unwrap();
+                if frame["type"] == "message" {
+                    contents.push(frame["message"]["content"].as_str().unwrap().to_owned());
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
+    assert!(
+        ponged,
+        "the ping was answered before the messages it preceded"
+    );
+    assert_eq!(contents, [longer.as_str(), "short"]);
+    let frame = next_of(&mut b, "message").await;
+    assert_eq!(frame["message"]["content"], longer.as_str());
+    assert_eq!(
+        next_of(&mut b, "message").await["message"]["content"],
+        "short"
+    );
 
     // A plain GET is not upgraded: a clear error in the API's shape, not a hang.
     let res = app
@@ -503,7 +531,6 @@ async fn a_client_that_stops_reading_is_closed_without_stalling_the_others() {
     // Bob's connection was cut: reading it now ends before all messages arrive.
     let mut received = 0;
     let ended = tokio::time::timeout(Duration::from_secs(30), async {
-        use futures_util::StreamExt;
         while let Some(Ok(msg)) = stalled.next().await {
             match msg {
                 Message::Text(t) if t.as_str().contains("\"type\":\"message\"") => received += 1,

@@ -59,15 +59,16 @@ pub struct Conn {
 ///
 /// The queue is a plain deque behind a mutex: it allocates nothing while empty and gives back
 /// its room after a burst, so an idle connection keeps no queue memory (a channel queue keeps
-/// a block of slots per connection for its whole life).
+/// a block of slots per connection for its whole life). One `Notify` wakes the session for
+/// both a queued item and a close request; the session looks at the state to tell which.
 #[derive(Debug, Default)]
 pub struct Kick {
-    pub notify: Notify,
     pub reason: std::sync::OnceLock<(u16, &'static str)>,
     /// Frames queued (a batch counts each of its frames).
     queued: std::sync::atomic::AtomicUsize,
     items: Mutex<std::collections::VecDeque<Outgoing>>,
-    /// Woken when an item is queued (a permit is kept if the session is not waiting yet).
+    /// Woken when an item is queued or a close is requested (a permit is kept if the session
+    /// is not waiting yet).
     ready: Notify,
     /// The session has gone: nothing more is queued.
     closed: std::sync::atomic::AtomicBool,
@@ -79,7 +80,7 @@ const KEEP_SLOTS: usize = 16;
 impl Kick {
     pub fn request(&self, code: u16, reason: &'static str) {
         let _ = self.reason.set((code, reason));
-        self.notify.notify_one();
+        self.ready.notify_one();
     }
 
     /// `frames` left the queue (written to the socket).
@@ -125,12 +126,34 @@ pub struct Outbox {
     pub kick: Arc<Kick>,
 }
 
+/// What a session is woken for.
+pub enum Next {
+    Item(Outgoing),
+    /// Close with this code and reason (a close request goes before anything still queued).
+    Close(u16, &'static str),
+}
+
 impl Outbox {
-    /// The next queued item, waiting for one. Cancel-safe: an item is taken only when returned.
-    pub async fn recv(&self) -> Outgoing {
+    /// The next queued item or a close request, waiting for one. Cancel-safe: an item is taken
+    /// only when returned.
+    pub async fn recv(&self) -> Next {
         loop {
+            if let Some(&(code, reason)) = self.kick.reason.get() {
+                return Next::Close(code, reason);
+            }
             if let Some(item) = self.try_recv() {
-                return item;
+                return Next::Item(item);
+            }
+            self.kick.ready.notified().await;
+        }
+    }
+
+    /// Resolves once a close is requested. Wake-ups for queued items are only hints (the queue
+    /// is read again before waiting), so this may take them.
+    pub async fn close_requested(&self) -> (u16, &'static str) {
+        loop {
+            if let Some(&request) = self.kick.reason.get() {
+                return request;
             }
             self.kick.ready.notified().await;
         }
@@ -272,6 +295,8 @@ pub struct Hub {
     typing_ttl: Duration,
     node_ttl: Duration,
     shutdown: watch::Sender<bool>,
+    /// Wakes every session at shutdown (a `Notify` waits in less memory than a `watch`).
+    stopping: Notify,
     live: std::sync::atomic::AtomicUsize,
     idle: Notify,
     bus: Bus,
@@ -304,6 +329,7 @@ impl Hub {
             typing_ttl,
             node_ttl,
             shutdown: watch::channel(false).0,
+            stopping: Notify::new(),
             live: std::sync::atomic::AtomicUsize::new(0),
             idle: Notify::new(),
             bus,
@@ -351,6 +377,17 @@ impl Hub {
     pub fn begin_shutdown(&self) {
         self.bus.publish(RemoteEvent::NodeLeft);
         self.shutdown.send_replace(true);
+        self.stopping.notify_waiters();
+    }
+
+    /// Resolves at shutdown, if it was created before shutdown began; `is_stopping` tells
+    /// about earlier ones.
+    pub fn stopping(&self) -> tokio::sync::futures::Notified<'_> {
+        self.stopping.notified()
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        *self.shutdown.borrow()
     }
 
     // ---- text channels -------------------------------------------------------------------

@@ -2,16 +2,18 @@
 //! queued broadcasts with inbound frames, and the close rules (idle timeout, token expiry,
 //! slow consumer, shutdown).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use axum::http::HeaderMap;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 
-use super::hub::{Kick, Outbox, Outgoing, frame};
-use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, feed_text, send_text};
+use super::hub::{Next, Outbox, Outgoing, frame};
+use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
 use crate::auth::TokenError;
 use crate::state::AppState;
 
@@ -126,6 +128,11 @@ pub struct PumpOptions {
 }
 
 /// Runs the session until the peer leaves or a close rule fires.
+///
+/// This future is what every idle session keeps in memory, so it holds only what waiting
+/// needs: one timer for both the idle limit and the token's expiry, and the waits for the
+/// outbox and shutdown. Everything that runs briefly (handling a frame, writing a batch,
+/// closing) is boxed, because a future is as large as the largest state it can be in.
 pub async fn pump<H: Handler>(
     state: &AppState,
     socket: &mut WebSocket,
@@ -134,81 +141,100 @@ pub async fn pump<H: Handler>(
     options: PumpOptions,
 ) {
     let _live = LiveGuard::new(state, options.scope);
-    let mut shutdown = state.hub.shutdown_signal();
+    let shutdown = state.hub.stopping();
+    tokio::pin!(shutdown);
+    if state.hub.is_stopping() {
+        return Box::pin(close(socket, CLOSE_GOING_AWAY, "Server shutting down")).await;
+    }
     let idle = options
         .idle_timeout
         .unwrap_or(Duration::from_secs(365 * 24 * 3600));
     let now_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    // The timers and signals are created once: a busy socket wakes many times a second, and
-    // re-arming a timer on every wake-up costs more than the write it wakes for.
-    let token_expiry = tokio::time::sleep(Duration::from_secs(
-        options.expires_at.saturating_sub(now_unix),
-    ));
-    let idle_expiry = tokio::time::sleep(idle);
-    let kicked = outbox.kick.notify.notified();
-    let stop = stopped(&mut shutdown);
-    tokio::pin!(token_expiry, idle_expiry, kicked, stop);
+    let token_expiry =
+        Instant::now() + Duration::from_secs(options.expires_at.saturating_sub(now_unix));
+    // Created once and moved on each inbound frame: a busy socket wakes many times a second,
+    // and a new timer on every wake-up costs more than the write it wakes for.
+    let deadline = tokio::time::sleep_until((Instant::now() + idle).min(token_expiry));
+    tokio::pin!(deadline);
     // Completion is in submission order: one writer commits and answers in queue order.
-    let mut in_flight: std::collections::VecDeque<crate::writer::Pending> = Default::default();
+    let mut in_flight: VecDeque<crate::writer::Pending> = VecDeque::new();
     loop {
-        tokio::select! {
+        let ending = tokio::select! {
             biased;
-            () = &mut stop => {
-                close(socket, CLOSE_GOING_AWAY, "Server shutting down").await;
-                return;
-            }
-            () = &mut kicked => {
-                let (code, reason) = outbox.kick.reason.get().copied().unwrap_or((CLOSE_POLICY, "Too slow"));
-                close(socket, code, reason).await;
-                return;
-            }
-            () = &mut token_expiry => {
-                close(socket, CLOSE_POLICY, "Token expired").await;
-                return;
-            }
-            () = &mut idle_expiry => {
-                let _ = send_text(socket, error_frame("Connection timed out due to inactivity")).await;
-                close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
-                return;
-            }
-            first = outbox.recv() => {
-                // A peer that stops reading blocks this write; the kick (queue full) ends it.
-                tokio::select! {
-                    ok = write_batch(socket, outbox, first) => if !ok { return },
-                    () = &mut kicked => return,
+            () = &mut shutdown => End::Close(CLOSE_GOING_AWAY, "Server shutting down"),
+            () = &mut deadline => {
+                if Instant::now() >= token_expiry {
+                    End::Close(CLOSE_POLICY, "Token expired")
+                } else {
+                    End::IdleTimeout
                 }
             }
+            next = outbox.recv() => match next {
+                Next::Close(code, reason) => End::Close(code, reason),
+                Next::Item(first) => {
+                    if Box::pin(write_queued(socket, outbox, first)).await {
+                        continue;
+                    }
+                    End::Gone
+                }
+            },
             () = oldest_committed(&mut in_flight), if !in_flight.is_empty() => {
                 in_flight.pop_front();
+                continue;
             }
             inbound = socket.next(), if in_flight.len() < MAX_IN_FLIGHT => {
-                idle_expiry.as_mut().reset(tokio::time::Instant::now() + idle);
+                deadline.as_mut().reset((Instant::now() + idle).min(token_expiry));
                 match inbound {
-                    None | Some(Ok(Message::Close(_))) => return,
-                    Some(Err(Error::Capacity(_))) => {
-                        close(socket, CLOSE_TOO_BIG, "Message too big").await;
-                        return;
-                    }
-                    Some(Err(_)) => return,
+                    None | Some(Ok(Message::Close(_))) => End::Gone,
+                    Some(Err(Error::Capacity(_))) => End::Close(CLOSE_TOO_BIG, "Message too big"),
+                    Some(Err(_)) => End::Gone,
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
-                        // Boxed: a handler's future is large and only alive while a frame
-                        // is handled, so it is not kept in every idle session's state.
-                        let reply = Box::pin(handler.on_text(text.as_str())).await;
-                        if !answer(socket, &mut in_flight, reply).await {
-                            return;
+                        let handled = Box::pin(async {
+                            let reply = handler.on_text(text.as_str()).await;
+                            answer(socket, &mut in_flight, reply).await
+                        });
+                        if handled.await {
+                            continue;
                         }
+                        End::Gone
                     }
                     Some(Ok(Message::Binary(_))) => {
-                        if !answer(socket, &mut in_flight, handler.on_binary()).await {
-                            return;
+                        if Box::pin(answer(socket, &mut in_flight, handler.on_binary())).await {
+                            continue;
                         }
+                        End::Gone
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                 }
             }
+        };
+        return Box::pin(end(socket, ending)).await;
+    }
+}
+
+/// How a session ends.
+enum End {
+    /// The peer left or the connection failed: nothing more to send.
+    Gone,
+    Close(u16, &'static str),
+    /// An error frame saying why, then 1001.
+    IdleTimeout,
+}
+
+async fn end(socket: &mut WebSocket, ending: End) {
+    match ending {
+        End::Gone => {}
+        End::Close(code, reason) => close(socket, code, reason).await,
+        End::IdleTimeout => {
+            let _ = send_text(
+                socket,
+                error_frame("Connection timed out due to inactivity"),
+            )
+            .await;
+            close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
         }
     }
 }
@@ -243,7 +269,7 @@ pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
 }
 
 /// Resolves when the oldest message in flight has been answered (never, if there is none).
-async fn oldest_committed(in_flight: &mut std::collections::VecDeque<crate::writer::Pending>) {
+async fn oldest_committed(in_flight: &mut VecDeque<crate::writer::Pending>) {
     match in_flight.front_mut() {
         Some(pending) => {
             let _ = pending.await;
@@ -254,7 +280,7 @@ async fn oldest_committed(in_flight: &mut std::collections::VecDeque<crate::writ
 
 async fn answer(
     socket: &mut WebSocket,
-    in_flight: &mut std::collections::VecDeque<crate::writer::Pending>,
+    in_flight: &mut VecDeque<crate::writer::Pending>,
     reply: Reply,
 ) -> bool {
     match reply {
@@ -270,36 +296,26 @@ async fn answer(
     true
 }
 
-/// Writes `first` and whatever else is queued (up to 64 entries) with one flush: the frames are
-/// framed into the write buffer and leave in as few system calls as the buffer allows.
-async fn write_batch(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) -> bool {
-    if !feed(socket, &outbox.kick, first).await {
-        return false;
-    }
+/// Writes `first` and whatever else is queued (up to 64 entries) together. A peer that stops
+/// reading blocks the write until the queue fills and its close request ends it (`false`).
+async fn write_queued(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) -> bool {
+    let mut frames = Vec::new();
+    let mut take = |item: Outgoing| {
+        outbox.kick.dequeued(item.frames());
+        match item {
+            Outgoing::One(frame) => frames.push(frame),
+            Outgoing::Batch(batch) => frames.extend(batch.iter().cloned()),
+        }
+    };
+    take(first);
     for _ in 0..64 {
         match outbox.try_recv() {
-            Some(next) => {
-                if !feed(socket, &outbox.kick, next).await {
-                    return false;
-                }
-            }
+            Some(next) => take(next),
             None => break,
         }
     }
-    socket.flush().await.is_ok()
-}
-
-async fn feed(socket: &mut WebSocket, queue: &Kick, item: Outgoing) -> bool {
-    queue.dequeued(item.frames());
-    match item {
-        Outgoing::One(frame) => feed_text(socket, frame).await.is_ok(),
-        Outgoing::Batch(frames) => {
-            for frame in frames.iter() {
-                if feed_text(socket, frame.clone()).await.is_err() {
-                    return false;
-                }
-            }
-            true
-        }
+    tokio::select! {
+        written = write_texts(socket, &frames) => written.is_ok(),
+        _ = outbox.close_requested() => false,
     }
 }

@@ -1,28 +1,28 @@
 //! The WebSocket upgrade and the socket type, on tokio-tungstenite directly rather than through
 //! axum's wrapper, so that sessions control framing and buffers.
 //!
-//! The library keeps its write buffer at the largest size it has ever reached for the life of
-//! the socket. Two rules bound that size: a long text message leaves as fragments of at most
-//! [`FRAGMENT_BYTES`] (a browser reassembles them; the message on the wire is the same), and the
-//! buffer is written out once it holds [`WRITE_BUFFER_BYTES`]. Without them every socket in a
-//! room with many people online kept the room's largest presence list or history page, about
-//! 100 KB per socket with 1,000 users online.
+//! tokio-tungstenite reads frames and answers pings and closes. Text messages, which are
+//! nearly all of the outbound traffic, are written by [`write_texts`] instead: the library
+//! copies every frame into a write buffer that keeps, for the life of the socket, the largest
+//! size it ever reached, so each socket that had been sent a history page or a room's online
+//! list kept that much memory while idle (about 100 KB per socket with 1,000 users online).
+//! Written directly, a frame's bytes are shared with every other recipient until the kernel
+//! copies them, and an idle socket holds no write buffer at all.
 
 use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use futures_util::SinkExt;
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 use std::future::Future;
+use std::io::IoSlice;
+use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 pub use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -34,22 +34,15 @@ pub type WebSocket = WebSocketStream<TokioIo<Upgraded>>;
 /// Largest inbound message or frame accepted; larger ones end the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
-/// Text messages longer than this are sent as fragments of this size.
-pub const FRAGMENT_BYTES: usize = 4 * 1024;
-
-/// Frames queued for one socket are framed into one buffer and written together up to about
-/// this size (a batch of fan-out frames usually fits in one write).
-pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
-
 /// Buffers sized for many mostly idle connections instead of the library defaults. The read
 /// buffer starts at 256 bytes, which holds a ping or a short message; the library grows it to
 /// the size of a larger frame when its header arrives, so a long message is still read at
-/// once. Chat traffic mostly goes the other way.
+/// once. The library writes only control frames (pongs, closes), each at once.
 fn config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(256)
-        .write_buffer_size(WRITE_BUFFER_BYTES)
-        .max_write_buffer_size(256 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(64 * 1024)
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES))
 }
@@ -151,30 +144,87 @@ impl WsUpgrade {
     }
 }
 
-/// Queues a text message for writing (it leaves once the buffer is full or on the next flush),
-/// as fragments of [`FRAGMENT_BYTES`] when it is longer.
-pub async fn feed_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), Error> {
-    if text.len() <= FRAGMENT_BYTES {
-        return socket.feed(Message::Text(text)).await;
-    }
-    let bytes = Bytes::from(text);
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = (start + FRAGMENT_BYTES).min(bytes.len());
-        let opcode = if start == 0 {
-            OpCode::Data(Data::Text)
+/// A text frame's header (server frames are not masked): FIN and the text opcode, then the
+/// payload length in 7, 7+16 or 7+64 bits (RFC 6455, section 5.2).
+struct Header {
+    bytes: [u8; 10],
+    len: u8,
+}
+
+impl Header {
+    fn text(payload: usize) -> Self {
+        let mut bytes = [0u8; 10];
+        bytes[0] = 0x81;
+        let len = if payload < 126 {
+            bytes[1] = payload as u8;
+            2
+        } else if let Ok(short) = u16::try_from(payload) {
+            bytes[1] = 126;
+            bytes[2..4].copy_from_slice(&short.to_be_bytes());
+            4
         } else {
-            OpCode::Data(Data::Continue)
+            bytes[1] = 127;
+            bytes[2..10].copy_from_slice(&(payload as u64).to_be_bytes());
+            10
         };
-        let fragment = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
-        socket.feed(Message::Frame(fragment)).await?;
-        start = end;
+        Self { bytes, len }
     }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// Writes text messages straight to the connection, one frame each: the frame headers and the
+/// messages' own bytes (shared with every other recipient) leave in vectored writes, so the
+/// socket keeps no write buffer of its own between writes. Whatever the library still holds
+/// (a pong it owes the peer) is written first, so frames never interleave.
+///
+/// Must not run while the socket is being read: the pump reads and writes in turn.
+pub async fn write_texts(socket: &mut WebSocket, texts: &[Utf8Bytes]) -> Result<(), Error> {
+    socket.flush().await?;
+    let headers: Vec<Header> = texts.iter().map(|t| Header::text(t.len())).collect();
+    let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * texts.len());
+    for (header, text) in headers.iter().zip(texts) {
+        slices.push(IoSlice::new(header.as_bytes()));
+        slices.push(IoSlice::new(text.as_bytes()));
+    }
+    let io = socket.get_mut();
+    let mut rest = &mut slices[..];
+    // Skips leading empty slices (an empty message has no payload slice to write).
+    IoSlice::advance_slices(&mut rest, 0);
+    while !rest.is_empty() {
+        let written = io.write_vectored(rest).await?;
+        if written == 0 {
+            return Err(std::io::Error::from(std::io::ErrorKind::WriteZero).into());
+        }
+        IoSlice::advance_slices(&mut rest, written);
+    }
+    io.flush().await?;
     Ok(())
 }
 
-/// Sends a text message now (fragmented like [`feed_text`]).
+/// Sends one text message now.
 pub async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), Error> {
-    feed_text(socket, text).await?;
-    socket.flush().await
+    write_texts(socket, std::slice::from_ref(&text)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Header;
+
+    #[test]
+    fn frame_lengths_use_the_shortest_form() {
+        let cases: [(usize, &[u8]); 6] = [
+            (0, &[0x81, 0]),
+            (125, &[0x81, 125]),
+            (126, &[0x81, 126, 0, 126]),
+            (65_535, &[0x81, 126, 0xff, 0xff]),
+            (65_536, &[0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]),
+            (1 << 32, &[0x81, 127, 0, 0, 0, 1, 0, 0, 0, 0]),
+        ];
+        for (len, header) in cases {
+            assert_eq!(Header::text(len).as_bytes(), header, "length {len}");
+        }
+    }
 }
