@@ -35,6 +35,33 @@ pub struct Application {
     state: AppState,
 }
 
+/// Connections the kernel completes while the server has not yet accepted them. The usual
+/// default (128) overflows when hundreds of clients reconnect at once (after a restart, say):
+/// the kernel then drops their handshakes and each client waits a second or more to retry.
+/// The kernel caps this at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds the first address `host` resolves to that can be bound.
+async fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(addr)
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("the host resolves to no address")))
+}
+
 impl Application {
     /// Connects to the database (retrying with backoff up to `DB_STARTUP_TIMEOUT_SECONDS`),
     /// applies migrations and binds the listener.
@@ -44,11 +71,9 @@ impl Application {
             .migrate()
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
-            })?;
+        let listener = listen(&settings.host, settings.port).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
+        })?;
         // The recorder first: the hub's broker task sets gauges as soon as it runs, and a
         // gauge set before the recorder exists is lost.
         let metrics = Some(metrics_handle());

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::realtime::ws::Utf8Bytes;
 use bytes::Bytes;
 use charge_store::{Channel, HistoryPage, User};
 
@@ -53,11 +54,13 @@ struct Inner {
     generation_base: u64,
 }
 
-/// A channel's newest page, and its JSON when every viewer sees the same (no reactions, whose
-/// `reacted` flag depends on the viewer).
+/// A channel's newest page, and when every viewer sees the same (no reactions, whose `reacted`
+/// flag depends on the viewer) its JSON and the WebSocket greeting frame that carries it, so
+/// that everyone who opens the channel is sent the same shared bytes.
 pub struct CachedPage {
     pub page: HistoryPage,
     pub body: Option<Bytes>,
+    pub greeting: Option<Utf8Bytes>,
 }
 
 /// What a reader must hand back to store what it read: the state it read under.
@@ -182,6 +185,7 @@ mod tests {
                 has_more_forward: false,
             },
             body: None,
+            greeting: None,
         })
     }
 

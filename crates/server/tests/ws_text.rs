@@ -373,6 +373,48 @@ async fn long_messages_arrive_whole_and_plain_requests_are_refused() {
     app.stop().await;
 }
 
+/// The greeting's history page is the HTTP history page: one frame shared by every viewer
+/// while no message has reactions, and each viewer's own `reacted` flags once one has.
+#[tokio::test]
+async fn the_greeting_page_is_the_history_page_for_each_viewer() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let (alice, bob, text, _, _) = setup(&app).await;
+    for i in 0..3 {
+        app.message(&alice, text, &format!("line {i}")).await;
+    }
+    let (_, http_page) = app
+        .get(&format!("/api/channels/{text}/history"), &bob)
+        .await;
+    for token in [&alice, &bob] {
+        let mut socket = connect(&app.base, &format!("/ws/text/{text}?token={token}")).await;
+        let greeting = next_json(&mut socket).await;
+        assert_eq!(greeting["type"], "history");
+        assert_eq!(greeting["page"], http_page);
+    }
+
+    let message = http_page["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/channels/{text}/messages/{message}/reactions"),
+            &bob,
+            json!({"emoji": "🔥"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    for (token, reacted) in [(&alice, false), (&bob, true)] {
+        let mut socket = connect(&app.base, &format!("/ws/text/{text}?token={token}")).await;
+        let greeting = next_json(&mut socket).await;
+        let item = &greeting["page"]["items"][0];
+        assert_eq!(item["id"], message);
+        assert_eq!(item["reactions"][0]["reacted"], reacted, "{greeting}");
+        let (_, page) = app
+            .get(&format!("/api/channels/{text}/history"), token)
+            .await;
+        assert_eq!(greeting["page"], page);
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn an_idle_socket_gets_an_error_frame_then_close_1001() {
     let app = TestApp::spawn_with(

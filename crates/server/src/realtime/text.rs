@@ -130,10 +130,14 @@ async fn greet(
     )
     .await
     {
-        // Serialised at once so the page itself is not kept for the whole session.
-        Ok(cached) => frame(
-            &json!({"type": "history", "page": routes::channels::latest_page(&cached.page, user.id)}),
-        ),
+        // The same shared frame for everyone while no message has reactions; otherwise
+        // serialised for this viewer at once, so the page itself is not kept for the session.
+        Ok(cached) => cached.greeting.clone().unwrap_or_else(|| {
+            frame(&json!({
+                "type": "history",
+                "page": routes::channels::latest_page(&cached.page, user.id),
+            }))
+        }),
         Err(_) => {
             session::close(socket, 1011, "Service temporarily unavailable").await;
             return None;

@@ -19,6 +19,7 @@ use crate::cache::CachedPage;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::realtime::ws::Utf8Bytes;
 use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
 
@@ -368,7 +369,17 @@ pub async fn newest_page(
         .then(|| serde_json::to_vec(&history_page(&page, Direction::Backward, None)).ok())
         .flatten()
         .map(Bytes::from);
-    let cached = Arc::new(CachedPage { page, body });
+    let greeting = body.as_ref().and_then(|body| {
+        let page = std::str::from_utf8(body).ok()?;
+        Some(Utf8Bytes::from(format!(
+            r#"{{"type":"history","page":{page}}}"#
+        )))
+    });
+    let cached = Arc::new(CachedPage {
+        page,
+        body,
+        greeting,
+    });
     state
         .hub
         .cache
