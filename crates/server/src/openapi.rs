@@ -18,6 +18,8 @@ use crate::routes;
         routes::invites::list_invites, routes::invites::create_invite, routes::invites::delete_invite,
         routes::invites::accept_invite,
         routes::channels::get_history,
+        routes::channels::get_thread,
+        routes::channels::search_messages,
         routes::channels::add_reaction,
         routes::channels::remove_reaction,
         routes::messages::create_message,

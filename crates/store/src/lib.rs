@@ -21,7 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage};
+pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -53,6 +53,21 @@ pub enum HistoryQuery {
     Around { id: i64, limit: i64 },
 }
 
+/// What a channel search matches: every filter given (all `None` matches every message).
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter<'a> {
+    /// Case-insensitive substring of the content; deleted and moderated messages never match.
+    pub text: Option<&'a str>,
+    pub author_id: Option<i64>,
+    pub has_attachments: Option<bool>,
+    /// Inclusive bounds on `created_at`, in microseconds.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// The thread's root and the messages whose thread root it is.
+    pub thread_root_id: Option<i64>,
+    pub limit: i64,
+}
+
 /// A page in ascending id order, with whether more exists on either side.
 #[derive(Debug, Clone)]
 pub struct HistoryPage {
@@ -463,6 +478,74 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Message `root` and the messages of its thread in `channel_id` (replies to it and
+    /// messages whose thread root it is), oldest first, at most `limit`.
+    pub async fn thread(&self, channel_id: i64, root: i64, limit: i64) -> Result<Vec<Message>> {
+        let mut items: Vec<Message> = sqlx::query_as(select_message!(
+            "WHERE m.channel_id = ? AND (m.id = ? OR m.thread_root_id = ? OR m.parent_id = ?) \
+             ORDER BY m.id ASC LIMIT ?"
+        ))
+        .bind(channel_id)
+        .bind(root)
+        .bind(root)
+        .bind(root)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        self.attach_counts(&mut items).await?;
+        self.attach_reactions(&mut items).await?;
+        Ok(items)
+    }
+
+    /// Messages of `channel_id` that match every filter given, newest first. One statement
+    /// whatever the filters (an absent filter is a NULL that matches everything), so searches
+    /// add one prepared statement per connection, not one per combination.
+    pub async fn search(&self, channel_id: i64, filter: &SearchFilter<'_>) -> Result<Vec<Message>> {
+        // `LIKE` wildcards in the text are matched literally (decision 22). The escape
+        // character is `!`: a backslash is written differently in SQLite and MariaDB literals.
+        let pattern = filter.text.map(|text| {
+            let escaped = text
+                .to_lowercase()
+                .replace('!', "!!")
+                .replace('%', "!%")
+                .replace('_', "!_");
+            format!("%{escaped}%")
+        });
+        let has_attachments = filter.has_attachments.map(i64::from);
+        let mut items: Vec<Message> = sqlx::query_as(select_message!(
+            "WHERE m.channel_id = ? \
+             AND (? IS NULL OR (LOWER(m.content) LIKE ? ESCAPE '!' \
+                  AND m.deleted_at IS NULL AND m.moderated_at IS NULL)) \
+             AND (? IS NULL OR m.author_id = ?) \
+             AND (? IS NULL OR m.created_at >= ?) \
+             AND (? IS NULL OR m.created_at <= ?) \
+             AND (? IS NULL OR m.id = ? OR m.thread_root_id = ?) \
+             AND (? IS NULL OR ? = (CASE WHEN EXISTS (SELECT 1 FROM message_attachments a \
+                  WHERE a.message_id = m.id) THEN 1 ELSE 0 END)) \
+             ORDER BY m.id DESC LIMIT ?"
+        ))
+        .bind(channel_id)
+        .bind(pattern.clone())
+        .bind(pattern)
+        .bind(filter.author_id)
+        .bind(filter.author_id)
+        .bind(filter.start)
+        .bind(filter.start)
+        .bind(filter.end)
+        .bind(filter.end)
+        .bind(filter.thread_root_id)
+        .bind(filter.thread_root_id)
+        .bind(filter.thread_root_id)
+        .bind(has_attachments)
+        .bind(has_attachments)
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        self.attach_counts(&mut items).await?;
+        self.attach_reactions(&mut items).await?;
+        Ok(items)
     }
 
     async fn older_than(&self, channel_id: i64, id: i64, limit: i64) -> Result<Vec<Message>> {

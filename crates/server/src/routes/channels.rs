@@ -27,6 +27,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/channels/{channel_id}/history", get(get_history))
         .route(
+            "/api/channels/{channel_id}/threads/{message_id}",
+            get(get_thread),
+        )
+        .route("/api/channels/{channel_id}/search", get(search_messages))
+        .route(
             "/api/channels/{channel_id}/messages/{message_id}/reactions",
             axum::routing::post(add_reaction).delete(remove_reaction),
         )
@@ -134,6 +139,133 @@ pub async fn remove_reaction(
     }
     Ok(Json(
         reaction_changed(&state, channel.id, message_id, me.user.id).await?,
+    ))
+}
+
+/// Most messages a thread answer carries (its root and the oldest replies).
+pub const THREAD_MAX_MESSAGES: i64 = 1_000;
+
+/// A message and its thread, oldest first.
+#[utoipa::path(get, path = "/api/channels/{channel_id}/threads/{message_id}", tag = "channels",
+    security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 200, body = Vec<MessageRead>, description = "The message, then its replies and the rest of the thread (at most 1,000)"),
+              (status = 404, description = "Channel or message not found")))]
+pub async fn get_thread(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<MessageRead>>> {
+    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let root = parse_path_id(&message_id, "message_id")?;
+    let items = state
+        .store
+        .thread(channel.id, root, THREAD_MAX_MESSAGES)
+        .await?;
+    Ok(Json(
+        items
+            .iter()
+            .map(|m| dto::message_for(m, Some(me.user.id)))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    query: Option<String>,
+    author_id: Option<i64>,
+    has_attachments: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    thread_root_id: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A boolean query value, spelled as the predecessor accepted them.
+fn query_bool(value: &str, field: &'static str) -> ApiResult<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(true),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(false),
+        _ => Err(ApiError::validation(
+            "bool_parsing",
+            &["query", field],
+            "Input should be a valid boolean, unable to interpret input",
+        )),
+    }
+}
+
+fn query_time(value: &str, field: &'static str) -> ApiResult<i64> {
+    dto::parse_timestamp(value).ok_or_else(|| {
+        ApiError::validation(
+            "datetime_parsing",
+            &["query", field],
+            "Input should be a valid datetime",
+        )
+    })
+}
+
+/// Messages of a text channel matching every filter given, newest first.
+#[utoipa::path(get, path = "/api/channels/{channel_id}/search", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = i64, Path), ("query" = Option<String>, Query, description = "case-insensitive substring of the content"),
+           ("author_id" = Option<i64>, Query), ("has_attachments" = Option<bool>, Query),
+           ("start" = Option<String>, Query, description = "ISO 8601, inclusive"), ("end" = Option<String>, Query, description = "ISO 8601, inclusive"),
+           ("thread_root_id" = Option<i64>, Query), ("limit" = Option<i64>, Query, description = "default 50, at most CHAT_HISTORY_MAX_LIMIT")),
+    responses((status = 200, body = Vec<MessageRead>), (status = 404, description = "Channel not found"),
+              (status = 422, description = "Invalid filter")))]
+pub async fn search_messages(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(channel_id): Path<String>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> ApiResult<Json<Vec<MessageRead>>> {
+    let channel_id = parse_path_id(&channel_id, "channel_id")?;
+    if params.query.as_deref() == Some("") {
+        return Err(ApiError::validation(
+            "string_too_short",
+            &["query", "query"],
+            "String should have at least 1 character",
+        ));
+    }
+    let limit = match params.limit {
+        Some(l) if l < 1 => {
+            return Err(ApiError::validation(
+                "greater_than_equal",
+                &["query", "limit"],
+                "Input should be greater than or equal to 1",
+            ));
+        }
+        Some(l) => l.min(state.settings.history_max_limit),
+        None => 50.min(state.settings.history_max_limit),
+    };
+    let filter = charge_store::SearchFilter {
+        text: params.query.as_deref(),
+        author_id: params.author_id,
+        has_attachments: params
+            .has_attachments
+            .as_deref()
+            .map(|v| query_bool(v, "has_attachments"))
+            .transpose()?,
+        start: params
+            .start
+            .as_deref()
+            .map(|v| query_time(v, "start"))
+            .transpose()?,
+        // Timestamps are shown to the millisecond, so an end bound takes in the whole
+        // millisecond it names: a message's own `created_at` finds the message.
+        end: params
+            .end
+            .as_deref()
+            .map(|v| query_time(v, "end").map(|t| t - t.rem_euclid(1000) + 999))
+            .transpose()?,
+        thread_root_id: params.thread_root_id,
+        limit,
+    };
+    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
+    let items = state.store.search(channel.id, &filter).await?;
+    Ok(Json(
+        items
+            .iter()
+            .map(|m| dto::message_for(m, Some(me.user.id)))
+            .collect(),
     ))
 }
 
