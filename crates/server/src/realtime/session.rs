@@ -285,13 +285,10 @@ async fn answer(
 ) -> bool {
     match reply {
         Reply::Committing(pending) => in_flight.push_back(pending),
-        Reply::Now(frames) => {
-            for frame in frames {
-                if send_text(socket, frame).await.is_err() {
-                    return false;
-                }
-            }
+        Reply::Now(frames) if !frames.is_empty() => {
+            return write_texts(socket, &frames).await.is_ok();
         }
+        Reply::Now(_) => {}
     }
     true
 }
