@@ -255,6 +255,24 @@ pub struct MessageModerate {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PinCreate {
+    /// At most 255 characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PinnedMessageRead {
+    pub id: i64,
+    pub channel_id: i64,
+    pub message_id: i64,
+    pub message: MessageRead,
+    pub pinned_at: String,
+    pub pinned_by: Option<MessageAuthor>,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReactionCreate {
     /// 1–32 characters.

@@ -7,7 +7,9 @@
 //!   added or promoted — on this node or another) empties that cache. Entries also lapse after
 //!   [`ACCESS_TTL`].
 //! - Every change to a channel's messages or reactions is broadcast to the channel, and the hub
-//!   calls [`ReadCache::channel_changed`] for each broadcast, local or from another node. A page
+//!   calls [`ReadCache::channel_changed`] for each broadcast, local or from another node. The
+//!   one change that is not broadcast to sockets, a pin, sends a `ChannelChanged` event to the
+//!   other nodes instead (`Hub::channel_changed_silently`). A page
 //!   is stored with the channel's generation taken *before* it was read from the database and
 //!   served only while that generation is current, so a page read before a commit is never
 //!   served after the commit's broadcast. Pages also lapse after [`PAGE_TTL`], which bounds

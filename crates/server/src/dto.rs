@@ -164,23 +164,14 @@ fn reactions(m: &store::Message, viewer: Option<i64>) -> Vec<wire::MessageReacti
 
 /// A message as `viewer` sees it.
 pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead {
-    let author = match (m.author_id, &m.author_login) {
-        (Some(id), Some(login)) => Some(wire::MessageAuthor {
-            id,
-            login: login.clone(),
-            display_name: m.author_display_name.clone(),
-            avatar_url: avatar_url(
-                id,
-                m.author_avatar_path.as_deref(),
-                m.author_avatar_updated_at,
-            ),
-            status: m
-                .author_presence_status
-                .clone()
-                .unwrap_or_else(|| "online".into()),
-        }),
-        _ => None,
-    };
+    let author = person(
+        m.author_id,
+        &m.author_login,
+        &m.author_display_name,
+        &m.author_avatar_path,
+        m.author_avatar_updated_at,
+        &m.author_presence_status,
+    );
     // Decision 21: deleted or moderated messages do not show their original text.
     let hidden = m.deleted_at.is_some() || m.moderated_at.is_some();
     wire::MessageRead {
@@ -199,23 +190,14 @@ pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead
         deleted_at: m.deleted_at.map(timestamp),
         moderated_at: m.moderated_at.map(timestamp),
         moderation_note: m.moderation_note.clone(),
-        moderated_by: match (m.moderated_by_id, &m.moderator_login) {
-            (Some(id), Some(login)) => Some(wire::MessageAuthor {
-                id,
-                login: login.clone(),
-                display_name: m.moderator_display_name.clone(),
-                avatar_url: avatar_url(
-                    id,
-                    m.moderator_avatar_path.as_deref(),
-                    m.moderator_avatar_updated_at,
-                ),
-                status: m
-                    .moderator_presence_status
-                    .clone()
-                    .unwrap_or_else(|| "online".into()),
-            }),
-            _ => None,
-        },
+        moderated_by: person(
+            m.moderated_by_id,
+            &m.moderator_login,
+            &m.moderator_display_name,
+            &m.moderator_avatar_path,
+            m.moderator_avatar_updated_at,
+            &m.moderator_presence_status,
+        ),
         parent_id: m.parent_id,
         thread_root_id: m.thread_root_id,
         reply_count: m.reply_count,
@@ -226,7 +208,50 @@ pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead
         read_count: m.read_count,
         delivered_at: None,
         read_at: None,
-        pinned_at: None,
-        pinned_by: None,
+        pinned_at: m.pinned_at.map(timestamp),
+        pinned_by: pinner(m),
     }
+}
+
+fn pinner(m: &store::Message) -> Option<wire::MessageAuthor> {
+    person(
+        m.pinned_by_id,
+        &m.pinner_login,
+        &m.pinner_display_name,
+        &m.pinner_avatar_path,
+        m.pinner_avatar_updated_at,
+        &m.pinner_presence_status,
+    )
+}
+
+/// Someone a message names (author, moderator, pinner), when the account still exists.
+fn person(
+    id: Option<i64>,
+    login: &Option<String>,
+    display_name: &Option<String>,
+    avatar_path: &Option<String>,
+    avatar_updated_at: Option<i64>,
+    status: &Option<String>,
+) -> Option<wire::MessageAuthor> {
+    let (id, login) = (id?, login.as_ref()?);
+    Some(wire::MessageAuthor {
+        id,
+        login: login.clone(),
+        display_name: display_name.clone(),
+        avatar_url: avatar_url(id, avatar_path.as_deref(), avatar_updated_at),
+        status: status.clone().unwrap_or_else(|| "online".into()),
+    })
+}
+
+/// A pinned message as `viewer` sees it; `None` if `m` is not pinned.
+pub fn pinned_message(m: &store::Message, viewer: i64) -> Option<wire::PinnedMessageRead> {
+    Some(wire::PinnedMessageRead {
+        id: m.pin_id?,
+        channel_id: m.channel_id,
+        message_id: m.id,
+        pinned_at: timestamp(m.pinned_at?),
+        pinned_by: pinner(m),
+        note: m.pin_note.clone(),
+        message: message_for(m, Some(viewer)),
+    })
 }

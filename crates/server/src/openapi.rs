@@ -20,6 +20,7 @@ use crate::routes;
         routes::channels::get_history,
         routes::channels::get_thread,
         routes::channels::search_messages,
+        routes::pins::list_pins, routes::pins::pin_message, routes::pins::unpin_message,
         routes::channels::add_reaction,
         routes::channels::remove_reaction,
         routes::messages::create_message,

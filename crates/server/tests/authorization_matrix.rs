@@ -65,6 +65,11 @@ enum Route {
     ModerateMessage,
     AddReaction,
     RemoveReaction,
+    Thread,
+    Search,
+    ListPins,
+    Pin,
+    Unpin,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -92,6 +97,12 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     // Any member may react and remove their own reaction.
     (Route::AddReaction,          [Anon, NotMember, Ok(201),      Ok(201),      Ok(201), Ok(201)]),
     (Route::RemoveReaction,       [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::Thread,               [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::Search,               [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    // Every member sees the pins; only admins and owners change them.
+    (Route::ListPins,             [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::Pin,                  [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::Unpin,                [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -285,6 +296,41 @@ impl Fixture {
                 format!("/api/channels/{}/history", self.channel_id),
                 None,
             ),
+            Route::Search => (
+                Method::GET,
+                format!("/api/channels/{}/search?query=hello", self.channel_id),
+                None,
+            ),
+            Route::Thread | Route::ListPins | Route::Pin | Route::Unpin => {
+                let message = app.message(&self.owner, self.channel_id, "pin me").await;
+                let id = message["id"].as_i64().expect("message id");
+                let pins = format!("/api/channels/{}/pins", self.channel_id);
+                if matches!(route, Route::ListPins | Route::Unpin) {
+                    let pinned = app
+                        .send(
+                            Method::POST,
+                            &format!("{pins}/{id}"),
+                            Some(&self.owner),
+                            Some(json!({})),
+                        )
+                        .await;
+                    assert_eq!(pinned.status, StatusCode::CREATED, "{}", pinned.text);
+                }
+                match route {
+                    Route::Thread => (
+                        Method::GET,
+                        format!("/api/channels/{}/threads/{id}", self.channel_id),
+                        None,
+                    ),
+                    Route::ListPins => (Method::GET, pins, None),
+                    Route::Pin => (
+                        Method::POST,
+                        format!("{pins}/{id}"),
+                        Some(json!({"note": "keep"})),
+                    ),
+                    _ => (Method::DELETE, format!("{pins}/{id}"), None),
+                }
+            }
             Route::PostMessage => {
                 let channel = self.channel_id.to_string();
                 return app
@@ -371,6 +417,18 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert_eq!(body["reactions"][0]["reacted"], true, "{body}");
         }
         Route::RemoveReaction => assert_eq!(body["reactions"], json!([]), "{body}"),
+        Route::Thread => assert_eq!(body[0]["content"], "pin me", "{body}"),
+        Route::Search => assert_eq!(body[0]["content"], "hello", "{body}"),
+        Route::ListPins => {
+            assert_eq!(body[0]["message"]["content"], "pin me", "{body}");
+            assert!(body[0]["message"]["pinned_at"].is_string(), "{body}");
+        }
+        Route::Pin => {
+            assert_eq!(body["note"], "keep", "{body}");
+            assert_eq!(body["message"]["content"], "pin me", "{body}");
+            assert_eq!(body["pinned_at"], body["message"]["pinned_at"], "{body}");
+        }
+        Route::Unpin => assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text),
     }
 }
 
@@ -470,6 +528,11 @@ impl Route {
                 "delete",
                 "/api/channels/{channel_id}/messages/{message_id}/reactions",
             ),
+            Route::Thread => ("get", "/api/channels/{channel_id}/threads/{message_id}"),
+            Route::Search => ("get", "/api/channels/{channel_id}/search"),
+            Route::ListPins => ("get", "/api/channels/{channel_id}/pins"),
+            Route::Pin => ("post", "/api/channels/{channel_id}/pins/{message_id}"),
+            Route::Unpin => ("delete", "/api/channels/{channel_id}/pins/{message_id}"),
         }
     }
 }

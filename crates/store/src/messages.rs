@@ -8,6 +8,8 @@ use sqlx::any::AnyArguments;
 
 use crate::{Message, Result, Store, StoreError, insert_returning_id, now_micros};
 
+/// The message columns every read uses, with its author, moderator and pin (a message is
+/// pinned at most once: `pinned_messages` is unique on channel and message).
 macro_rules! select_message {
     ($tail:literal) => {
         concat!(
@@ -21,9 +23,16 @@ macro_rules! select_message {
              mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
              mu.avatar_path AS moderator_avatar_path, \
              mu.avatar_updated_at AS moderator_avatar_updated_at, \
-             mu.presence_status AS moderator_presence_status \
+             mu.presence_status AS moderator_presence_status, \
+             p.id AS pin_id, p.note AS pin_note, p.pinned_at, p.pinned_by_id, \
+             pu.login AS pinner_login, pu.display_name AS pinner_display_name, \
+             pu.avatar_path AS pinner_avatar_path, \
+             pu.avatar_updated_at AS pinner_avatar_updated_at, \
+             pu.presence_status AS pinner_presence_status \
              FROM messages m LEFT JOIN users u ON u.id = m.author_id \
-             LEFT JOIN users mu ON mu.id = m.moderated_by_id ",
+             LEFT JOIN users mu ON mu.id = m.moderated_by_id \
+             LEFT JOIN pinned_messages p ON p.channel_id = m.channel_id AND p.message_id = m.id \
+             LEFT JOIN users pu ON pu.id = p.pinned_by_id ",
             $tail
         )
     };
@@ -478,6 +487,86 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Pins `message_id` (a message of `channel_id`), or re-pins it with a new note, pinner and
+    /// time. `false` when the channel already has `max` pinned messages and this is not one.
+    pub async fn pin_message(
+        &self,
+        channel_id: i64,
+        message_id: i64,
+        user_id: i64,
+        note: Option<&str>,
+        max: i64,
+    ) -> Result<bool> {
+        let now = now_micros();
+        // At most two rounds: an insert that loses a race with another pin of the same
+        // message finds the row on the second update.
+        for _ in 0..2 {
+            let updated = sqlx::query(
+                "UPDATE pinned_messages SET pinned_by_id = ?, pinned_at = ?, note = ? \
+                 WHERE channel_id = ? AND message_id = ?",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(note)
+            .bind(channel_id)
+            .bind(message_id)
+            .execute(&self.pool)
+            .await?;
+            if updated.rows_affected() > 0 {
+                return Ok(true);
+            }
+            // The count and the insert are one statement, so concurrent pins cannot pass the
+            // limit together.
+            let inserted = sqlx::query(
+                "INSERT INTO pinned_messages (channel_id, message_id, pinned_by_id, pinned_at, note) \
+                 SELECT ?, ?, ?, ?, ? FROM (SELECT COUNT(*) AS n FROM pinned_messages \
+                 WHERE channel_id = ?) pinned WHERE pinned.n < ?",
+            )
+            .bind(channel_id)
+            .bind(message_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(note)
+            .bind(channel_id)
+            .bind(max)
+            .execute(&self.pool)
+            .await;
+            match inserted.map_err(StoreError::from) {
+                Ok(done) => return Ok(done.rows_affected() > 0),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(StoreError::Other(
+            "the pin changed during the update".into(),
+        ))
+    }
+
+    /// Unpins a message; `false` when it was not pinned in this channel.
+    pub async fn unpin_message(&self, channel_id: i64, message_id: i64) -> Result<bool> {
+        let done =
+            sqlx::query("DELETE FROM pinned_messages WHERE channel_id = ? AND message_id = ?")
+                .bind(channel_id)
+                .bind(message_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A channel's pinned messages, most recently pinned first, at most `limit`.
+    pub async fn pinned_messages(&self, channel_id: i64, limit: i64) -> Result<Vec<Message>> {
+        let mut items: Vec<Message> = sqlx::query_as(select_message!(
+            "WHERE p.channel_id = ? ORDER BY p.pinned_at DESC, p.id DESC LIMIT ?"
+        ))
+        .bind(channel_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        self.attach_counts(&mut items).await?;
+        self.attach_reactions(&mut items).await?;
+        Ok(items)
     }
 
     /// Message `root` and the messages of its thread in `channel_id` (replies to it and

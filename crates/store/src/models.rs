@@ -106,6 +106,16 @@ pub struct Message {
     pub moderator_avatar_path: Option<String>,
     pub moderator_avatar_updated_at: Option<i64>,
     pub moderator_presence_status: Option<String>,
+    /// The message's pin, if it is pinned, and who pinned it.
+    pub pin_id: Option<i64>,
+    pub pin_note: Option<String>,
+    pub pinned_at: Option<i64>,
+    pub pinned_by_id: Option<i64>,
+    pub pinner_login: Option<String>,
+    pub pinner_display_name: Option<String>,
+    pub pinner_avatar_path: Option<String>,
+    pub pinner_avatar_updated_at: Option<i64>,
+    pub pinner_presence_status: Option<String>,
     /// Filled by the store after the row query.
     #[sqlx(skip)]
     pub reply_count: i64,

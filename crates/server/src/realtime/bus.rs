@@ -65,6 +65,9 @@ pub enum RemoteEvent {
         except: Option<i64>,
         frame: String,
     },
+    /// A change to a channel's messages that no frame announces (a pin): cached reads of the
+    /// channel are stale.
+    ChannelChanged { channel_id: i64 },
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

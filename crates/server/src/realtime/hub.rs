@@ -445,6 +445,13 @@ impl Hub {
         self.to_local_channel(channel_id, bytes)
     }
 
+    /// A change to a channel's messages that is not broadcast to its sockets (a pin): every
+    /// node drops what it cached of the channel's history.
+    pub fn channel_changed_silently(&self, channel_id: i64) {
+        self.cache.channel_changed(channel_id);
+        self.bus.publish(RemoteEvent::ChannelChanged { channel_id });
+    }
+
     /// A frame to a quiet channel goes out at once and opens a coalescing window; frames that
     /// arrive while it is open wait and leave together when it ends, as one queue entry and one
     /// write per socket. A chat at human pace never waits; a channel receiving hundreds of
@@ -661,6 +668,7 @@ impl Hub {
     /// Applies an event another node published.
     pub fn apply_remote(&self, node: &str, event: RemoteEvent) {
         match event {
+            RemoteEvent::ChannelChanged { channel_id } => self.cache.channel_changed(channel_id),
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }

@@ -51,7 +51,7 @@ pub struct EmojiQuery {
 }
 
 /// The message `message_id` of text channel `channel_id`, for a member.
-async fn channel_message(
+pub(crate) async fn channel_message(
     state: &AppState,
     channel_id: &str,
     message_id: &str,

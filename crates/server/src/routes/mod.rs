@@ -5,5 +5,6 @@ pub mod channels;
 pub mod config;
 pub mod invites;
 pub mod messages;
+pub mod pins;
 pub mod rooms;
 pub mod system;
