@@ -264,3 +264,26 @@ async fn a_channel_holds_at_most_250_pins() {
     assert_eq!(r.pins().await.len(), 250);
     r.app.stop().await;
 }
+
+/// Admins pinning different messages at the same moment: every pin lands, none fails.
+#[tokio::test]
+async fn concurrent_pins_all_land() {
+    for db in backends() {
+        let r = room(TestApp::spawn(db).await).await;
+        let posted = futures_util::future::join_all((0..40).map(|i| {
+            let (app, member, text) = (&r.app, &r.member, r.text);
+            async move { app.message(member, text, &format!("line {i}")).await }
+        }))
+        .await;
+        let answers = futures_util::future::join_all(posted.iter().map(|m| {
+            let id = m["id"].as_i64().unwrap();
+            r.pin(&r.admin, id, json!({}))
+        }))
+        .await;
+        for (status, body) in &answers {
+            assert_eq!(*status, StatusCode::CREATED, "{db:?}: {body}");
+        }
+        assert_eq!(r.pins().await.len(), 40, "{db:?}");
+        r.app.stop().await;
+    }
+}

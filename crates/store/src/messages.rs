@@ -500,48 +500,48 @@ impl Store {
         max: i64,
     ) -> Result<bool> {
         let now = now_micros();
-        // At most two rounds: an insert that loses a race with another pin of the same
-        // message finds the row on the second update.
-        for _ in 0..2 {
-            let updated = sqlx::query(
-                "UPDATE pinned_messages SET pinned_by_id = ?, pinned_at = ?, note = ? \
-                 WHERE channel_id = ? AND message_id = ?",
-            )
-            .bind(user_id)
-            .bind(now)
-            .bind(note)
+        let mut tx = self.pool.begin().await?;
+        // Pins of one channel take turns on the channel's row, so two of them cannot both
+        // find room under the limit, and on MariaDB they cannot deadlock on each other's
+        // index locks (a count and an insert in one statement did, with concurrent pins).
+        sqlx::query("UPDATE channels SET id = id WHERE id = ?")
             .bind(channel_id)
-            .bind(message_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-            if updated.rows_affected() > 0 {
-                return Ok(true);
+        let updated = sqlx::query(
+            "UPDATE pinned_messages SET pinned_by_id = ?, pinned_at = ?, note = ? \
+             WHERE channel_id = ? AND message_id = ?",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(note)
+        .bind(channel_id)
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            let pinned: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM pinned_messages WHERE channel_id = ?")
+                    .bind(channel_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if pinned >= max {
+                return Ok(false);
             }
-            // The count and the insert are one statement, so concurrent pins cannot pass the
-            // limit together.
-            let inserted = sqlx::query(
+            sqlx::query(
                 "INSERT INTO pinned_messages (channel_id, message_id, pinned_by_id, pinned_at, note) \
-                 SELECT ?, ?, ?, ?, ? FROM (SELECT COUNT(*) AS n FROM pinned_messages \
-                 WHERE channel_id = ?) pinned WHERE pinned.n < ?",
+                 VALUES (?, ?, ?, ?, ?)",
             )
             .bind(channel_id)
             .bind(message_id)
             .bind(user_id)
             .bind(now)
             .bind(note)
-            .bind(channel_id)
-            .bind(max)
-            .execute(&self.pool)
-            .await;
-            match inserted.map_err(StoreError::from) {
-                Ok(done) => return Ok(done.rows_affected() > 0),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(other) => return Err(other),
-            }
+            .execute(&mut *tx)
+            .await?;
         }
-        Err(StoreError::Other(
-            "the pin changed during the update".into(),
-        ))
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Unpins a message; `false` when it was not pinned in this channel.
