@@ -8,19 +8,26 @@ use sqlx::any::AnyArguments;
 
 use crate::{Message, Result, Store, StoreError, insert_returning_id, now_micros};
 
+/// A message's own columns and its author's.
+macro_rules! message_columns {
+    () => {
+        "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
+         COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
+         m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
+         m.moderated_by_id, m.delivered_count, m.read_count, \
+         u.login AS author_login, u.display_name AS author_display_name, \
+         u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
+         u.presence_status AS author_presence_status, "
+    };
+}
+
 /// The message columns every read uses, with its author, moderator and pin (a message is
 /// pinned at most once: `pinned_messages` is unique on channel and message).
 macro_rules! select_message {
     ($tail:literal) => {
         concat!(
-            "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
-             COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
-             m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
-             m.moderated_by_id, m.delivered_count, m.read_count, \
-             u.login AS author_login, u.display_name AS author_display_name, \
-             u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
-             u.presence_status AS author_presence_status, \
-             mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
+            message_columns!(),
+            "mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
              mu.avatar_path AS moderator_avatar_path, \
              mu.avatar_updated_at AS moderator_avatar_updated_at, \
              mu.presence_status AS moderator_presence_status, \
@@ -36,6 +43,46 @@ macro_rules! select_message {
             $tail
         )
     };
+}
+
+/// A message just inserted: its own columns and its author's. No one can have moderated or
+/// pinned it yet, and the writer reads every batch back, so it decodes only these.
+#[derive(sqlx::FromRow)]
+struct NewRow {
+    id: i64,
+    channel_id: i64,
+    author_id: Option<i64>,
+    parent_id: Option<i64>,
+    thread_root_id: Option<i64>,
+    content: String,
+    created_at: i64,
+    updated_at: i64,
+    author_login: Option<String>,
+    author_display_name: Option<String>,
+    author_avatar_path: Option<String>,
+    author_avatar_updated_at: Option<i64>,
+    author_presence_status: Option<String>,
+}
+
+impl From<NewRow> for Message {
+    fn from(row: NewRow) -> Self {
+        Message {
+            id: row.id,
+            channel_id: row.channel_id,
+            author_id: row.author_id,
+            parent_id: row.parent_id,
+            thread_root_id: row.thread_root_id,
+            content: row.content,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            author_login: row.author_login,
+            author_display_name: row.author_display_name,
+            author_avatar_path: row.author_avatar_path,
+            author_avatar_updated_at: row.author_avatar_updated_at,
+            author_presence_status: row.author_presence_status,
+            ..Message::default()
+        }
+    }
 }
 
 /// What to store for a new message; `parent_id` must already be checked to be in the channel.
@@ -209,14 +256,24 @@ impl Store {
         self.message_rows(&ids).await
     }
 
-    /// Rows for `ids`, which ascend (a batch's ids grow in batch order), without reply counts
-    /// or reactions, in that order.
+    /// Rows for `ids` of messages just inserted, which ascend (a batch's ids grow in batch
+    /// order), without reply counts or reactions, in that order.
     async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
         debug_assert!(ids.is_sorted());
         // Ids are integers from our own inserts, so the IN list holds numbers only.
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        let sql = format!("{} WHERE m.id IN ({})", select_message!(""), list.join(","));
-        let mut rows: Vec<Message> = self.fetch_listed(sql).await?;
+        let sql = format!(
+            "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
+             COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
+             m.updated_at, u.login AS author_login, u.display_name AS author_display_name, \
+             u.avatar_path AS author_avatar_path, \
+             u.avatar_updated_at AS author_avatar_updated_at, \
+             u.presence_status AS author_presence_status \
+             FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.id IN ({})",
+            list.join(",")
+        );
+        let rows: Vec<NewRow> = self.fetch_listed(sql).await?;
+        let mut rows: Vec<Message> = rows.into_iter().map(Message::from).collect();
         rows.sort_unstable_by_key(|m| m.id);
         Ok(rows)
     }

@@ -79,7 +79,7 @@ pub struct Invitation {
 }
 
 /// A message with its author's public fields and thread counters.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow)]
 pub struct Message {
     pub id: i64,
     pub channel_id: i64,
