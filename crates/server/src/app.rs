@@ -255,6 +255,7 @@ fn router(state: AppState) -> Router {
         .merge(routes::channels::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
+        .merge(routes::categories::router())
         .merge(routes::config::router())
         .merge(crate::realtime::router())
         .method_not_allowed_fallback(method_not_allowed)

@@ -21,6 +21,8 @@ use crate::routes;
         routes::channels::get_thread,
         routes::channels::search_messages,
         routes::pins::list_pins, routes::pins::pin_message, routes::pins::unpin_message,
+        routes::categories::list_categories, routes::categories::create_category,
+        routes::categories::update_category, routes::categories::delete_category,
         routes::channels::add_reaction,
         routes::channels::remove_reaction,
         routes::messages::create_message,

@@ -70,6 +70,10 @@ enum Route {
     ListPins,
     Pin,
     Unpin,
+    ListCategories,
+    CreateCategory,
+    UpdateCategory,
+    DeleteCategory,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -103,6 +107,10 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::ListPins,             [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
     (Route::Pin,                  [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
     (Route::Unpin,                [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::ListCategories,       [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::CreateCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::UpdateCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -118,6 +126,7 @@ struct Fixture {
     target: String,
     channel_id: i64,
     strangers: u32,
+    categories: u32,
 }
 
 impl Fixture {
@@ -147,6 +156,7 @@ impl Fixture {
             target,
             channel_id,
             strangers: 0,
+            categories: 0,
         }
     }
 
@@ -296,6 +306,37 @@ impl Fixture {
                 format!("/api/channels/{}/history", self.channel_id),
                 None,
             ),
+            Route::ListCategories
+            | Route::CreateCategory
+            | Route::UpdateCategory
+            | Route::DeleteCategory => {
+                self.categories += 1;
+                let path = format!("/api/rooms/{slug}/categories");
+                let name = format!("category {}", self.categories);
+                if route == Route::CreateCategory {
+                    (Method::POST, path, Some(json!({ "name": name })))
+                } else {
+                    let made = app
+                        .send(
+                            Method::POST,
+                            &path,
+                            Some(&self.owner),
+                            Some(json!({ "name": name })),
+                        )
+                        .await;
+                    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+                    let id = made.body["id"].as_i64().expect("category id");
+                    match route {
+                        Route::ListCategories => (Method::GET, path, None),
+                        Route::UpdateCategory => (
+                            Method::PATCH,
+                            format!("{path}/{id}"),
+                            Some(json!({"name": format!("{name} renamed")})),
+                        ),
+                        _ => (Method::DELETE, format!("{path}/{id}"), None),
+                    }
+                }
+            }
             Route::Search => (
                 Method::GET,
                 format!("/api/channels/{}/search?query=hello", self.channel_id),
@@ -428,7 +469,26 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert_eq!(body["message"]["content"], "pin me", "{body}");
             assert_eq!(body["pinned_at"], body["message"]["pinned_at"], "{body}");
         }
-        Route::Unpin => assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text),
+        Route::Unpin | Route::DeleteCategory => {
+            assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
+        }
+        Route::ListCategories => assert!(body.as_array().is_some_and(|a| !a.is_empty()), "{body}"),
+        Route::CreateCategory => {
+            assert!(
+                body["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("category ")),
+                "{body}"
+            );
+        }
+        Route::UpdateCategory => {
+            assert!(
+                body["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with(" renamed")),
+                "{body}"
+            );
+        }
     }
 }
 
@@ -533,6 +593,10 @@ impl Route {
             Route::ListPins => ("get", "/api/channels/{channel_id}/pins"),
             Route::Pin => ("post", "/api/channels/{channel_id}/pins/{message_id}"),
             Route::Unpin => ("delete", "/api/channels/{channel_id}/pins/{message_id}"),
+            Route::ListCategories => ("get", "/api/rooms/{slug}/categories"),
+            Route::CreateCategory => ("post", "/api/rooms/{slug}/categories"),
+            Route::UpdateCategory => ("patch", "/api/rooms/{slug}/categories/{category_id}"),
+            Route::DeleteCategory => ("delete", "/api/rooms/{slug}/categories/{category_id}"),
         }
     }
 }

@@ -76,6 +76,100 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// One category of the room, if it is one of its own.
+    pub async fn category(&self, room_id: i64, category_id: i64) -> Result<Option<Category>> {
+        Ok(sqlx::query_as(
+            "SELECT id, room_id, name, position, created_at FROM channel_categories \
+             WHERE id = ? AND room_id = ?",
+        )
+        .bind(category_id)
+        .bind(room_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Creates a category; `Ok(None)` when the room already has `max`. A name the room
+    /// already uses is a `Conflict`.
+    pub async fn create_category(
+        &self,
+        room_id: i64,
+        name: &str,
+        position: i64,
+        max: i64,
+    ) -> Result<Option<Category>> {
+        let mut tx = self.pool.begin().await?;
+        // Creations in one room take turns on its row, so two cannot both find room.
+        sqlx::query("UPDATE rooms SET id = id WHERE id = ?")
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM channel_categories WHERE room_id = ?")
+                .bind(room_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count >= max {
+            return Ok(None);
+        }
+        let now = now_micros();
+        let query = sqlx::query(
+            "INSERT INTO channel_categories (room_id, name, position, created_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(room_id)
+        .bind(name)
+        .bind(position)
+        .bind(now);
+        let id = insert_returning_id(&mut tx, self.backend, query).await?;
+        tx.commit().await?;
+        Ok(Some(Category {
+            id,
+            room_id,
+            name: name.to_owned(),
+            position,
+            created_at: now,
+        }))
+    }
+
+    /// Renames or moves a category (whichever is given); `Ok(None)` when it is not the room's.
+    pub async fn update_category(
+        &self,
+        room_id: i64,
+        category_id: i64,
+        name: Option<&str>,
+        position: Option<i64>,
+    ) -> Result<Option<Category>> {
+        sqlx::query(
+            "UPDATE channel_categories SET name = COALESCE(?, name), \
+             position = COALESCE(?, position) WHERE id = ? AND room_id = ?",
+        )
+        .bind(name)
+        .bind(position)
+        .bind(category_id)
+        .bind(room_id)
+        .execute(&self.pool)
+        .await?;
+        self.category(room_id, category_id).await
+    }
+
+    /// Deletes a category; its channels stay, with no category and their positions. `false`
+    /// when it is not the room's.
+    pub async fn delete_category(&self, room_id: i64, category_id: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE channels SET category_id = NULL WHERE room_id = ? AND category_id = ?")
+            .bind(room_id)
+            .bind(category_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM channel_categories WHERE id = ? AND room_id = ?")
+            .bind(category_id)
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Creates a channel under the lowest free letter, placed after its category's last
     /// channel. `Ok(None)` when all 26 letters are in use.
     pub async fn create_channel(

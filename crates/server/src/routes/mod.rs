@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource; each owns its router.
 
 pub mod auth;
+pub mod categories;
 pub mod channels;
 pub mod config;
 pub mod invites;
