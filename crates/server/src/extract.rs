@@ -61,13 +61,13 @@ where
                 .and_then(|r| r.split('`').next())
             {
                 if path != "." {
-                    loc.extend(path.split('.').map(str::to_owned));
+                    loc.extend(path_segments(&path));
                 }
                 loc.push(field.to_owned());
                 let loc: Vec<&str> = loc.iter().map(String::as_str).collect();
                 return ApiError::Validation(vec![item("missing", &loc, "Field required")]);
             }
-            loc.extend(path.split('.').filter(|p| !p.is_empty()).map(str::to_owned));
+            loc.extend(path_segments(&path));
             let loc: Vec<&str> = loc.iter().map(String::as_str).collect();
             let (kind, msg) = describe_type_error(&inner);
             ApiError::Validation(vec![item(kind, &loc, msg)])
@@ -156,5 +156,38 @@ pub fn check_len(
             loc,
             format!("String should have at most {max} characters"),
         ));
+    }
+}
+
+/// For `Option<Option<T>>` fields with `#[serde(default, deserialize_with = "present")]`: an
+/// absent key stays `None`, `null` becomes `Some(None)`, a value `Some(Some(value))`, so a
+/// PATCH can tell "leave it" from "clear it".
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// A deserialisation path (`channels[0].category_id`) as the segments of a `loc`
+/// (`channels`, `0`, `category_id`).
+fn path_segments(path: &str) -> Vec<String> {
+    path.split(['.', '[', ']'])
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_path_becomes_loc_segments() {
+        assert_eq!(
+            super::path_segments("channels[0].category_id"),
+            ["channels", "0", "category_id"]
+        );
+        assert_eq!(super::path_segments("name"), ["name"]);
+        assert!(super::path_segments(".").is_empty());
     }
 }

@@ -23,6 +23,8 @@ use crate::routes;
         routes::pins::list_pins, routes::pins::pin_message, routes::pins::unpin_message,
         routes::categories::list_categories, routes::categories::create_category,
         routes::categories::update_category, routes::categories::delete_category,
+        routes::layout::update_channel, routes::layout::reorder_channels,
+        routes::layout::reorder_categories,
         routes::channels::add_reaction,
         routes::channels::remove_reaction,
         routes::messages::create_message,

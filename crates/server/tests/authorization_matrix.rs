@@ -74,6 +74,9 @@ enum Route {
     CreateCategory,
     UpdateCategory,
     DeleteCategory,
+    UpdateChannel,
+    ReorderChannels,
+    ReorderCategories,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -111,6 +114,9 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::CreateCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
     (Route::UpdateCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::DeleteCategory,       [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::UpdateChannel,        [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::ReorderChannels,      [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::ReorderCategories,    [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -337,6 +343,37 @@ impl Fixture {
                     }
                 }
             }
+            Route::UpdateChannel => (
+                Method::PATCH,
+                format!("/api/channels/{}", self.channel_id),
+                Some(json!({"name": "general"})),
+            ),
+            Route::ReorderChannels => (
+                Method::POST,
+                format!("/api/rooms/{slug}/channels/reorder"),
+                Some(
+                    json!({"channels": [{"id": self.channel_id, "category_id": null, "position": 0}]}),
+                ),
+            ),
+            Route::ReorderCategories => {
+                self.categories += 1;
+                let path = format!("/api/rooms/{slug}/categories");
+                let made = app
+                    .send(
+                        Method::POST,
+                        &path,
+                        Some(&self.owner),
+                        Some(json!({ "name": format!("category {}", self.categories) })),
+                    )
+                    .await;
+                assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+                let id = made.body["id"].as_i64().expect("category id");
+                (
+                    Method::POST,
+                    format!("{path}/reorder"),
+                    Some(json!({"categories": [{"id": id, "position": 7}]})),
+                )
+            }
             Route::Search => (
                 Method::GET,
                 format!("/api/channels/{}/search?query=hello", self.channel_id),
@@ -469,7 +506,11 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert_eq!(body["message"]["content"], "pin me", "{body}");
             assert_eq!(body["pinned_at"], body["message"]["pinned_at"], "{body}");
         }
-        Route::Unpin | Route::DeleteCategory => {
+        Route::UpdateChannel => assert_eq!(body["name"], "general", "{body}"),
+        Route::Unpin
+        | Route::DeleteCategory
+        | Route::ReorderChannels
+        | Route::ReorderCategories => {
             assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
         }
         Route::ListCategories => assert!(body.as_array().is_some_and(|a| !a.is_empty()), "{body}"),
@@ -597,6 +638,9 @@ impl Route {
             Route::CreateCategory => ("post", "/api/rooms/{slug}/categories"),
             Route::UpdateCategory => ("patch", "/api/rooms/{slug}/categories/{category_id}"),
             Route::DeleteCategory => ("delete", "/api/rooms/{slug}/categories/{category_id}"),
+            Route::UpdateChannel => ("patch", "/api/channels/{channel_id}"),
+            Route::ReorderChannels => ("post", "/api/rooms/{slug}/channels/reorder"),
+            Route::ReorderCategories => ("post", "/api/rooms/{slug}/categories/reorder"),
         }
     }
 }

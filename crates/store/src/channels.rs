@@ -76,6 +76,63 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// Renames a channel or moves it into another category or none (whichever is given).
+    pub async fn update_channel(
+        &self,
+        channel_id: i64,
+        name: Option<&str>,
+        category: Option<Option<i64>>,
+    ) -> Result<Option<Channel>> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(name) = name {
+            sqlx::query("UPDATE channels SET name = ? WHERE id = ?")
+                .bind(name)
+                .bind(channel_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(category) = category {
+            sqlx::query("UPDATE channels SET category_id = ? WHERE id = ?")
+                .bind(category)
+                .bind(channel_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.channel_by_id(channel_id).await
+    }
+
+    /// Sets `(channel id, category id, position)` exactly as given, in one transaction. The
+    /// caller has checked that every channel and category is the room's.
+    pub async fn reorder_channels(&self, placements: &[(i64, Option<i64>, i64)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, category, position) in placements {
+            sqlx::query("UPDATE channels SET category_id = ?, position = ? WHERE id = ?")
+                .bind(*category)
+                .bind(*position)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets `(category id, position)` as given, in one transaction; the caller has checked
+    /// that every category is the room's.
+    pub async fn reorder_categories(&self, positions: &[(i64, i64)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, position) in positions {
+            sqlx::query("UPDATE channel_categories SET position = ? WHERE id = ?")
+                .bind(*position)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One category of the room, if it is one of its own.
     pub async fn category(&self, room_id: i64, category_id: i64) -> Result<Option<Category>> {
         Ok(sqlx::query_as(

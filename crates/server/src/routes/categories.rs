@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use charge_protocol::{ChannelCategoryRead, ValidationItem};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -46,19 +46,12 @@ pub struct CategoryCreate {
 /// Only the keys present are applied; neither may be `null`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CategoryUpdate {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<i64>)]
     pub position: Option<Option<i64>>,
-}
-
-/// A key that is present, `null` or not: absent keys stay `None` through `#[serde(default)]`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn check_position(problems: &mut Vec<ValidationItem>, position: i64) {

@@ -5,6 +5,7 @@ pub mod categories;
 pub mod channels;
 pub mod config;
 pub mod invites;
+pub mod layout;
 pub mod messages;
 pub mod pins;
 pub mod rooms;
