@@ -257,6 +257,7 @@ fn router(state: AppState) -> Router {
         .merge(routes::pins::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
+        .merge(routes::profile::router())
         .merge(routes::config::router())
         .merge(crate::realtime::router())
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,7 +2,9 @@
 //! caller's access to a channel, and a channel's newest page.
 //!
 //! Correctness rests on three rules:
-//! - Users are never changed or deleted once created, so a cached user is always current.
+//! - Users are never deleted, and change only through `PATCH /api/profile`, which replaces the
+//!   node's own entry and tells the other nodes to forget theirs (`UserChanged`). Entries also
+//!   lapse after [`USER_TTL`], which bounds a read that raced with the change.
 //! - Only *granted* access is cached, and any room-level event (a channel deleted, a member
 //!   added or promoted — on this node or another) empties that cache. Entries also lapse after
 //!   [`ACCESS_TTL`].
@@ -25,6 +27,8 @@ use charge_store::{Channel, HistoryPage, User};
 
 /// How long a newest page is served from memory at most.
 pub const PAGE_TTL: Duration = Duration::from_secs(1);
+/// How long a cached account is trusted at most (its profile may change on another node).
+pub const USER_TTL: Duration = Duration::from_secs(10);
 /// How long granted access is trusted at most.
 pub const ACCESS_TTL: Duration = Duration::from_secs(10);
 /// Entry limits; a full map is emptied rather than tracked for recency.
@@ -45,7 +49,7 @@ pub struct ReadCache {
 
 #[derive(Default)]
 struct Inner {
-    users: HashMap<i64, User>,
+    users: HashMap<i64, (Instant, User)>,
     /// (channel, user) → the channel, when the user may read it.
     access: HashMap<(i64, i64), (Instant, u64, Channel)>,
     access_epoch: u64,
@@ -77,7 +81,9 @@ impl ReadCache {
     }
 
     pub fn user(&self, id: i64) -> Option<User> {
-        self.lock().users.get(&id).cloned()
+        let inner = self.lock();
+        let (at, user) = inner.users.get(&id)?;
+        (at.elapsed() < USER_TTL).then(|| user.clone())
     }
 
     pub fn put_user(&self, user: &User) {
@@ -85,7 +91,12 @@ impl ReadCache {
         if inner.users.len() >= MAX_USERS {
             inner.users.clear();
         }
-        inner.users.insert(user.id, user.clone());
+        inner.users.insert(user.id, (Instant::now(), user.clone()));
+    }
+
+    /// The account changed on another node.
+    pub fn forget_user(&self, id: i64) {
+        self.lock().users.remove(&id);
     }
 
     /// Taken before checking access in the database.

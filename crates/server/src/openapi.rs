@@ -25,6 +25,7 @@ use crate::routes;
         routes::categories::update_category, routes::categories::delete_category,
         routes::layout::update_channel, routes::layout::reorder_channels,
         routes::layout::reorder_categories,
+        routes::profile::get_profile, routes::profile::update_profile,
         routes::channels::add_reaction,
         routes::channels::remove_reaction,
         routes::messages::create_message,

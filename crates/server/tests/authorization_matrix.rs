@@ -77,6 +77,8 @@ enum Route {
     UpdateChannel,
     ReorderChannels,
     ReorderCategories,
+    GetProfile,
+    UpdateProfile,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -117,6 +119,9 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::UpdateChannel,        [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::ReorderChannels,      [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
     (Route::ReorderCategories,    [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    // Everyone signed in has a profile of their own.
+    (Route::GetProfile,           [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::UpdateProfile,        [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// One room with a member of every role, an outsider, a text channel with a message and a
@@ -343,6 +348,12 @@ impl Fixture {
                     }
                 }
             }
+            Route::GetProfile => (Method::GET, "/api/profile/me".into(), None),
+            Route::UpdateProfile => (
+                Method::PATCH,
+                "/api/profile".into(),
+                Some(json!({"status": "idle"})),
+            ),
             Route::UpdateChannel => (
                 Method::PATCH,
                 format!("/api/channels/{}", self.channel_id),
@@ -507,6 +518,8 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert_eq!(body["pinned_at"], body["message"]["pinned_at"], "{body}");
         }
         Route::UpdateChannel => assert_eq!(body["name"], "general", "{body}"),
+        Route::GetProfile => assert!(body["login"].is_string(), "{body}"),
+        Route::UpdateProfile => assert_eq!(body["status"], "idle", "{body}"),
         Route::Unpin
         | Route::DeleteCategory
         | Route::ReorderChannels
@@ -639,6 +652,8 @@ impl Route {
             Route::UpdateCategory => ("patch", "/api/rooms/{slug}/categories/{category_id}"),
             Route::DeleteCategory => ("delete", "/api/rooms/{slug}/categories/{category_id}"),
             Route::UpdateChannel => ("patch", "/api/channels/{channel_id}"),
+            Route::GetProfile => ("get", "/api/profile/me"),
+            Route::UpdateProfile => ("patch", "/api/profile"),
             Route::ReorderChannels => ("post", "/api/rooms/{slug}/channels/reorder"),
             Route::ReorderCategories => ("post", "/api/rooms/{slug}/categories/reorder"),
         }

@@ -51,4 +51,25 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?)
     }
+
+    /// Sets whichever of display name and presence status is given; `None` if the account is
+    /// gone.
+    pub async fn update_profile(
+        &self,
+        id: i64,
+        display_name: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Option<User>> {
+        sqlx::query(
+            "UPDATE users SET display_name = COALESCE(?, display_name), \
+             presence_status = COALESCE(?, presence_status), updated_at = ? WHERE id = ?",
+        )
+        .bind(display_name)
+        .bind(status)
+        .bind(now_micros())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        self.user_by_id(id).await
+    }
 }

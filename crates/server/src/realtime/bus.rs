@@ -68,6 +68,8 @@ pub enum RemoteEvent {
     /// A change to a channel's messages that no frame announces (a pin): cached reads of the
     /// channel are stale.
     ChannelChanged { channel_id: i64 },
+    /// A user's profile changed: cached copies of the account are stale.
+    UserChanged { user_id: i64 },
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

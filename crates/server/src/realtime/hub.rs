@@ -445,6 +445,25 @@ impl Hub {
         self.to_local_channel(channel_id, bytes)
     }
 
+    /// A user's name, status or avatar changed: their entry in this node's online lists shows
+    /// it from the next presence flush (other nodes get it with this node's channel state), and
+    /// every node forgets its cached copy of the account.
+    pub fn user_changed(&self, me: OnlineUser) {
+        self.bus
+            .publish(RemoteEvent::UserChanged { user_id: me.id });
+        let mut state = self.lock();
+        for (channel_id, channel) in &mut state.channels {
+            let Some(entry) = channel.online.get_mut(&me.id) else {
+                continue;
+            };
+            if entry.1 != me {
+                entry.1 = me.clone();
+                channel.presence_dirty = true;
+                self.publish_channel(*channel_id, channel);
+            }
+        }
+    }
+
     /// A change to a channel's messages that is not broadcast to its sockets (a pin): every
     /// node drops what it cached of the channel's history.
     pub fn channel_changed_silently(&self, channel_id: i64) {
@@ -669,6 +688,7 @@ impl Hub {
     pub fn apply_remote(&self, node: &str, event: RemoteEvent) {
         match event {
             RemoteEvent::ChannelChanged { channel_id } => self.cache.channel_changed(channel_id),
+            RemoteEvent::UserChanged { user_id } => self.cache.forget_user(user_id),
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }

@@ -8,5 +8,6 @@ pub mod invites;
 pub mod layout;
 pub mod messages;
 pub mod pins;
+pub mod profile;
 pub mod rooms;
 pub mod system;
