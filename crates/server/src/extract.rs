@@ -159,6 +159,25 @@ pub fn check_len(
     }
 }
 
+/// A PATCH's new `name` (see [`present`]): trimmed, 1–128 characters, and never `null`.
+pub fn check_new_name(
+    problems: &mut Vec<charge_protocol::ValidationItem>,
+    name: &mut Option<Option<String>>,
+) {
+    match name {
+        Some(Some(name)) => {
+            *name = name.trim().to_owned();
+            check_len(problems, &["body", "name"], name, 1, 128);
+        }
+        Some(None) => problems.push(item(
+            "string_type",
+            &["body", "name"],
+            "Input should be a valid string",
+        )),
+        None => {}
+    }
+}
+
 /// For `Option<Option<T>>` fields with `#[serde(default, deserialize_with = "present")]`: an
 /// absent key stays `None`, `null` becomes `Some(None)`, a value `Some(Some(value))`, so a
 /// PATCH can tell "leave it" from "clear it".

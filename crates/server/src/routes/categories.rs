@@ -14,7 +14,7 @@ use crate::access::RoomAccess;
 use crate::auth::CurrentUser;
 use crate::dto;
 use crate::error::{ApiError, ApiResult, item};
-use crate::extract::{ApiJson, Validate, check_len};
+use crate::extract::{ApiJson, Validate, check_len, check_new_name};
 use crate::realtime::rooms as rooms_ws;
 use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
@@ -77,18 +77,7 @@ impl Validate for CategoryCreate {
 impl Validate for CategoryUpdate {
     fn validate(&mut self) -> Vec<ValidationItem> {
         let mut problems = Vec::new();
-        match &mut self.name {
-            Some(Some(name)) => {
-                *name = name.trim().to_owned();
-                check_len(&mut problems, &["body", "name"], name, 1, 128);
-            }
-            Some(None) => problems.push(item(
-                "string_type",
-                &["body", "name"],
-                "Input should be a valid string",
-            )),
-            None => {}
-        }
+        check_new_name(&mut problems, &mut self.name);
         match self.position {
             Some(Some(position)) => check_position(&mut problems, position),
             Some(None) => problems.push(item(

@@ -17,7 +17,7 @@ use crate::access::RoomAccess;
 use crate::auth::CurrentUser;
 use crate::dto;
 use crate::error::{ApiError, ApiResult, item};
-use crate::extract::{ApiJson, Validate, check_len};
+use crate::extract::{ApiJson, Validate, check_new_name};
 use crate::realtime::rooms as rooms_ws;
 use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
@@ -51,18 +51,7 @@ pub struct ChannelUpdate {
 impl Validate for ChannelUpdate {
     fn validate(&mut self) -> Vec<ValidationItem> {
         let mut problems = Vec::new();
-        match &mut self.name {
-            Some(Some(name)) => {
-                *name = name.trim().to_owned();
-                check_len(&mut problems, &["body", "name"], name, 1, 128);
-            }
-            Some(None) => problems.push(item(
-                "string_type",
-                &["body", "name"],
-                "Input should be a valid string",
-            )),
-            None => {}
-        }
+        check_new_name(&mut problems, &mut self.name);
         problems
     }
 }
