@@ -332,3 +332,30 @@ async fn search_is_bounded_by_the_history_limit() {
     assert_eq!(c.search("query=line").await, [sent[4], sent[3], sent[2]]);
     c.app.stop().await;
 }
+
+/// A thread answer carries at most 1,000 messages: the root and the oldest replies.
+#[tokio::test]
+async fn a_thread_answer_is_bounded() {
+    let c = chat(TestApp::spawn(backends()[0]).await).await;
+    let root = c.say(&c.alice, "root", None).await;
+    let replies = futures_util::future::join_all((0..1_000).map(|i| {
+        let c = &c;
+        async move { c.say(&c.bob, &format!("reply {i}"), Some(root)).await }
+    }))
+    .await;
+    let (status, body) = c
+        .get(
+            &format!("/api/channels/{}/threads/{root}", c.text),
+            &c.alice,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let got = ids(&body);
+    assert_eq!(got.len(), 1_000);
+    assert_eq!(got[0], root);
+    let mut oldest = replies.clone();
+    oldest.sort_unstable();
+    assert_eq!(got[1..], oldest[..999], "the root, then the oldest replies");
+    assert!(!got.contains(&oldest[999]), "the newest reply is left out");
+    c.app.stop().await;
+}
