@@ -8,26 +8,19 @@ use sqlx::any::AnyArguments;
 
 use crate::{Message, Result, Store, StoreError, insert_returning_id, now_micros};
 
-/// A message's own columns and its author's.
-macro_rules! message_columns {
-    () => {
-        "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
-         COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
-         m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
-         m.moderated_by_id, m.delivered_count, m.read_count, \
-         u.login AS author_login, u.display_name AS author_display_name, \
-         u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
-         u.presence_status AS author_presence_status, "
-    };
-}
-
 /// The message columns every read uses, with its author, moderator and pin (a message is
 /// pinned at most once: `pinned_messages` is unique on channel and message).
 macro_rules! select_message {
     ($tail:literal) => {
         concat!(
-            message_columns!(),
-            "mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
+            "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
+             COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
+             m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
+             m.moderated_by_id, m.delivered_count, m.read_count, \
+             u.login AS author_login, u.display_name AS author_display_name, \
+             u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
+             u.presence_status AS author_presence_status, \
+             mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
              mu.avatar_path AS moderator_avatar_path, \
              mu.avatar_updated_at AS moderator_avatar_updated_at, \
              mu.presence_status AS moderator_presence_status, \
@@ -326,6 +319,12 @@ impl Store {
         Ok(items.pop())
     }
 
+    /// Fills what the row query leaves out: reply counts and reactions.
+    async fn attach_details(&self, items: &mut [Message]) -> Result<()> {
+        self.attach_counts(items).await?;
+        self.attach_reactions(items).await
+    }
+
     /// Fills reply counts for `items` with two grouped queries (not one sub-query per row).
     async fn attach_counts(&self, items: &mut [Message]) -> Result<()> {
         if items.is_empty() {
@@ -476,8 +475,7 @@ impl Store {
 
     pub async fn history(&self, channel_id: i64, query: HistoryQuery) -> Result<HistoryPage> {
         let mut page = self.history_rows(channel_id, query).await?;
-        self.attach_counts(&mut page.items).await?;
-        self.attach_reactions(&mut page.items).await?;
+        self.attach_details(&mut page.items).await?;
         Ok(page)
     }
 
@@ -621,8 +619,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        self.attach_counts(&mut items).await?;
-        self.attach_reactions(&mut items).await?;
+        self.attach_details(&mut items).await?;
         Ok(items)
     }
 
@@ -640,8 +637,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        self.attach_counts(&mut items).await?;
-        self.attach_reactions(&mut items).await?;
+        self.attach_details(&mut items).await?;
         Ok(items)
     }
 
@@ -689,8 +685,7 @@ impl Store {
         .bind(filter.limit)
         .fetch_all(&self.pool)
         .await?;
-        self.attach_counts(&mut items).await?;
-        self.attach_reactions(&mut items).await?;
+        self.attach_details(&mut items).await?;
         Ok(items)
     }
 

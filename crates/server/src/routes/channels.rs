@@ -51,7 +51,7 @@ pub struct EmojiQuery {
 }
 
 /// The message `message_id` of text channel `channel_id`, for a member.
-pub(crate) async fn channel_message(
+async fn channel_message(
     state: &AppState,
     channel_id: &str,
     message_id: &str,
@@ -225,17 +225,7 @@ pub async fn search_messages(
             "String should have at least 1 character",
         ));
     }
-    let limit = match params.limit {
-        Some(l) if l < 1 => {
-            return Err(ApiError::validation(
-                "greater_than_equal",
-                &["query", "limit"],
-                "Input should be greater than or equal to 1",
-            ));
-        }
-        Some(l) => l.min(state.settings.history_max_limit),
-        None => 50.min(state.settings.history_max_limit),
-    };
+    let limit = page_limit(&state, params.limit, 50)?;
     let filter = charge_store::SearchFilter {
         text: params.query.as_deref(),
         author_id: params.author_id,
@@ -267,6 +257,20 @@ pub async fn search_messages(
             .map(|m| dto::message_for(m, Some(me.user.id)))
             .collect(),
     ))
+}
+
+/// A `limit` query: at least 1 (else 422), `default` when absent, capped at
+/// `CHAT_HISTORY_MAX_LIMIT` either way.
+fn page_limit(state: &AppState, limit: Option<i64>, default: i64) -> ApiResult<i64> {
+    match limit {
+        Some(l) if l < 1 => Err(ApiError::validation(
+            "greater_than_equal",
+            &["query", "limit"],
+            "Input should be greater than or equal to 1",
+        )),
+        Some(l) => Ok(l.min(state.settings.history_max_limit)),
+        None => Ok(default.min(state.settings.history_max_limit)),
+    }
 }
 
 /// Whether a user may read a channel's messages.
@@ -390,17 +394,7 @@ pub async fn get_history(
     ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> ApiResult<Response> {
     let channel_id = parse_path_id(&channel_id, "channel_id")?;
-    let limit = match params.limit {
-        Some(l) if l < 1 => {
-            return Err(ApiError::validation(
-                "greater_than_equal",
-                &["query", "limit"],
-                "Input should be greater than or equal to 1",
-            ));
-        }
-        Some(l) => l.min(state.settings.history_max_limit),
-        None => state.settings.history_default_limit,
-    };
+    let limit = page_limit(&state, params.limit, state.settings.history_default_limit)?;
     let direction = match params.direction.as_deref() {
         None | Some("backward") => Direction::Backward,
         Some("forward") => Direction::Forward,

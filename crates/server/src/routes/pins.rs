@@ -15,7 +15,7 @@ use crate::auth::CurrentUser;
 use crate::dto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Validate, check_len};
-use crate::routes::channels::{channel_message, readable_text_channel};
+use crate::routes::channels::readable_text_channel;
 use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
 
@@ -61,8 +61,8 @@ async fn pinnable(
         .await?
         .require_admin()?;
     let message = parse_path_id(message_id, "message_id")?;
-    if must_exist {
-        channel_message(state, channel_id, message_id, user_id).await?;
+    if must_exist && state.store.message_channel(message).await? != Some(channel.id) {
+        return Err(ApiError::NotFound("Message not found"));
     }
     Ok((channel.id, message))
 }
