@@ -278,3 +278,29 @@ pub struct ReactionCreate {
     /// 1–32 characters.
     pub emoji: String,
 }
+
+/// `GET /api/config/limits`: the limits a client enforces before sending, taken from the
+/// server's settings and constants so no client keeps its own copy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LimitsRead {
+    /// Maximum characters in a chat message (`CHAT_MESSAGE_MAX_LENGTH`).
+    pub message_max_length: usize,
+    /// Messages in a history page when no `limit` is given.
+    pub history_default_limit: i64,
+    /// Largest `limit` a history or search request accepts.
+    pub history_max_limit: i64,
+    /// Seconds a typing indicator lasts without a refresh.
+    pub typing_ttl_seconds: f64,
+    /// Pinned messages a channel can hold.
+    pub pins_per_channel: i64,
+    /// Characters in a pin note.
+    pub pin_note_max_length: usize,
+    /// Categories a room can hold.
+    pub categories_per_room: i64,
+    /// Characters in a room title, channel, category or display name.
+    pub name_max_length: usize,
+    /// Largest JSON request body in bytes.
+    pub json_body_max_bytes: usize,
+    /// Largest WebSocket frame in bytes.
+    pub ws_frame_max_bytes: usize,
+}

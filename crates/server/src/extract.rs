@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, item};
 
 /// Maximum JSON request body; larger bodies answer 413.
-pub const MAX_JSON_BODY: usize = 64 * 1024;
+pub const MAX_JSON_BODY: usize = charge_protocol::limits::JSON_BODY_MAX_BYTES;
 
 /// A JSON body deserialised into `T`, then checked with [`Validate`].
 pub struct ApiJson<T>(pub T);
@@ -167,7 +167,13 @@ pub fn check_new_name(
     match name {
         Some(Some(name)) => {
             *name = name.trim().to_owned();
-            check_len(problems, &["body", "name"], name, 1, 128);
+            check_len(
+                problems,
+                &["body", "name"],
+                name,
+                1,
+                charge_protocol::limits::NAME_MAX_LENGTH,
+            );
         }
         Some(None) => problems.push(item(
             "string_type",

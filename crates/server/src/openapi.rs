@@ -33,6 +33,7 @@ use crate::routes;
         routes::messages::delete_message,
         routes::messages::moderate_message,
         routes::config::get_webrtc_config,
+        routes::config::get_limits,
     ),
     modifiers(&BearerAuth)
 )]

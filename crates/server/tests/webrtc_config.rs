@@ -136,3 +136,40 @@ async fn the_background_probe_reports_into_the_servers_own_metrics() {
     assert!(text.contains("turn_health_last_run_timestamp"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn limits_come_from_the_settings_and_the_contract() {
+    let app = TestApp::spawn_with(backends()[0], &[("CHAT_MESSAGE_MAX_LENGTH", "500")]).await;
+    let (status, body) = app
+        .call(Method::GET, "/api/config/limits", None, None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message_max_length"], 500, "{body}");
+    assert_eq!(body["history_max_limit"], 100);
+    assert_eq!(body["name_max_length"], 128);
+    assert_eq!(body["pins_per_channel"], 250);
+    // The advertised limit is the enforced one: 501 characters are refused.
+    let (_, token) = app.user("limits").await;
+    let slug = app.room(&token, "Limits").await;
+    let channel = app.channel(&token, &slug, "general", "text").await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/messages",
+            Some(&token),
+            Some(serde_json::json!({"channel_id": channel, "content": "x".repeat(501)})),
+        )
+        .await;
+    assert_eq!(status, 413, "over the advertised limit");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/messages",
+            Some(&token),
+            Some(serde_json::json!({"channel_id": channel, "content": "x".repeat(500)})),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

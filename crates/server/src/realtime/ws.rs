@@ -32,7 +32,7 @@ pub use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
 pub type WebSocket = WebSocketStream<TokioIo<Upgraded>>;
 
 /// Largest inbound message or frame accepted; larger ones end the connection with 1009.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+pub const MAX_FRAME_BYTES: usize = charge_protocol::limits::WS_FRAME_MAX_BYTES;
 
 /// Buffers sized for many mostly idle connections instead of the library defaults. The read
 /// buffer starts at 256 bytes, which holds a ping or a short message; the library grows it to

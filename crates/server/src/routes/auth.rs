@@ -28,7 +28,13 @@ impl Validate for RegisterRequest {
         check_len(&mut problems, &["body", "password"], &self.password, 8, 128);
         if let Some(name) = &mut self.display_name {
             *name = name.trim().to_owned();
-            check_len(&mut problems, &["body", "display_name"], name, 1, 128);
+            check_len(
+                &mut problems,
+                &["body", "display_name"],
+                name,
+                1,
+                charge_protocol::limits::NAME_MAX_LENGTH,
+            );
         }
         match self.status.as_deref() {
             None | Some("online" | "idle" | "dnd") => {}

@@ -20,7 +20,7 @@ use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
 
 /// Most categories one room may have; the list is therefore bounded too.
-pub const MAX_CATEGORIES_PER_ROOM: i64 = 50;
+pub const MAX_CATEGORIES_PER_ROOM: i64 = charge_protocol::limits::CATEGORIES_PER_ROOM;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -68,7 +68,13 @@ impl Validate for CategoryCreate {
     fn validate(&mut self) -> Vec<ValidationItem> {
         let mut problems = Vec::new();
         self.name = self.name.trim().to_owned();
-        check_len(&mut problems, &["body", "name"], &self.name, 1, 128);
+        check_len(
+            &mut problems,
+            &["body", "name"],
+            &self.name,
+            1,
+            charge_protocol::limits::NAME_MAX_LENGTH,
+        );
         check_position(&mut problems, self.position);
         problems
     }

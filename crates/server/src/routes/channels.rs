@@ -143,7 +143,7 @@ pub async fn remove_reaction(
 }
 
 /// Most messages a thread answer carries (its root and the oldest replies).
-pub const THREAD_MAX_MESSAGES: i64 = 1_000;
+pub const THREAD_MAX_MESSAGES: i64 = charge_protocol::limits::THREAD_MAX_MESSAGES;
 
 /// A message and its thread, oldest first.
 #[utoipa::path(get, path = "/api/channels/{channel_id}/threads/{message_id}", tag = "channels",

@@ -15,7 +15,9 @@ use crate::settings::{IceServer, Settings};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/config/webrtc", get(get_webrtc_config))
+    Router::new()
+        .route("/api/config/webrtc", get(get_webrtc_config))
+        .route("/api/config/limits", get(get_limits))
 }
 
 /// The settings as the TURN probe sees them.
@@ -130,4 +132,24 @@ pub async fn get_webrtc_config(State(state): State<AppState>, parts: Parts) -> J
             "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         },
     }))
+}
+
+/// The limits a client should enforce before sending (no authentication needed).
+#[utoipa::path(get, path = "/api/config/limits", tag = "system",
+    responses((status = 200, description = "Client-visible limits", body = charge_protocol::LimitsRead)))]
+pub async fn get_limits(State(state): State<AppState>) -> Json<charge_protocol::LimitsRead> {
+    use charge_protocol::limits;
+    let s = &state.settings;
+    Json(charge_protocol::LimitsRead {
+        message_max_length: s.message_max_length,
+        history_default_limit: s.history_default_limit,
+        history_max_limit: s.history_max_limit,
+        typing_ttl_seconds: s.typing_ttl.as_secs_f64(),
+        pins_per_channel: limits::PINS_PER_CHANNEL,
+        pin_note_max_length: limits::PIN_NOTE_MAX_LENGTH,
+        categories_per_room: limits::CATEGORIES_PER_ROOM,
+        name_max_length: limits::NAME_MAX_LENGTH,
+        json_body_max_bytes: limits::JSON_BODY_MAX_BYTES,
+        ws_frame_max_bytes: limits::WS_FRAME_MAX_BYTES,
+    })
 }

@@ -20,7 +20,7 @@ use crate::routes::rooms::parse_path_id;
 use crate::state::AppState;
 
 /// Most messages one channel may have pinned; the list is therefore bounded too.
-pub const MAX_PINS_PER_CHANNEL: i64 = 250;
+pub const MAX_PINS_PER_CHANNEL: i64 = charge_protocol::limits::PINS_PER_CHANNEL;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,13 @@ impl Validate for PinCreate {
     fn validate(&mut self) -> Vec<charge_protocol::ValidationItem> {
         let mut problems = Vec::new();
         if let Some(note) = &self.note {
-            check_len(&mut problems, &["body", "note"], note, 0, 255);
+            check_len(
+                &mut problems,
+                &["body", "note"],
+                note,
+                0,
+                charge_protocol::limits::PIN_NOTE_MAX_LENGTH,
+            );
         }
         problems
     }

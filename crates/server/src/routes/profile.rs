@@ -39,7 +39,13 @@ impl Validate for ProfileUpdate {
         let mut problems = Vec::new();
         if let Some(name) = &mut self.display_name {
             *name = name.trim().to_owned();
-            check_len(&mut problems, &["body", "display_name"], name, 1, 128);
+            check_len(
+                &mut problems,
+                &["body", "display_name"],
+                name,
+                1,
+                charge_protocol::limits::NAME_MAX_LENGTH,
+            );
         }
         if let Some(status) = &self.status
             && !STATUSES.contains(&status.as_str())

@@ -46,7 +46,13 @@ impl Validate for RoomCreate {
     fn validate(&mut self) -> Vec<ValidationItem> {
         let mut problems = Vec::new();
         self.title = self.title.trim().to_owned();
-        check_len(&mut problems, &["body", "title"], &self.title, 1, 128);
+        check_len(
+            &mut problems,
+            &["body", "title"],
+            &self.title,
+            1,
+            charge_protocol::limits::NAME_MAX_LENGTH,
+        );
         problems
     }
 }
@@ -55,7 +61,13 @@ impl Validate for ChannelCreate {
     fn validate(&mut self) -> Vec<ValidationItem> {
         let mut problems = Vec::new();
         self.name = self.name.trim().to_owned();
-        check_len(&mut problems, &["body", "name"], &self.name, 1, 128);
+        check_len(
+            &mut problems,
+            &["body", "name"],
+            &self.name,
+            1,
+            charge_protocol::limits::NAME_MAX_LENGTH,
+        );
         let kind = self.kind.get_or_insert_with(|| "text".to_owned());
         if !TEXT_CHANNEL_TYPES.contains(&kind.as_str())
             && !VOICE_CHANNEL_TYPES.contains(&kind.as_str())

@@ -1,0 +1,18 @@
+//! Client-visible limits that are part of the contract rather than settings. The server checks
+//! them in one place each and publishes them (with the configurable ones) at
+//! `GET /api/config/limits`, so clients never keep their own copy.
+
+/// Characters in a room title, channel, category or display name (after trimming).
+pub const NAME_MAX_LENGTH: usize = 128;
+/// Characters in a pin's note.
+pub const PIN_NOTE_MAX_LENGTH: usize = 255;
+/// Pinned messages one channel can hold.
+pub const PINS_PER_CHANNEL: i64 = 250;
+/// Categories one room can hold.
+pub const CATEGORIES_PER_ROOM: i64 = 50;
+/// Messages in one thread answer.
+pub const THREAD_MAX_MESSAGES: i64 = 1_000;
+/// Largest JSON request body, in bytes.
+pub const JSON_BODY_MAX_BYTES: usize = 64 * 1024;
+/// Largest WebSocket frame a client may send, in bytes.
+pub const WS_FRAME_MAX_BYTES: usize = 64 * 1024;
