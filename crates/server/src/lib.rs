@@ -15,7 +15,7 @@ pub mod invitations;
 pub mod openapi;
 pub mod realtime;
 pub mod routes;
-pub mod settings;
+pub use charge_config as settings;
 pub mod slug;
 pub mod state;
 pub mod telemetry;

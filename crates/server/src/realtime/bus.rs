@@ -14,23 +14,7 @@ use tokio::sync::mpsc;
 
 use super::hub::{Hub, OnlineUser, TypingUser};
 
-/// Which broker carries events between nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Memory,
-    Redis,
-    Nats,
-}
-
-impl Backend {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Memory => "memory",
-            Backend::Redis => "redis",
-            Backend::Nats => "nats",
-        }
-    }
-}
+pub use charge_config::Backend;
 
 /// Events queued for the broker before newer ones are dropped.
 const PUBLISH_QUEUE: usize = 16_384;

@@ -1,8 +1,15 @@
-//! Settings: one typed struct, loaded once at start-up from the process environment,
-//! `.env.local` and `.env` (highest precedence first), then built-in defaults.
+//! Settings: one typed struct of pure data, loaded once at start-up from the process
+//! environment, `.env.local` and `.env` (highest precedence first), then built-in defaults,
+//! validated, and passed down. Nothing here starts anything or reads the environment later.
 //!
-//! [`VARIABLES`] is the single list of names the loader reads; the README's table is checked
-//! against it by a test, so nothing is documented but ignored or read but undocumented.
+//! One file per concern: [`variables`] (the list of names), [`source`] (precedence and
+//! parsing), [`secret`], [`webrtc`] (ICE servers) and [`realtime`] (the fan-out backend).
+
+pub mod realtime;
+pub mod secret;
+pub mod source;
+pub mod variables;
+pub mod webrtc;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,305 +17,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 
-/// One configuration variable: its name, built-in default and meaning.
-#[derive(Debug, Clone, Copy)]
-pub struct Variable {
-    pub name: &'static str,
-    pub default: &'static str,
-    pub description: &'static str,
-}
+pub use realtime::Backend;
+pub use secret::Secret;
+pub use source::parse_string_list;
+pub use variables::{VARIABLES, Variable};
+pub use webrtc::{IceServer, parse_ice_servers};
 
-const fn var(name: &'static str, default: &'static str, description: &'static str) -> Variable {
-    Variable {
-        name,
-        default,
-        description,
-    }
-}
-
-/// Every variable the loader reads, with its default.
-pub const VARIABLES: &[Variable] = &[
-    var(
-        "APP_NAME",
-        "Charge API",
-        "Human-readable service name (OpenAPI title).",
-    ),
-    var(
-        "ENVIRONMENT",
-        "development",
-        "Deployment label, echoed by /health; `production` enables the secret checks.",
-    ),
-    var(
-        "DEBUG",
-        "true",
-        "Verbose (debug-level) logging. Responses never carry internals either way.",
-    ),
-    var("HOST", "127.0.0.1", "Address the server listens on."),
-    var("PORT", "8000", "Port the server listens on."),
-    var(
-        "DATABASE_URL",
-        "",
-        "`sqlite://path` or `mysql://user:pass@host:port/db`; wins over DB_*.",
-    ),
-    var(
-        "DB_HOST",
-        "",
-        "MariaDB/MySQL host; when set (and DATABASE_URL is not), MariaDB is used. Alias DATABASE_HOST.",
-    ),
-    var("DB_PORT", "3306", "Database port. Alias DATABASE_PORT."),
-    var(
-        "DB_USER",
-        "charge",
-        "Database username. Alias DATABASE_USER.",
-    ),
-    var(
-        "DB_PASSWORD",
-        "charge",
-        "Database password. Alias DATABASE_PASSWORD.",
-    ),
-    var("DB_NAME", "charge", "Database schema. Alias DATABASE_NAME."),
-    var(
-        "SQLITE_PATH",
-        "data/charge.db",
-        "Embedded SQLite file used when neither DATABASE_URL nor DB_HOST is set.",
-    ),
-    var(
-        "DB_STARTUP_TIMEOUT_SECONDS",
-        "60",
-        "How long start-up keeps retrying an unreachable database before giving up.",
-    ),
-    var("DB_MAX_CONNECTIONS", "16", "Database connection pool size."),
-    var(
-        "JWT_SECRET_KEY",
-        "super-secret-key",
-        "Secret for signing tokens; production refuses defaults and keys under 32 bytes.",
-    ),
-    var(
-        "JWT_ALGORITHM",
-        "HS256",
-        "Token signing algorithm: HS256, HS384 or HS512.",
-    ),
-    var(
-        "ACCESS_TOKEN_EXPIRE_MINUTES",
-        "30",
-        "Access token lifetime in minutes.",
-    ),
-    var(
-        "AUTH_RATE_LIMIT_PER_MINUTE",
-        "20",
-        "Login/registration attempts allowed per client address and per login each minute (0 disables).",
-    ),
-    var(
-        "CHAT_HISTORY_DEFAULT_LIMIT",
-        "50",
-        "Default number of chat messages returned for history endpoints.",
-    ),
-    var(
-        "CHAT_HISTORY_MAX_LIMIT",
-        "100",
-        "Upper bound for chat history queries.",
-    ),
-    var(
-        "CHAT_MESSAGE_MAX_LENGTH",
-        "2000",
-        "Maximum text length of a chat message (characters).",
-    ),
-    var(
-        "WEBSOCKET_RECEIVE_TIMEOUT_SECONDS",
-        "30",
-        "Idle timeout for WebSocket consumers.",
-    ),
-    var(
-        "CORS_ORIGINS",
-        "http://localhost,http://localhost:3000,http://localhost:5173,http://localhost:8080,http://127.0.0.1,http://127.0.0.1:8080",
-        "Origins allowed by CORS (JSON array or comma-separated).",
-    ),
-    var(
-        "CORS_ALLOW_ORIGIN_REGEX",
-        "",
-        "Additional origins allowed by CORS, as a full-match regular expression.",
-    ),
-    var(
-        "WEB_CLIENT_DIR",
-        "",
-        "Directory of the web client served at `/`; default `frontend/dist` when built, else `frontend/app`.",
-    ),
-    var(
-        "WEBRTC_ICE_SERVERS",
-        "[]",
-        "Extra ICE servers: JSON array of `{urls, username, credential}`.",
-    ),
-    var(
-        "WEBRTC_STUN_SERVERS",
-        "[]",
-        "STUN URLs (JSON array or comma-separated).",
-    ),
-    var(
-        "WEBRTC_TURN_SERVERS",
-        "[]",
-        "Comma-separated or JSON list of primary TURN URLs exposed to clients.",
-    ),
-    var("WEBRTC_TURN_REALM", "", "TURN realm announced to clients."),
-    var(
-        "WEBRTC_TURN_USERNAME",
-        "",
-        "Shared TURN username distributed to clients.",
-    ),
-    var(
-        "WEBRTC_TURN_CREDENTIAL",
-        "",
-        "Shared TURN password distributed to clients. Keep the real value in `.env.local` or a secret manager.",
-    ),
-    var(
-        "WEBRTC_TURN_SHARED_SECRET",
-        "",
-        "coturn `static-auth-secret`; when set, clients get time-limited TURN credentials instead of the shared pair.",
-    ),
-    var(
-        "WEBRTC_TURN_CREDENTIAL_TTL_SECONDS",
-        "86400",
-        "Lifetime of time-limited TURN credentials.",
-    ),
-    var(
-        "WEBRTC_TURN_FALLBACK_SERVERS",
-        "[]",
-        "JSON/CSV list of fallback TURN server definitions.",
-    ),
-    var(
-        "WEBRTC_DEFAULT_ROLE",
-        "listener",
-        "Voice role of a joiner: `speaker` or `listener`.",
-    ),
-    var(
-        "WEBRTC_AUTO_PROMOTE_FIRST_SPEAKER",
-        "true",
-        "Make the first joiner of an empty voice room a speaker.",
-    ),
-    var(
-        "WEBRTC_MAX_SPEAKERS",
-        "16",
-        "Maximum number of speakers per voice room.",
-    ),
-    var(
-        "VOICE_RECORDING_ENABLED",
-        "false",
-        "Advertise and allow the recording state event.",
-    ),
-    var(
-        "VOICE_RECORDING_SERVICE_URL",
-        "",
-        "URL notified when recording starts or stops.",
-    ),
-    var(
-        "VOICE_QUALITY_MONITORING_ENABLED",
-        "false",
-        "Advertise voice quality reporting.",
-    ),
-    var(
-        "VOICE_QUALITY_MONITORING_ENDPOINT",
-        "",
-        "URL receiving voice quality reports.",
-    ),
-    var(
-        "VOICE_QUALITY_POLL_INTERVAL_SECONDS",
-        "15",
-        "Quality report interval suggested to clients.",
-    ),
-    var(
-        "REALTIME_TYPING_TTL_SECONDS",
-        "8",
-        "How long a typing indicator lasts without a refresh (sent to clients as `expires_in`).",
-    ),
-    var(
-        "REALTIME_BACKEND",
-        "memory",
-        "Cross-node fan-out: `memory` (one process), `redis` or `nats`. Alias REALTIME_BACKEND_PREFERENCE.",
-    ),
-    var(
-        "REALTIME_REDIS_URL",
-        "redis://127.0.0.1:6379/0",
-        "Redis server for REALTIME_BACKEND=redis.",
-    ),
-    var(
-        "REALTIME_NATS_URL",
-        "nats://127.0.0.1:4222",
-        "NATS server for REALTIME_BACKEND=nats.",
-    ),
-    var(
-        "REALTIME_NAMESPACE",
-        "charge.realtime",
-        "Redis channel / NATS subject prefix shared by the nodes of one installation.",
-    ),
-    var(
-        "REALTIME_NODE_ID",
-        "",
-        "This node's id on the broker; random when empty.",
-    ),
-    var(
-        "REALTIME_HEARTBEAT_SECONDS",
-        "2",
-        "How often a node re-announces its presence, typing and voice state; others forget it after three missed beats.",
-    ),
-    var(
-        "REALTIME_COALESCE_MS",
-        "30",
-        "A busy text channel with 32 or more sockets sends its messages together at most this often (one write per socket instead of one per message); quiet and small channels send at once. 0 = never hold back.",
-    ),
-    var(
-        "TURN_HEALTH_INTERVAL_SECONDS",
-        "0",
-        "Run the TURN health probe inside the server every N seconds (0 = off).",
-    ),
-];
-
-/// A secret string whose `Debug` output is redacted.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("\"\"")
-        } else {
-            f.write_str("\"***\"")
-        }
-    }
-}
-
-/// An ICE server definition as exposed to WebRTC clients.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IceServer {
-    #[serde(deserialize_with = "one_or_many")]
-    pub urls: Vec<String>,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub credential: Option<String>,
-}
-
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    })
-}
+use source::{Source, canonical_names, positive};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JwtAlgorithm {
@@ -357,7 +73,7 @@ pub struct Settings {
     pub voice_quality_poll_interval: u64,
     pub turn_health_interval: Duration,
     pub typing_ttl: Duration,
-    pub realtime_backend: crate::realtime::bus::Backend,
+    pub realtime_backend: Backend,
     pub realtime_redis_url: String,
     pub realtime_nats_url: String,
     pub realtime_namespace: String,
@@ -394,191 +110,6 @@ const KNOWN_DEFAULT_SECRETS: &[&str] = &[
     "change-me-in-prod",
     "secret",
 ];
-
-/// Old names accepted for README variables.
-const ALIASES: &[(&str, &str)] = &[
-    ("DB_HOST", "DATABASE_HOST"),
-    ("DB_PORT", "DATABASE_PORT"),
-    ("DB_USER", "DATABASE_USER"),
-    ("DB_PASSWORD", "DATABASE_PASSWORD"),
-    ("DB_NAME", "DATABASE_NAME"),
-    ("REALTIME_BACKEND", "REALTIME_BACKEND_PREFERENCE"),
-];
-
-/// Renames aliases to their README names within one source, so that precedence between
-/// sources holds whichever of the two names each source uses.
-fn canonical_names(mut values: HashMap<String, String>) -> HashMap<String, String> {
-    for (name, alias) in ALIASES {
-        if !values.contains_key(*name)
-            && let Some(v) = values.remove(*alias)
-        {
-            values.insert((*name).to_owned(), v);
-        }
-    }
-    values
-}
-
-/// Raw values after applying the precedence order.
-struct Source {
-    values: HashMap<String, String>,
-}
-
-impl Source {
-    fn raw(&self, name: &'static str) -> String {
-        let spec = VARIABLES
-            .iter()
-            .find(|v| v.name == name)
-            .unwrap_or_else(|| panic!("{name} is read but missing from settings::VARIABLES"));
-        if let Some(v) = self.values.get(name) {
-            return v.trim().to_owned();
-        }
-        if let Some((_, alias)) = ALIASES.iter().find(|(n, _)| *n == name)
-            && let Some(v) = self.values.get(*alias)
-        {
-            return v.trim().to_owned();
-        }
-        spec.default.to_owned()
-    }
-
-    fn string(&self, name: &'static str) -> String {
-        self.raw(name)
-    }
-
-    fn optional(&self, name: &'static str) -> Option<String> {
-        Some(self.raw(name)).filter(|v| !v.is_empty())
-    }
-
-    fn parse<T: std::str::FromStr>(
-        &self,
-        name: &'static str,
-        example: &'static str,
-    ) -> Result<T, SettingsError>
-    where
-        T::Err: fmt::Display,
-    {
-        let raw = self.raw(name);
-        raw.parse().map_err(|e| SettingsError {
-            variable: name,
-            problem: format!("{raw:?} is not valid ({e})"),
-            example,
-        })
-    }
-
-    fn bool(&self, name: &'static str) -> Result<bool, SettingsError> {
-        let raw = self.raw(name);
-        match raw.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" | "" => Ok(false),
-            _ => Err(SettingsError {
-                variable: name,
-                problem: format!("{raw:?} is not a boolean"),
-                example: "true",
-            }),
-        }
-    }
-
-    fn url_list(&self, name: &'static str) -> Result<Vec<String>, SettingsError> {
-        parse_string_list(name, &self.raw(name))
-    }
-}
-
-/// A list given as a JSON array of strings or as comma-separated values.
-pub fn parse_string_list(name: &'static str, raw: &str) -> Result<Vec<String>, SettingsError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(Vec::new());
-    }
-    if raw.starts_with('[') {
-        return serde_json::from_str::<Vec<String>>(raw).map_err(|e| SettingsError {
-            variable: name,
-            problem: format!("not a JSON array of strings ({e})"),
-            example: r#"["turn:turn.example.org:3478?transport=udp"]"#,
-        });
-    }
-    Ok(raw
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect())
-}
-
-/// ICE server definitions: a JSON array of objects (or of URL strings / URL arrays), or
-/// comma-separated URLs (one server per URL).
-pub fn parse_ice_servers(name: &'static str, raw: &str) -> Result<Vec<IceServer>, SettingsError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(Vec::new());
-    }
-    let err = |problem: String| SettingsError {
-        variable: name,
-        problem,
-        example: r#"[{"urls":["turn:backup.example.net:3478"],"username":"u","credential":"p"}]"#,
-    };
-    if !raw.starts_with('[') {
-        return Ok(parse_string_list(name, raw)?
-            .into_iter()
-            .map(|url| IceServer {
-                urls: vec![url],
-                username: None,
-                credential: None,
-            })
-            .collect());
-    }
-    // URL arrays first: serde would also read `["turn:a", "turn:b"]` as a positional
-    // `IceServer` (urls, username, credential).
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Entry {
-        Url(String),
-        Urls(Vec<String>),
-        Server(IceServer),
-    }
-    let entries: Vec<Entry> = serde_json::from_str(raw).map_err(|e| {
-        err(format!(
-            "not a JSON array of ICE server objects or URLs ({e})"
-        ))
-    })?;
-    let servers: Vec<IceServer> = entries
-        .into_iter()
-        .map(|e| match e {
-            Entry::Server(s) => s,
-            Entry::Url(url) => IceServer {
-                urls: vec![url],
-                username: None,
-                credential: None,
-            },
-            Entry::Urls(urls) => IceServer {
-                urls,
-                username: None,
-                credential: None,
-            },
-        })
-        .collect();
-    if let Some(bad) = servers
-        .iter()
-        .find(|s| s.urls.is_empty() || s.urls.iter().any(|u| u.trim().is_empty()))
-    {
-        return Err(err(format!("an entry has no URLs: {bad:?}")));
-    }
-    Ok(servers)
-}
-
-fn positive<T: PartialOrd + Default + fmt::Display>(
-    name: &'static str,
-    value: T,
-    example: &'static str,
-) -> Result<T, SettingsError> {
-    if value > T::default() {
-        Ok(value)
-    } else {
-        Err(SettingsError {
-            variable: name,
-            problem: format!("must be greater than 0, got {value}"),
-            example,
-        })
-    }
-}
 
 impl Settings {
     /// Loads settings from the process environment and the dotenv files in `dir`.
@@ -658,7 +189,7 @@ impl Settings {
         };
         let database_url = match (src.optional("DATABASE_URL"), src.optional("DB_HOST")) {
             (Some(url), _) => {
-                if charge_store::Backend::from_url(&url).is_none() {
+                if !is_database_url(&url) {
                     return Err(SettingsError {
                         variable: "DATABASE_URL",
                         problem: "must start with sqlite:// or mysql://".into(),
@@ -811,9 +342,9 @@ impl Settings {
                 src.parse("TURN_HEALTH_INTERVAL_SECONDS", "0")?,
             ),
             realtime_backend: match src.string("REALTIME_BACKEND").to_ascii_lowercase().as_str() {
-                "memory" | "" => crate::realtime::bus::Backend::Memory,
-                "redis" => crate::realtime::bus::Backend::Redis,
-                "nats" => crate::realtime::bus::Backend::Nats,
+                "memory" | "" => Backend::Memory,
+                "redis" => Backend::Redis,
+                "nats" => Backend::Nats,
                 other => {
                     return Err(SettingsError {
                         variable: "REALTIME_BACKEND",
@@ -878,4 +409,12 @@ fn url_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `url` names a backend the store can open (the same schemes `charge_store::Backend`
+/// accepts), checked here so a typo stops start-up with the variable's name.
+fn is_database_url(url: &str) -> bool {
+    ["sqlite:", "mysql:", "mariadb:"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
 }
