@@ -20,12 +20,15 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::{AuthLimiter, Tokens};
-use crate::error::ApiError;
-use crate::extract::MAX_JSON_BODY;
+use charge_config::Settings;
+use charge_domain::Domain;
+use charge_domain::accounts::{AuthLimiter, Tokens};
+use charge_domain::cache::ReadCache;
+use charge_http::extract::MAX_JSON_BODY;
+use charge_realtime::writer::MessageWriter;
+use charge_realtime::{Hub, bus};
+
 use crate::openapi::ApiDoc;
-use crate::routes;
-use crate::settings::Settings;
 use crate::state::AppState;
 
 /// A bound, ready-to-serve Charge server.
@@ -77,15 +80,27 @@ impl Application {
         // The recorder first: the hub's broker task sets gauges as soon as it runs, and a
         // gauge set before the recorder exists is lost.
         let metrics = Some(metrics_handle());
-        let hub = start_hub(&settings);
-        let state = AppState {
+        let cache = Arc::new(ReadCache::default());
+        let hub = start_hub(&settings, cache.clone());
+        let writer = MessageWriter::start(store.clone(), hub.clone());
+        let domain = Domain {
             tokens: Arc::new(Tokens::new(&settings)),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
-            writer: crate::writer::MessageWriter::start(store.clone(), hub.clone()),
+            realtime: Arc::new(charge_realtime::port::Port {
+                hub: hub.clone(),
+                writer: writer.clone(),
+            }),
+            cache,
             store,
-            metrics,
-            hub,
             settings: Arc::new(settings),
+        };
+        let state = AppState {
+            sessions: charge_realtime::AppState {
+                domain,
+                hub,
+                writer,
+            },
+            metrics,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -122,7 +137,7 @@ impl Application {
         let heartbeat = self.state.settings.realtime_heartbeat;
         let typing = tokio::spawn(async move {
             let mut expire = tokio::time::interval(Duration::from_millis(500));
-            let mut flush = tokio::time::interval(crate::realtime::hub::PRESENCE_FLUSH);
+            let mut flush = tokio::time::interval(charge_realtime::hub::PRESENCE_FLUSH);
             let mut beat = tokio::time::interval(heartbeat);
             loop {
                 tokio::select! {
@@ -133,7 +148,7 @@ impl Application {
             }
         });
         let turn_probe = (!self.state.settings.turn_health_interval.is_zero()).then(|| {
-            let config = routes::config::turn_config(&self.state.settings);
+            let config = charge_http::routes::config::turn_config(&self.state.settings);
             let interval = self.state.settings.turn_health_interval;
             let mut stop = self.state.hub.shutdown_signal();
             tokio::spawn(charge_turn::run_background(
@@ -176,8 +191,7 @@ impl Application {
 }
 
 /// The real-time hub, with its broker connection when several nodes share the load.
-fn start_hub(settings: &Settings) -> Arc<crate::realtime::Hub> {
-    use crate::realtime::bus;
+fn start_hub(settings: &Settings, cache: Arc<ReadCache>) -> Arc<Hub> {
     let config = bus::BusConfig {
         backend: settings.realtime_backend,
         redis_url: settings.realtime_redis_url.clone(),
@@ -186,11 +200,12 @@ fn start_hub(settings: &Settings) -> Arc<crate::realtime::Hub> {
         node: settings.realtime_node_id.clone(),
     };
     let (publisher, queue) = bus::start(&config);
-    let hub = crate::realtime::Hub::new(
+    let hub = Hub::new(
         settings.typing_ttl,
         publisher,
         settings.realtime_heartbeat * 3,
         settings.realtime_coalesce,
+        cache,
     );
     tokio::spawn(hub.clone().run_window_flusher());
     if let Some(queue) = queue {
@@ -248,20 +263,21 @@ pub fn metrics_handle() -> PrometheusHandle {
 fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let api = Router::new()
-        .merge(routes::system::router())
-        .merge(routes::auth::router())
-        .merge(routes::rooms::router())
-        .merge(routes::invites::router())
-        .merge(routes::channels::router())
-        .merge(routes::messages::router())
-        .merge(routes::pins::router())
-        .merge(routes::categories::router())
-        .merge(routes::layout::router())
-        .merge(routes::profile::router())
-        .merge(routes::config::router())
-        .merge(crate::realtime::router())
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state);
+        .merge(
+            crate::system::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .with_state(state.clone()),
+        )
+        .merge(
+            charge_http::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .with_state(state.sessions.domain.clone()),
+        )
+        .merge(
+            charge_realtime::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .with_state(state.sessions.clone()),
+        );
     let static_files = ServeDir::new(&settings.web_client_dir)
         .append_index_html_on_directories(true)
         // An unknown path is 404 whatever the method (the contract), not ServeDir's bare 405.
@@ -359,10 +375,4 @@ fn cors(settings: &Settings) -> CorsLayer {
         ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .max_age(Duration::from_secs(600))
-}
-
-impl From<std::convert::Infallible> for ApiError {
-    fn from(never: std::convert::Infallible) -> Self {
-        match never {}
-    }
 }

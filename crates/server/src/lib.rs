@@ -1,25 +1,19 @@
-//! Charge server library: everything `main` and the tests need.
+//! Charge server: the wiring on top of the layers. `Application::build` connects the store,
+//! starts the hub, the broker bus and the message writer, builds the domain and mounts the
+//! HTTP routes (`charge-http`), the WebSocket gateways (`charge-realtime`), the service
+//! routes (health, metrics), the OpenAPI document and the web client.
 //!
-//! A request lands in `routes::<resource>`, which extracts and validates input, checks room
-//! access (`access`), calls the `charge_store::Store`, and converts rows to wire types (`dto`).
+//! The layers below, and the arrows that must never exist, are in `docs/ARCHITECTURE.md`.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod access;
 pub mod app;
-pub mod auth;
-pub mod cache;
-pub mod dto;
-pub mod error;
-pub mod extract;
-pub mod invitations;
 pub mod openapi;
-pub mod realtime;
-pub mod routes;
-pub use charge_config as settings;
-pub mod slug;
 pub mod state;
+pub mod system;
 pub mod telemetry;
-pub mod writer;
 
 pub use app::Application;
-pub use settings::Settings;
+pub use charge_config as settings;
+pub use charge_config::Settings;
+/// Accounts and tokens, for tools and tests that mint tokens.
+pub use charge_domain::accounts as auth;

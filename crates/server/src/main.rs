@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     }
     if let Some(Command::TurnHealth(args)) = cli.command {
         telemetry::init_tracing_at(args.tracing_level());
-        let config = charge_server::routes::config::turn_config(&settings);
+        let config = charge_http::routes::config::turn_config(&settings);
         return match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(charge_turn::run_turn_health(args, config)),
             Err(e) => {

@@ -3,13 +3,13 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use charge_http::routes;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Charge API", description = "Self-hosted chat and voice server."),
     paths(
-        routes::system::get_health, routes::system::get_welcome, routes::system::get_metrics,
+        crate::system::get_health, crate::system::get_welcome, crate::system::get_metrics,
         routes::auth::register_user, routes::auth::login_user,
         routes::rooms::list_rooms, routes::rooms::create_room, routes::rooms::get_room,
         routes::rooms::create_channel, routes::rooms::delete_channel,

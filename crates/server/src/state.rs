@@ -1,20 +1,21 @@
-//! Shared application state handed to every handler.
+//! The application's state: what the socket sessions hold (the domain, hub and writer) plus
+//! the metrics handle the service routes need.
 
-use std::sync::Arc;
+use std::ops::Deref;
 
-use charge_store::Store;
-
-use crate::auth::{AuthLimiter, Tokens};
-use crate::settings::Settings;
+use metrics_exporter_prometheus::PrometheusHandle;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub settings: Arc<Settings>,
-    /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request and session.
-    pub tokens: Arc<Tokens>,
-    pub limiter: AuthLimiter,
-    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
-    pub hub: Arc<crate::realtime::Hub>,
-    pub writer: crate::writer::MessageWriter,
+    pub sessions: charge_realtime::AppState,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+/// `state.hub`, `state.store`, `state.settings` read through to the parts they name.
+impl Deref for AppState {
+    type Target = charge_realtime::AppState;
+
+    fn deref(&self) -> &charge_realtime::AppState {
+        &self.sessions
+    }
 }

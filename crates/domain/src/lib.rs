@@ -1,0 +1,83 @@
+//! Charge's rules, in one place for every way in: HTTP routes and WebSocket sessions both call
+//! this crate for access checks, accounts and tokens, invitations, rooms, channels and
+//! messages. It knows nothing of HTTP or sockets: it returns typed results and one
+//! [`DomainError`], and announces what changed through the [`Realtime`] trait, which the
+//! real-time layer implements.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod access;
+pub mod accounts;
+pub mod cache;
+pub mod channels;
+pub mod dto;
+pub mod error;
+pub mod invitations;
+pub mod messages;
+pub mod rooms;
+pub mod slug;
+pub mod validate;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use charge_config::Settings;
+use charge_store::{Message, Store, StoreError};
+use serde::{Deserialize, Serialize};
+pub use tungstenite::Utf8Bytes;
+
+pub use error::{DomainError, DomainResult};
+
+/// Everything a rule needs: storage, settings, credentials, the read cache and the way out to
+/// connected clients. Cheap to clone (shared parts are behind `Arc`s).
+#[derive(Clone)]
+pub struct Domain {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request.
+    pub tokens: Arc<accounts::Tokens>,
+    pub limiter: accounts::AuthLimiter,
+    /// Coherent with every change because the real-time layer sees each one (see `cache`).
+    pub cache: Arc<cache::ReadCache>,
+    pub realtime: Arc<dyn Realtime>,
+}
+
+/// A future the [`Realtime`] trait returns (the trait is used as a trait object).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What the rules need from the real-time layer: deliver events to connected clients (on
+/// every node) and commit chat messages through the one message writer.
+pub trait Realtime: Send + Sync {
+    /// Sends an already serialised frame to every socket of a text channel.
+    fn to_channel(&self, channel_id: i64, frame: Utf8Bytes);
+    /// Sends a workspace event to a room's `/ws/rooms` sockets (admins and owners only when
+    /// `admins_only`).
+    fn to_room(&self, room_id: i64, frame: Utf8Bytes, admins_only: bool);
+    /// A user's name, status or avatar changed: online lists show it, caches forget it.
+    fn user_changed(&self, user: OnlineUser);
+    /// A change to a channel's messages that is not broadcast (a pin): caches forget the
+    /// channel's pages on every node.
+    fn channel_changed_silently(&self, channel_id: i64);
+    /// Stores a message in commit order and broadcasts it; resolves once committed.
+    fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
+}
+
+/// Someone in a channel's online list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OnlineUser {
+    pub id: i64,
+    pub display_name: String,
+    pub status: String,
+    pub avatar_url: Option<String>,
+}
+
+/// Serialises a frame once, for every recipient to share.
+pub fn frame(value: &impl Serialize) -> Utf8Bytes {
+    match serde_json::to_string(value) {
+        Ok(text) => Utf8Bytes::from(text),
+        Err(e) => {
+            tracing::error!(error = %e, "a frame could not be serialised");
+            Utf8Bytes::from_static("{}")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Chat messages: what makes content and reactions acceptable, and the operations both the
+//! HTTP routes and `/ws/text` offer. Each transport words its refusals as the contract has it;
+//! the rule behind each refusal lives here once.
+
+use charge_store::Message;
+use serde_json::json;
+
+use crate::error::{DomainError, DomainResult};
+use crate::{Domain, dto, frame};
+
+/// Characters in a reaction emoji (after trimming).
+pub const EMOJI_MAX_LENGTH: usize = 32;
+
+/// A message to store, owned so it can cross to the writer task.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub content: String,
+    pub parent_id: Option<i64>,
+}
+
+/// Why content was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentError {
+    /// Nothing but whitespace.
+    Empty,
+    /// Longer than `CHAT_MESSAGE_MAX_LENGTH` characters (carried here).
+    TooLong(usize),
+}
+
+/// Message content as stored: trailing whitespace removed (leading kept, for indented code),
+/// not blank, and at most `max` characters.
+pub fn content(raw: &str, max: usize) -> Result<&str, ContentError> {
+    let content = raw.trim_end();
+    if content.trim().is_empty() {
+        return Err(ContentError::Empty);
+    }
+    if content.chars().count() > max {
+        return Err(ContentError::TooLong(max));
+    }
+    Ok(content)
+}
+
+/// Why a reaction emoji was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmojiError {
+    Empty,
+    TooLong,
+}
+
+/// A reaction emoji as stored: trimmed, 1–[`EMOJI_MAX_LENGTH`] characters.
+pub fn emoji(raw: &str) -> Result<&str, EmojiError> {
+    let emoji = raw.trim();
+    match emoji.chars().count() {
+        0 => Err(EmojiError::Empty),
+        n if n > EMOJI_MAX_LENGTH => Err(EmojiError::TooLong),
+        _ => Ok(emoji),
+    }
+}
+
+/// Adds (`add`) or removes a reaction on a message of `channel_id`, then tells the channel.
+/// `None` when the reaction was already there (HTTP answers 409, the socket ignores it);
+/// removing a missing reaction is 404.
+pub async fn react(
+    state: &Domain,
+    channel_id: i64,
+    message_id: i64,
+    user_id: i64,
+    emoji: &str,
+    add: bool,
+) -> DomainResult<Option<Message>> {
+    match state.store.message_channel(message_id).await? {
+        Some(c) if c == channel_id => {}
+        _ => return Err(DomainError::NotFound("Message not found")),
+    }
+    if add {
+        if !state.store.add_reaction(message_id, user_id, emoji).await? {
+            return Ok(None);
+        }
+    } else if !state
+        .store
+        .remove_reaction(message_id, user_id, emoji)
+        .await?
+    {
+        return Err(DomainError::NotFound("Reaction not found"));
+    }
+    let message = state
+        .store
+        .message_by_id(message_id)
+        .await?
+        .ok_or(DomainError::NotFound("Message not found"))?;
+    let event = frame(&json!({"type": "reaction", "message": dto::message(&message)}));
+    state.realtime.to_channel(channel_id, event);
+    Ok(Some(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_keeps_leading_space_drops_trailing_and_counts_characters() {
+        assert_eq!(content("  code  \n", 10), Ok("  code"));
+        assert_eq!(content(" \n\t", 10), Err(ContentError::Empty));
+        assert_eq!(content("ééé", 3), Ok("ééé"));
+        assert_eq!(content("éééé", 3), Err(ContentError::TooLong(3)));
+    }
+
+    #[test]
+    fn an_emoji_is_trimmed_and_bounded() {
+        assert_eq!(emoji(" 👍 "), Ok("👍"));
+        assert_eq!(emoji("  "), Err(EmojiError::Empty));
+        assert_eq!(emoji(&"x".repeat(33)), Err(EmojiError::TooLong));
+    }
+}

@@ -1,0 +1,278 @@
+//! `/api/messages`: posting a message over HTTP (multipart form, as the contract has it, or JSON).
+
+use axum::extract::Path;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::routing::{patch, post};
+use charge_protocol::{MessageEdit, MessageModerate, ValidationItem};
+
+use crate::extract::{ApiJson, Validate};
+use crate::routes::rooms::parse_path_id;
+use axum::{Json, Router};
+use charge_domain::access::RoomAccess;
+use charge_domain::messages::{self, ContentError};
+use charge_protocol::MessageRead;
+use charge_store::StoreError;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, item};
+use charge_domain::Domain as AppState;
+use charge_domain::channels::readable_text_channel;
+use charge_domain::dto;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/messages", post(create_message))
+        .route(
+            "/api/messages/{message_id}",
+            patch(edit_message).delete(delete_message),
+        )
+        .route(
+            "/api/messages/{message_id}/moderate",
+            post(moderate_message),
+        )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MessageForm {
+    channel_id: Option<i64>,
+    #[serde(default)]
+    content: String,
+    parent_id: Option<i64>,
+}
+
+async fn read_form(req: Request) -> ApiResult<MessageForm> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        let bytes = axum::body::Bytes::from_request(req, &())
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::validation("json_invalid", &["body"], format!("JSON decode error: {e}"))
+                .into()
+        });
+    }
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| ApiError::validation("missing", &["body", "channel_id"], "Field required"))?;
+    let mut form = MessageForm::default();
+    let bad_int = |name: &str| {
+        ApiError::validation(
+            "int_parsing",
+            &["body", name],
+            "Input should be a valid integer, unable to parse string as an integer",
+        )
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| ApiError::validation("value_error", &["body"], "Malformed multipart body"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let has_file = field.file_name().is_some_and(|f| !f.is_empty());
+        let text = field
+            .text()
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
+        match name.as_str() {
+            "channel_id" => {
+                form.channel_id = Some(text.trim().parse().map_err(|_| bad_int("channel_id"))?)
+            }
+            "content" => form.content = text,
+            "parent_id" if text.trim().is_empty() => {}
+            "parent_id" => {
+                form.parent_id = Some(text.trim().parse().map_err(|_| bad_int("parent_id"))?)
+            }
+            "files" if has_file || !text.is_empty() => {
+                return Err(ApiError::BadRequest(
+                    "Attachments are not supported by this server yet",
+                )
+                .into());
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// Post a message to a text channel.
+#[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
+    responses((status = 201, body = MessageRead), (status = 400, description = "Empty content or parent mismatch"),
+              (status = 404, description = "Channel or parent not found"), (status = 413, description = "Too long")))]
+pub async fn create_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<MessageRead>)> {
+    let form = read_form(req).await?;
+    let channel_id = form.channel_id.ok_or_else(|| {
+        ApiError::Validation(vec![item(
+            "missing",
+            &["body", "channel_id"],
+            "Field required",
+        )])
+    })?;
+    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
+    if let Some(parent) = form.parent_id {
+        match state.store.message_channel(parent).await? {
+            None => return Err(ApiError::NotFound("Message not found").into()),
+            Some(c) if c != channel.id => {
+                return Err(ApiError::BadRequest("Parent message mismatch").into());
+            }
+            Some(_) => {}
+        }
+    }
+    let content = match messages::content(&form.content, state.settings.message_max_length) {
+        Ok(content) => content,
+        Err(ContentError::Empty) => {
+            return Err(ApiError::BadRequest("Message content is required").into());
+        }
+        Err(ContentError::TooLong(max)) => {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "Message exceeds maximum length of {max} characters"
+            ))
+            .into());
+        }
+    };
+    let message = match state
+        .realtime
+        .create_message(messages::Draft {
+            channel_id: channel.id,
+            author_id: me.user.id,
+            content: content.to_owned(),
+            parent_id: form.parent_id,
+        })
+        .await
+    {
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found").into()),
+        other => other?,
+    };
+    // The writer has broadcast it to the channel.
+    Ok((StatusCode::CREATED, Json(dto::message(&message))))
+}
+
+impl Validate for MessageEdit {
+    fn validate(&mut self) -> Vec<ValidationItem> {
+        Vec::new()
+    }
+}
+
+impl Validate for MessageModerate {
+    fn validate(&mut self) -> Vec<ValidationItem> {
+        match self.action.as_str() {
+            "suppress" | "restore" => Vec::new(),
+            _ => vec![item(
+                "enum",
+                &["body", "action"],
+                "Input should be 'suppress' or 'restore'",
+            )],
+        }
+    }
+}
+
+/// The message, its room access for the caller, and whether the caller may act as its author.
+async fn message_access(
+    state: &AppState,
+    raw_id: &str,
+    user_id: i64,
+) -> ApiResult<(charge_store::Message, RoomAccess)> {
+    let id = parse_path_id(raw_id, "message_id")?;
+    let message = state
+        .store
+        .message_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let channel = state
+        .store
+        .channel_by_id(message.channel_id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let room = state
+        .store
+        .room_by_id(channel.room_id)
+        .await?
+        .ok_or(ApiError::NotFound("Message not found"))?;
+    let access = RoomAccess::for_room(state, room, user_id).await?;
+    Ok((message, access))
+}
+
+/// Pushes the changed message to the channel's sockets and answers with it.
+fn publish(state: &AppState, message: &charge_store::Message) -> Json<MessageRead> {
+    let read = dto::message(message);
+    let event = charge_domain::frame(&serde_json::json!({"type": "message", "message": &read}));
+    state.realtime.to_channel(message.channel_id, event);
+    Json(read)
+}
+
+/// Edit a message (its author, or an admin).
+#[utoipa::path(patch, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)), request_body = MessageEdit,
+    responses((status = 200, body = MessageRead), (status = 400, description = "Message content cannot be empty"),
+              (status = 403, description = "Insufficient permissions"), (status = 404, description = "Message not found"),
+              (status = 413, description = "Too long")))]
+pub async fn edit_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+    ApiJson(body): ApiJson<MessageEdit>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    if message.author_id != Some(me.user.id) {
+        access.require_admin()?;
+    }
+    let content = body.content.trim_end();
+    if content.trim().is_empty() {
+        return Err(ApiError::BadRequest("Message content cannot be empty").into());
+    }
+    let max = state.settings.message_max_length;
+    if content.chars().count() > max {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "Message exceeds maximum length of {max} characters"
+        ))
+        .into());
+    }
+    let updated = state.store.edit_message(message.id, content).await?;
+    Ok(publish(&state, &updated))
+}
+
+/// Delete a message (its author, or an admin); the row stays, its text is no longer shown.
+#[utoipa::path(delete, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)),
+    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
+              (status = 404, description = "Message not found")))]
+pub async fn delete_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    if message.author_id != Some(me.user.id) {
+        access.require_admin()?;
+    }
+    let updated = state.store.delete_message(message.id).await?;
+    Ok(publish(&state, &updated))
+}
+
+/// Suppress or restore a message (admins and owners).
+#[utoipa::path(post, path = "/api/messages/{message_id}/moderate", tag = "messages", security(("bearer" = [])),
+    params(("message_id" = i64, Path)), request_body = MessageModerate,
+    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
+              (status = 404, description = "Message not found")))]
+pub async fn moderate_message(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(message_id): Path<String>,
+    ApiJson(body): ApiJson<MessageModerate>,
+) -> ApiResult<Json<MessageRead>> {
+    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    access.require_admin()?;
+    let note: Option<String> = body.note.map(|n| n.chars().take(255).collect());
+    let by = (body.action == "suppress").then_some((me.user.id, note.as_deref()));
+    let updated = state.store.moderate_message(message.id, by).await?;
+    Ok(publish(&state, &updated))
+}

@@ -1,0 +1,12 @@
+//! HTTP routes, one module per resource; each owns its router.
+
+pub mod auth;
+pub mod categories;
+pub mod channels;
+pub mod config;
+pub mod invites;
+pub mod layout;
+pub mod messages;
+pub mod pins;
+pub mod profile;
+pub mod rooms;

@@ -1,0 +1,33 @@
+//! Real-time delivery: the in-process hub that WebSocket sessions register with, the three
+//! gateways (`/ws/text`, `/ws/rooms`, `/ws/signal`), the broker bus between nodes and the
+//! message writer. It implements the domain's `Realtime` trait (`port`) and never imports
+//! the HTTP layer.
+//!
+//! Every event is serialised once into shared bytes and pushed to each recipient's bounded
+//! queue with `try_send`; a recipient whose queue is full is told to close ("Too slow") instead
+//! of slowing the sender or anyone else (decision 14).
+
+pub mod bus;
+pub mod hub;
+pub mod port;
+pub mod rooms;
+pub mod session;
+pub mod signal;
+pub mod state;
+pub mod text;
+pub mod writer;
+pub mod ws;
+
+use axum::Router;
+use axum::routing::any;
+
+pub use state::AppState;
+
+pub use hub::Hub;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ws/text/{channel_id}", any(text::ws_text))
+        .route("/ws/rooms/{room_slug}", any(rooms::ws_rooms))
+        .route("/ws/signal/{room_slug}", any(signal::ws_signal))
+}

@@ -1,0 +1,38 @@
+//! The real-time side of the domain's [`Realtime`] trait: how a rule's event reaches sockets
+//! (through the hub, on every node) and how a new message reaches the writer.
+
+use std::sync::Arc;
+
+use charge_domain::messages::Draft;
+use charge_domain::{BoxFuture, OnlineUser, Realtime, Utf8Bytes};
+use charge_store::{Message, StoreError};
+
+use crate::Hub;
+use crate::writer::MessageWriter;
+
+pub struct Port {
+    pub hub: Arc<Hub>,
+    pub writer: MessageWriter,
+}
+
+impl Realtime for Port {
+    fn to_channel(&self, channel_id: i64, frame: Utf8Bytes) {
+        self.hub.to_channel(channel_id, &frame);
+    }
+
+    fn to_room(&self, room_id: i64, frame: Utf8Bytes, admins_only: bool) {
+        self.hub.to_room(room_id, frame, admins_only);
+    }
+
+    fn user_changed(&self, user: OnlineUser) {
+        self.hub.user_changed(user);
+    }
+
+    fn channel_changed_silently(&self, channel_id: i64) {
+        self.hub.channel_changed_silently(channel_id);
+    }
+
+    fn create_message(&self, draft: Draft) -> BoxFuture<'_, Result<Message, StoreError>> {
+        Box::pin(self.writer.create(draft))
+    }
+}

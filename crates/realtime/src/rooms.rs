@@ -1,0 +1,85 @@
+//! `/ws/rooms/{room_slug}`: the structure of a room as it changes (channels, members,
+//! invitations for admins), starting with a `workspace_snapshot`.
+
+use std::collections::HashMap;
+
+use super::ws::{Utf8Bytes, WsUpgrade, send_text};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::hub::frame;
+use super::session::{self, Handler, PumpOptions, Reply, error_frame};
+use crate::state::AppState;
+use charge_domain::dto;
+
+pub async fn ws_rooms(
+    ws: WsUpgrade,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    ws.on_upgrade(move |mut socket| async move {
+        let (caller, room, member) =
+            match session::admit_room(&state, &slug, &query, &headers).await {
+                Ok(admitted) => admitted,
+                Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+            };
+        // The request's headers and query are not needed for the session's lifetime.
+        drop((query, headers));
+        let snapshot = match snapshot(&state, room.id, &room.slug).await {
+            Ok(s) => s,
+            Err(()) => {
+                return session::close(&mut socket, 1011, "Service temporarily unavailable").await;
+            }
+        };
+        if send_text(&mut socket, frame(&snapshot)).await.is_err() {
+            return;
+        }
+        let (conn, mut outbox) = state.hub.connection(caller.user.id);
+        let sees_invitations = matches!(member.role.as_str(), "owner" | "admin");
+        state.hub.join_room(room.id, conn.clone(), sees_invitations);
+        let options = PumpOptions {
+            idle_timeout: None,
+            expires_at: caller.expires_at,
+            scope: "rooms",
+        };
+        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options).await;
+        state.hub.leave_room(room.id, conn.id);
+    })
+}
+
+async fn snapshot(state: &AppState, room_id: i64, slug: &str) -> Result<Value, ()> {
+    let channels = state.store.channels(room_id).await.map_err(|_| ())?;
+    let categories = state.store.categories(room_id).await.map_err(|_| ())?;
+    let members = state.store.members(room_id).await.map_err(|_| ())?;
+    Ok(json!({
+        "type": "workspace_snapshot",
+        "room": slug,
+        "channels": dto::channels_sorted(&channels),
+        "categories": dto::categories_sorted(&categories),
+        "members": dto::members_sorted(&members),
+    }))
+}
+
+struct RoomsHandler;
+
+impl Handler for RoomsHandler {
+    async fn on_text(&mut self, text: &str) -> Reply {
+        self.respond(text).await.into()
+    }
+}
+
+impl RoomsHandler {
+    async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
+        match serde_json::from_str::<Value>(text) {
+            Err(_) => vec![error_frame("Invalid payload")],
+            Ok(v) if v.get("type").and_then(Value::as_str) == Some("ping") => {
+                vec![frame(&json!({"type": "pong"}))]
+            }
+            Ok(_) => Vec::new(),
+        }
+    }
+}
