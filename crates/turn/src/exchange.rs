@@ -17,7 +17,7 @@ use turn_client_proto::types::stun::message::{
     LongTermKeyCredentials, Message, MessageClass, TransactionId,
 };
 
-use crate::probe::{Category, Failure};
+use crate::failure::{Category, Failure};
 
 /// How many 438 (Stale Nonce) answers in a row are tolerated before giving up.
 const MAX_STALE_NONCE: u32 = 3;

@@ -10,6 +10,7 @@ mod config;
 mod credentials;
 mod endpoint;
 mod exchange;
+mod failure;
 mod metrics;
 mod probe;
 mod tls;

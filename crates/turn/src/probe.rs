@@ -6,7 +6,6 @@
 //! response integrity verified → Refresh with LIFETIME 0. A per-endpoint deadline bounds all
 //! of it, and every failure lands in one [`Category`].
 
-use std::fmt;
 use std::future::ready;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,58 +29,9 @@ use crate::config::TurnConfig;
 use crate::credentials::rest_credentials;
 use crate::endpoint::{Credentials, Endpoint, EndpointError, Origin, Transport, endpoints};
 use crate::exchange::{Exchange, Step};
+pub use crate::failure::{Category, Failure};
 use crate::tls;
 use crate::wire::{Datagrams, Stream, Wire, WireError};
-
-/// Failure categories, as used in reports and the `category` metric label.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// The listener could not be reached: DNS, refused or silent socket, TLS handshake.
-    Connect,
-    /// The server answered but refused the credentials or the allocation.
-    Auth,
-    /// The server answered something that is not a valid TURN exchange.
-    Protocol,
-    /// The configuration cannot be probed: malformed URL, missing credentials.
-    Config,
-    /// Anything else, e.g. a local socket error.
-    Unexpected,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Connect => "connect",
-            Category::Auth => "auth",
-            Category::Protocol => "protocol",
-            Category::Config => "config",
-            Category::Unexpected => "unexpected",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A categorised probe failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub category: Category,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(category: Category, message: impl Into<String>) -> Self {
-        Self {
-            category,
-            message: message.into(),
-        }
-    }
-}
 
 /// How probes run.
 #[derive(Clone, Debug)]
