@@ -1,23 +1,24 @@
-//! Typed storage errors: callers map them to HTTP answers without looking at SQL.
+//! Typed storage errors: callers map them to HTTP answers without looking at SQL. Each keeps
+//! the driver's error as its source, so a log line shows the whole chain.
 
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// The database cannot be reached right now (down, pool exhausted, connection lost).
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    /// A uniqueness constraint rejected the write; carries the constraint or column hint.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    #[error("database unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A uniqueness constraint rejected the write (the source names the constraint).
+    #[error("conflict")]
+    Conflict(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("not found")]
     NotFound,
     #[error("configuration: {0}")]
     Config(String),
-    #[error("migration failed: {0}")]
-    Migration(String),
-    #[error("database error: {0}")]
-    Other(String),
+    #[error("migration failed")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    #[error("database error")]
+    Other(#[source] sqlx::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -28,17 +29,17 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.to_string()),
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(err)),
             sqlx::Error::Database(db) => {
                 if db.is_unique_violation() {
-                    StoreError::Conflict(db.message().to_owned())
+                    StoreError::Conflict(Box::new(err))
                 } else if is_connection_loss(db.code().as_deref()) {
-                    StoreError::Unavailable(db.message().to_owned())
+                    StoreError::Unavailable(Box::new(err))
                 } else {
-                    StoreError::Other(err.to_string())
+                    StoreError::Other(err)
                 }
             }
-            _ => StoreError::Other(err.to_string()),
+            _ => StoreError::Other(err),
         }
     }
 }

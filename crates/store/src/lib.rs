@@ -148,7 +148,7 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Migration(e.to_string()))
+            .map_err(StoreError::Migration)
     }
 
     /// A cheap round trip, used by readiness checks.

@@ -238,11 +238,9 @@ impl Store {
             ids
         };
         if ids.len() != batch.len() {
-            return Err(StoreError::Unavailable(format!(
-                "{} rows inserted for {} messages",
-                ids.len(),
-                batch.len()
-            )));
+            return Err(StoreError::Unavailable(
+                format!("{} rows inserted for {} messages", ids.len(), batch.len()).into(),
+            ));
         }
         tx.commit().await?;
         // New messages have no replies or reactions yet: the rows alone are complete.
