@@ -53,7 +53,8 @@ pub struct Settings {
     pub websocket_receive_timeout: Duration,
     pub cors_origins: Vec<String>,
     pub cors_origin_regex: Option<Regex>,
-    pub web_client_dir: PathBuf,
+    /// Where the web client is served from; `None` serves the copy built into the binary.
+    pub web_client_dir: Option<PathBuf>,
     pub ice_servers: Vec<IceServer>,
     pub stun_servers: Vec<String>,
     pub turn_servers: Vec<String>,
@@ -242,12 +243,17 @@ impl Settings {
                 example: "https://chat.example.org,http://localhost:5173",
             });
         }
+        // Started from a checkout, the client on disk is served (edits show without a
+        // rebuild); anywhere else, the copy built into the binary.
         let web_client_dir = match src.optional("WEB_CLIENT_DIR") {
-            Some(dir) => PathBuf::from(dir),
+            Some(dir) => Some(PathBuf::from(dir)),
             None if Path::new("frontend/dist/index.html").exists() => {
-                PathBuf::from("frontend/dist")
+                Some(PathBuf::from("frontend/dist"))
             }
-            None => PathBuf::from("frontend/app"),
+            None if Path::new("frontend/app/index.html").exists() => {
+                Some(PathBuf::from("frontend/app"))
+            }
+            None => None,
         };
         let voice_default_role = match src
             .string("WEBRTC_DEFAULT_ROLE")

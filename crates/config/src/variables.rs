@@ -123,7 +123,7 @@ pub const VARIABLES: &[Variable] = &[
     var(
         "WEB_CLIENT_DIR",
         "",
-        "Directory of the web client served at `/`; default `frontend/dist` when built, else `frontend/app`.",
+        "Directory of the web client served at `/`; by default `frontend/dist` (when built) or `frontend/app` under the working directory, else the client built into the binary.",
     ),
     var(
         "WEBRTC_ICE_SERVERS",

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use charge_store::{Store, StoreOptions, redact_url};
@@ -278,17 +278,27 @@ fn router(state: AppState) -> Router {
                 .method_not_allowed_fallback(method_not_allowed)
                 .with_state(state.sessions.clone()),
         );
-    let static_files = ServeDir::new(&settings.web_client_dir)
-        .append_index_html_on_directories(true)
-        // An unknown path is 404 whatever the method (the contract), not ServeDir's bare 405.
-        .call_fallback_on_method_not_allowed(true)
-        .fallback(tower::service_fn(|_req: Request| async {
-            Ok::<_, std::convert::Infallible>(not_found().await)
-        }));
-    Router::new()
+    let router = Router::new()
         .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
-        .merge(api)
-        .fallback_service(static_files)
+        .merge(api);
+    let router = match &settings.web_client_dir {
+        Some(dir) => router.fallback_service(
+            ServeDir::new(dir)
+                .append_index_html_on_directories(true)
+                // An unknown path is 404 whatever the method (the contract), not ServeDir's 405.
+                .call_fallback_on_method_not_allowed(true)
+                .fallback(tower::service_fn(|_req: Request| async {
+                    Ok::<_, std::convert::Infallible>(not_found().await)
+                })),
+        ),
+        None => router.fallback(|method: Method, uri: Uri| async move {
+            match crate::web_client::serve(&method, &uri) {
+                Some(response) => response,
+                None => not_found().await,
+            }
+        }),
+    };
+    router
         .layer(middleware::from_fn(record_http_metrics))
         .layer(middleware::from_fn(redirect_trailing_slash))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))

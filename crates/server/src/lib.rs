@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod state;
 pub mod system;
 pub mod telemetry;
+pub mod web_client;
 
 pub use app::Application;
 pub use charge_config as settings;

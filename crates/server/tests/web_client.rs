@@ -1,0 +1,42 @@
+//! The web client built into the binary: served at `/` when no directory is configured and
+//! the working directory is not a checkout (as for an installed binary; tests run in
+//! `crates/server`, which has no `frontend/`).
+
+mod common;
+
+use common::{TestApp, backends};
+use reqwest::Method;
+
+#[tokio::test]
+async fn an_installed_binary_serves_the_built_in_client() {
+    assert!(!std::path::Path::new("frontend/app/index.html").exists());
+    let app = TestApp::spawn(backends()[0]).await;
+    let page = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html");
+    assert!(page.headers().contains_key("etag"));
+    let html = page.text().await.unwrap();
+    let on_disk = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/app/index.html"),
+    )
+    .unwrap();
+    assert_eq!(html, on_disk, "the page is frontend/app/index.html");
+    let workspace = app
+        .client
+        .get(format!("{}/workspace.html", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(workspace.status(), 200);
+    // Unknown paths keep the contract's JSON 404, whatever the method.
+    for method in [Method::GET, Method::POST] {
+        let (status, body) = app.call(method, "/no-such-page.js", None, None).await;
+        assert_eq!(status, 404);
+        assert_eq!(body["detail"], "Not Found");
+    }
+}
