@@ -73,6 +73,8 @@ pub struct Settings {
     pub voice_quality_monitoring_endpoint: Option<String>,
     pub voice_quality_poll_interval: u64,
     pub turn_health_interval: Duration,
+    /// `Strict-Transport-Security` max-age in seconds; 0 sends none.
+    pub hsts_max_age: u64,
     pub typing_ttl: Duration,
     pub realtime_backend: Backend,
     pub realtime_redis_url: String,
@@ -344,6 +346,7 @@ impl Settings {
             voice_quality_monitoring_enabled: src.bool("VOICE_QUALITY_MONITORING_ENABLED")?,
             voice_quality_monitoring_endpoint: optional_url("VOICE_QUALITY_MONITORING_ENDPOINT")?,
             voice_quality_poll_interval: src.parse("VOICE_QUALITY_POLL_INTERVAL_SECONDS", "15")?,
+            hsts_max_age: src.parse("HSTS_MAX_AGE_SECONDS", "31536000")?,
             turn_health_interval: Duration::from_secs(
                 src.parse("TURN_HEALTH_INTERVAL_SECONDS", "0")?,
             ),

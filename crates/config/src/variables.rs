@@ -121,6 +121,11 @@ pub const VARIABLES: &[Variable] = &[
         "Additional origins allowed by CORS, as a full-match regular expression.",
     ),
     var(
+        "HSTS_MAX_AGE_SECONDS",
+        "0",
+        "Send `Strict-Transport-Security` with this max-age when the server is reached over HTTPS (behind a TLS proxy); 0 = never.",
+    ),
+    var(
         "WEB_CLIENT_DIR",
         "",
         "Directory of the web client served at `/`; by default `frontend/dist` (when built) or `frontend/app` under the working directory, else the client built into the binary.",

@@ -298,7 +298,11 @@ fn router(state: AppState) -> Router {
             }
         }),
     };
+    let hsts_max_age = settings.hsts_max_age;
     router
+        .layer(middleware::from_fn(move |req, next| {
+            crate::security::headers(hsts_max_age, req, next)
+        }))
         .layer(middleware::from_fn(record_http_metrics))
         .layer(middleware::from_fn(redirect_trailing_slash))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
@@ -366,15 +370,22 @@ fn cors(settings: &Settings) -> CorsLayer {
     let origins = settings.cors_origins.clone();
     let any = origins.iter().any(|o| o == "*");
     let regex = settings.cors_origin_regex.clone();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-            let Ok(origin) = origin.to_str() else {
-                return false;
-            };
-            any || origins.iter().any(|o| o.trim_end_matches('/') == origin)
-                || regex.as_ref().is_some_and(|r| r.is_match(origin))
-        }))
-        .allow_credentials(true)
+    // `*` admits every origin but never with credentials: a browser would otherwise send a
+    // signed-in user's cookies to anyone who asked.
+    let layer = if any {
+        CorsLayer::new().allow_origin(AllowOrigin::any())
+    } else {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+                let Ok(origin) = origin.to_str() else {
+                    return false;
+                };
+                origins.iter().any(|o| o.trim_end_matches('/') == origin)
+                    || regex.as_ref().is_some_and(|r| r.is_match(origin))
+            }))
+            .allow_credentials(true)
+    };
+    layer
         .allow_methods([
             Method::GET,
             Method::POST,

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod openapi;
+pub mod security;
 pub mod state;
 pub mod system;
 pub mod telemetry;

@@ -72,3 +72,22 @@ async fn listed_and_matching_origins_are_allowed_and_others_are_not() {
     assert_eq!(res.headers()["access-control-allow-credentials"], "true");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_wildcard_admits_every_origin_but_never_with_credentials() {
+    let app = common::TestApp::spawn_with(common::backends()[0], &[("CORS_ORIGINS", "*")]).await;
+    let res = app
+        .client
+        .get(format!("{}/api/", app.base))
+        .header("origin", "https://anywhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(
+        res.headers()
+            .get("access-control-allow-credentials")
+            .is_none(),
+        "credentials are never allowed for *"
+    );
+}

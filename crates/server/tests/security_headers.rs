@@ -1,0 +1,69 @@
+//! Every answer carries the browser safety headers; HSTS only over HTTPS and when configured.
+
+mod common;
+
+use common::{TestApp, backends};
+
+#[tokio::test]
+async fn pages_api_answers_and_errors_carry_the_safety_headers() {
+    let app = TestApp::spawn(backends()[0]).await;
+    for path in [
+        "/",
+        "/api/",
+        "/health",
+        "/api/rooms",
+        "/no-such-file",
+        "/openapi.json",
+    ] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(
+            h["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("microphone=(self)")
+        );
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self';"),
+            "{path}: no inline script: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "plain HTTP: no HSTS"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hsts_is_sent_over_https_only_when_configured() {
+    let app = TestApp::spawn_with(backends()[0], &[("HSTS_MAX_AGE_SECONDS", "600")]).await;
+    let over = |proto: &'static str| {
+        app.client
+            .get(format!("{}/health", app.base))
+            .header("x-forwarded-proto", proto)
+            .send()
+    };
+    let res = over("https").await.unwrap();
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=600");
+    let res = over("http").await.unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let off = TestApp::spawn(backends()[0]).await;
+    let res = off
+        .client
+        .get(format!("{}/health", off.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+}
