@@ -270,6 +270,14 @@ export class ApiClient {
     return this.request(`/api/messages/${id}`, { method: 'DELETE' });
   }
 
+  // ---- configuration and profile
+  limits() {
+    return this.request('/api/config/limits', { token: null });
+  }
+  profile() {
+    return this.request('/api/profile/me');
+  }
+
   // ---- voice
   webrtcConfig() {
     return this.request('/api/config/webrtc');

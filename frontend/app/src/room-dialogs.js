@@ -1,0 +1,144 @@
+// Dialogs that change the workspace: create or join a room, invite people,
+// create or delete a channel. Each one calls the API and puts the reply into
+// the store; the views follow from there.
+
+import { isAdmin, isVoice } from './state/workspace.js';
+import { copyPanel, openForm, toast } from './views/dialogs.js';
+
+/**
+ * What the dialogs need from the workspace page.
+ * @typedef {{
+ *   api: import('./api.js').ApiClient,
+ *   store: import('./state/store.js').Store<import('./state/workspace.js').WorkspaceState, import('./state/workspace.js').WorkspaceAction>,
+ *   loadRooms: () => Promise<void>,
+ *   openRoom: (slug: string, channelId?: number | null) => Promise<void>,
+ *   openChannel: (channelId: number) => void,
+ * }} WorkspaceContext
+ */
+
+/** @param {WorkspaceContext} ctx */
+const nameLimit = (ctx) => ctx.store.state.limits?.name_max_length;
+
+/**
+ * Extracts an invitation code from a code or a pasted link.
+ * @param {string} input
+ */
+export function invitationCode(input) {
+  const code = input.trim();
+  if (/^https?:\/\//i.test(code)) return code.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '';
+  return code;
+}
+
+/** @param {WorkspaceContext} ctx */
+export function createRoomDialog(ctx) {
+  openForm({
+    title: 'Create a room',
+    description: 'A room holds your community’s channels. You will be its owner.',
+    fields: [{ name: 'title', label: 'Room name', placeholder: 'My community', maxLength: nameLimit(ctx), required: true }],
+    submitLabel: 'Create room',
+    submit: async (values) => {
+      const title = (values.title ?? '').trim();
+      if (!title) throw new Error('Give the room a name.');
+      const room = await ctx.api.createRoom(title);
+      await ctx.loadRooms();
+      await ctx.openRoom(room.slug);
+    },
+  });
+}
+
+/** @param {WorkspaceContext} ctx */
+export function joinDialog(ctx) {
+  openForm({
+    title: 'Join a room',
+    description: 'Paste the invitation code or link you were given.',
+    fields: [{ name: 'code', label: 'Invitation code', placeholder: 'e.g. a1B2c3D4e5F', maxLength: 200, required: true }],
+    submitLabel: 'Join',
+    submit: async (values) => {
+      const code = invitationCode(values.code ?? '');
+      if (!code) throw new Error('Paste an invitation code.');
+      const detail = await ctx.api.acceptInvite(code);
+      await ctx.loadRooms();
+      await ctx.openRoom(detail.slug);
+      toast(`You joined ${detail.title}.`, 'ok');
+    },
+  });
+}
+
+/** @param {WorkspaceContext} ctx */
+export function inviteDialog(ctx) {
+  const room = ctx.store.state.room;
+  if (!room) return;
+  const roles = [
+    { value: 'member', label: 'Member' },
+    { value: 'guest', label: 'Guest' },
+  ];
+  if (isAdmin(room)) roles.push({ value: 'admin', label: 'Admin' });
+  openForm({
+    title: `Invite people to ${room.title}`,
+    description: 'Create an invitation code and share it. Anyone with the code can join.',
+    fields: [{ name: 'role', label: 'They join as', type: 'select', value: 'member', options: roles }],
+    submitLabel: 'Create invitation',
+    submit: async (values) => {
+      const invitation = await ctx.api.createInvitation(room.slug, values.role || 'member');
+      ctx.store.dispatch({ type: 'invitation-saved', invitation });
+      return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the arrow button under the rooms).`, invitation.code);
+    },
+  });
+}
+
+/**
+ * @param {WorkspaceContext} ctx
+ * @param {'text' | 'voice'} type
+ */
+export function createChannelDialog(ctx, type) {
+  const room = ctx.store.state.room;
+  if (!room) return;
+  openForm({
+    title: 'Create a channel',
+    fields: [
+      {
+        name: 'type',
+        label: 'Kind',
+        type: 'radio',
+        value: type,
+        options: [
+          { value: 'text', label: 'Text — messages and replies' },
+          { value: 'voice', label: 'Voice — talk together' },
+        ],
+      },
+      { name: 'name', label: 'Name', placeholder: type === 'voice' ? 'Lounge' : 'general', maxLength: nameLimit(ctx), required: true },
+    ],
+    submitLabel: 'Create channel',
+    submit: async (values) => {
+      const name = (values.name ?? '').trim();
+      if (!name) throw new Error('Give the channel a name.');
+      const channel = await ctx.api.createChannel(room.slug, { name, type: values.type === 'voice' ? 'voice' : 'text' });
+      ctx.store.dispatch({ type: 'channel-saved', channel });
+      ctx.openChannel(channel.id);
+    },
+  });
+}
+
+/**
+ * @param {WorkspaceContext} ctx
+ * @param {import('./state/workspace.js').Channel} ch
+ */
+export function deleteChannelDialog(ctx, ch) {
+  const room = ctx.store.state.room;
+  if (!room) return;
+  openForm({
+    title: `Delete “${ch.name}”?`,
+    description: isVoice(ch)
+      ? 'The voice channel will be removed for everyone.'
+      : 'All messages in this channel will be deleted for everyone. This cannot be undone.',
+    submitLabel: 'Delete channel',
+    danger: true,
+    submit: async () => {
+      await ctx.api.deleteChannel(room.slug, ch.letter);
+      const wasOpen = ctx.store.state.channelId === ch.id;
+      ctx.store.dispatch({ type: 'channel-removed', channelId: ch.id });
+      if (wasOpen) await ctx.openRoom(room.slug);
+      toast(`Deleted “${ch.name}”.`, 'ok');
+    },
+  });
+}
