@@ -52,6 +52,16 @@ function roomState(role = 'member') {
 /** @param {Partial<import('../app/src/messages.js').Message>} extra */
 const message = (extra) => ({ id: 1, channel_id: 1, author_id: 2, author: { id: 2, login: 'zed' }, content: 'hi', created_at: '2026-11-24T19:00:00Z', parent_id: null, ...extra });
 
+const channelActionsMock = () => ({
+  openChannel: vi.fn(),
+  editChannel: vi.fn(),
+  deleteChannel: vi.fn(),
+  toggleCategory: vi.fn(),
+  createChannelIn: vi.fn(),
+  renameCategory: vi.fn(),
+  deleteCategory: vi.fn(),
+});
+
 const noActions = { reply: vi.fn(), react: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
 
 describe('the sidebar views', () => {
@@ -84,8 +94,8 @@ describe('the sidebar views', () => {
   });
 
   it('lists text and voice channels in order and offers deletion to admins only', () => {
-    const lists = { text: document.createElement('ul'), voice: document.createElement('ul') };
-    const actions = { openChannel: vi.fn(), deleteChannel: vi.fn() };
+    const lists = { text: document.createElement('ul'), voice: document.createElement('ul'), categories: document.createElement('div') };
+    const actions = channelActionsMock();
     renderChannelList(lists, roomState('member'), null, actions);
     expect([...lists.text.querySelectorAll('.channel-name')].map((n) => n.textContent)).toEqual(['general', 'random']);
     expect(lists.voice.querySelector('.channel-name')?.textContent).toBe('Lounge');
@@ -98,11 +108,37 @@ describe('the sidebar views', () => {
     expect(actions.deleteChannel).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }));
   });
 
+  it('shows categories in order, collapses them and keeps the open channel visible', () => {
+    const lists = { text: document.createElement('ul'), voice: document.createElement('ul'), categories: document.createElement('div') };
+    const actions = { ...channelActionsMock(), toggleCategory: vi.fn() };
+    let state = reduce(roomState('owner'), {
+      type: 'room-frame',
+      slug: 'lab',
+      frame: { type: 'category_created', categories: [{ id: 8, name: 'Later', position: 2 }, { id: 9, name: 'Work', position: 1 }] },
+    });
+    state = reduce(state, { type: 'channel-saved', channel: { ...channel(4, 'plans'), category_id: 9 } });
+    state = reduce(state, { type: 'channel-saved', channel: { ...channel(5, 'ideas'), category_id: 9 } });
+    renderChannelList(lists, state, null, actions);
+    expect([...lists.categories.querySelectorAll('.category-name')].map((n) => n.textContent)).toEqual(['Work', 'Later']);
+    expect([...lists.categories.querySelectorAll('section')[0].querySelectorAll('.channel-name')].map((n) => n.textContent)).toEqual(['plans', 'ideas']);
+    /** @type {HTMLElement} */ (lists.categories.querySelector('.category-toggle')).click();
+    expect(actions.toggleCategory).toHaveBeenCalledWith(9);
+    state = reduce(reduce(state, { type: 'category-toggled', categoryId: 9 }), { type: 'channel-selected', channelId: 5 });
+    renderChannelList(lists, state, null, actions);
+    const work = lists.categories.querySelectorAll('section')[0];
+    expect(work.querySelector('.category-toggle')?.getAttribute('aria-expanded')).toBe('false');
+    expect([...work.querySelectorAll('.channel-name')].map((n) => n.textContent)).toEqual(['ideas']);
+    /** @type {HTMLElement} */ (work.querySelector('[aria-label="Rename category Work"]')).click();
+    expect(actions.renameCategory).toHaveBeenCalledWith(expect.objectContaining({ id: 9 }));
+    renderChannelList(lists, reduce(state, { type: 'member-role', userId: 1, role: 'member' }), null, actions);
+    expect(lists.categories.querySelector('.category-actions')).toBeNull();
+  });
+
   it('shows who is in the voice channel the user is in', () => {
-    const lists = { text: document.createElement('ul'), voice: document.createElement('ul') };
+    const lists = { text: document.createElement('ul'), voice: document.createElement('ul'), categories: document.createElement('div') };
     const state = reduce(roomState(), { type: 'voice', place: { slug: 'lab', title: 'Lab', channelId: 3 } });
     const voice = { participants: [{ id: 1, displayName: 'Ann', muted: true }, { id: 2, displayName: 'Zed' }], me: { id: 1 }, selfSpeaking: false, peers: new Map([[2, { speaking: true }]]) };
-    renderChannelList(lists, state, voice, { openChannel: vi.fn(), deleteChannel: vi.fn() });
+    renderChannelList(lists, state, voice, channelActionsMock());
     expect(lists.voice.querySelector('.count')?.textContent).toBe('2');
     expect([...lists.voice.querySelectorAll('.voice-members li')].map((li) => li.className)).toEqual(['', 'speaking']);
   });

@@ -221,7 +221,7 @@ export class ApiClient {
   getRoom(slug) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}`);
   }
-  /** @param {string} slug @param {{ name: string, type: string }} body */
+  /** @param {string} slug @param {{ name: string, type: string, category_id?: number | null }} body */
   createChannel(slug, body) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels`, { method: 'POST', body });
   }
@@ -230,6 +230,22 @@ export class ApiClient {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels/${encodeURIComponent(letter)}`, {
       method: 'DELETE',
     });
+  }
+  /** @param {number} id @param {{ name?: string, category_id?: number | null }} body */
+  updateChannel(id, body) {
+    return this.request(`/api/channels/${id}`, { method: 'PATCH', body });
+  }
+  /** @param {string} slug @param {{ name: string, position?: number }} body */
+  createCategory(slug, body) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories`, { method: 'POST', body });
+  }
+  /** @param {string} slug @param {number} id @param {{ name?: string, position?: number }} body */
+  updateCategory(slug, id, body) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/${id}`, { method: 'PATCH', body });
+  }
+  /** @param {string} slug @param {number} id */
+  deleteCategory(slug, id) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/${id}`, { method: 'DELETE' });
   }
   /** @param {string} slug @param {string} role */
   createInvitation(slug, role) {

@@ -1,8 +1,7 @@
-// Dialogs that change the workspace: create or join a room, invite people,
-// create or delete a channel. Each one calls the API and puts the reply into
-// the store; the views follow from there.
+// Dialogs for rooms: create or join a room, invite people. Each one calls
+// the API and puts the reply into the store; the views follow from there.
 
-import { isAdmin, isVoice } from './state/workspace.js';
+import { isAdmin } from './state/workspace.js';
 import { copyPanel, openForm, toast } from './views/dialogs.js';
 
 /**
@@ -17,7 +16,7 @@ import { copyPanel, openForm, toast } from './views/dialogs.js';
  */
 
 /** @param {WorkspaceContext} ctx */
-const nameLimit = (ctx) => ctx.store.state.limits?.name_max_length;
+export const nameLimit = (ctx) => ctx.store.state.limits?.name_max_length;
 
 /**
  * Extracts an invitation code from a code or a pasted link.
@@ -82,63 +81,6 @@ export function inviteDialog(ctx) {
       const invitation = await ctx.api.createInvitation(room.slug, values.role || 'member');
       ctx.store.dispatch({ type: 'invitation-saved', invitation });
       return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the arrow button under the rooms).`, invitation.code);
-    },
-  });
-}
-
-/**
- * @param {WorkspaceContext} ctx
- * @param {'text' | 'voice'} type
- */
-export function createChannelDialog(ctx, type) {
-  const room = ctx.store.state.room;
-  if (!room) return;
-  openForm({
-    title: 'Create a channel',
-    fields: [
-      {
-        name: 'type',
-        label: 'Kind',
-        type: 'radio',
-        value: type,
-        options: [
-          { value: 'text', label: 'Text — messages and replies' },
-          { value: 'voice', label: 'Voice — talk together' },
-        ],
-      },
-      { name: 'name', label: 'Name', placeholder: type === 'voice' ? 'Lounge' : 'general', maxLength: nameLimit(ctx), required: true },
-    ],
-    submitLabel: 'Create channel',
-    submit: async (values) => {
-      const name = (values.name ?? '').trim();
-      if (!name) throw new Error('Give the channel a name.');
-      const channel = await ctx.api.createChannel(room.slug, { name, type: values.type === 'voice' ? 'voice' : 'text' });
-      ctx.store.dispatch({ type: 'channel-saved', channel });
-      ctx.openChannel(channel.id);
-    },
-  });
-}
-
-/**
- * @param {WorkspaceContext} ctx
- * @param {import('./state/workspace.js').Channel} ch
- */
-export function deleteChannelDialog(ctx, ch) {
-  const room = ctx.store.state.room;
-  if (!room) return;
-  openForm({
-    title: `Delete “${ch.name}”?`,
-    description: isVoice(ch)
-      ? 'The voice channel will be removed for everyone.'
-      : 'All messages in this channel will be deleted for everyone. This cannot be undone.',
-    submitLabel: 'Delete channel',
-    danger: true,
-    submit: async () => {
-      await ctx.api.deleteChannel(room.slug, ch.letter);
-      const wasOpen = ctx.store.state.channelId === ch.id;
-      ctx.store.dispatch({ type: 'channel-removed', channelId: ch.id });
-      if (wasOpen) await ctx.openRoom(room.slug);
-      toast(`Deleted “${ch.name}”.`, 'ok');
     },
   });
 }

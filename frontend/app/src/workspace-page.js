@@ -6,7 +6,16 @@ import { ApiClient } from './api.js';
 import { apiBase, wsBase } from './config.js';
 import { byId, setChildren } from './dom.js';
 import { loadLimits } from './limits.js';
-import { createChannelDialog, createRoomDialog, deleteChannelDialog, inviteDialog, joinDialog } from './room-dialogs.js';
+import {
+  createCategoryDialog,
+  createChannelDialog,
+  deleteCategoryDialog,
+  deleteChannelDialog,
+  editChannelDialog,
+  renameCategoryDialog,
+} from './channel-dialogs.js';
+import { loadCollapsed, saveCollapsed } from './preferences.js';
+import { createRoomDialog, inviteDialog, joinDialog } from './room-dialogs.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -76,6 +85,7 @@ const els = {
   roomList: byId('room-list'),
   textChannels: byId('text-channels'),
   voiceChannels: byId('voice-channels'),
+  categoryGroups: byId('category-groups'),
   memberList: byId('member-list'),
   view: byId('channel-view'),
   voiceDock: byId('voice-dock'),
@@ -94,13 +104,26 @@ const title = new TitleCounter();
 
 /** @type {import('./room-dialogs.js').WorkspaceContext} */
 const ctx = { api, store, loadRooms, openRoom, openChannel };
-const channelActions = { openChannel, deleteChannel: (/** @type {any} */ ch) => deleteChannelDialog(ctx, ch) };
+/** @type {import('./views/channel-list.js').ChannelActions} */
+const channelActions = {
+  openChannel,
+  editChannel: (ch) => editChannelDialog(ctx, ch),
+  deleteChannel: (ch) => deleteChannelDialog(ctx, ch),
+  toggleCategory: (id) => {
+    store.dispatch({ type: 'category-toggled', categoryId: id });
+    const { room, collapsed } = store.state;
+    if (room) saveCollapsed(room.slug, collapsed);
+  },
+  createChannelIn: (category) => createChannelDialog(ctx, 'text', category.id),
+  renameCategory: (category) => renameCategoryDialog(ctx, category),
+  deleteCategory: (category) => deleteCategoryDialog(ctx, category),
+};
 
 // ---------------------------------------------------------------- rendering
 
 function renderVoiceParts() {
   const state = store.state;
-  renderChannelList({ text: els.textChannels, voice: els.voiceChannels }, state, live.voice, channelActions);
+  renderChannelList({ text: els.textChannels, voice: els.voiceChannels, categories: els.categoryGroups }, state, live.voice, channelActions);
   renderVoiceDock(els.voiceDock, state, live.voice, { leave: leaveVoice });
   if (live.view instanceof VoiceView) live.view.render();
 }
@@ -217,6 +240,7 @@ async function openRoom(slug, channelId = null) {
     live.roomSocket = null;
     try {
       store.dispatch({ type: 'room-opened', room: await api.getRoom(slug) });
+      store.dispatch({ type: 'collapsed', ids: loadCollapsed(slug) });
     } catch (err) {
       toast(/** @type {Error} */ (err).message, 'error');
       store.dispatch({ type: 'room-closed' });
@@ -294,6 +318,7 @@ byId('btn-join').addEventListener('click', () => joinDialog(ctx));
 byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
 byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
 byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));
+byId('btn-add-category').addEventListener('click', () => createCategoryDialog(ctx));
 byId('btn-signout').addEventListener('click', () => {
   signingOut = true;
   live.voice?.leave();

@@ -23,6 +23,7 @@
  *   channelId: number | null,
  *   connection: Connection,
  *   voice: VoicePlace | null,
+ *   collapsed: number[],
  * }} WorkspaceState
  *
  * @typedef {
@@ -42,6 +43,8 @@
  *   | { type: 'member-role', userId: number, role: string }
  *   | { type: 'connection', status: Connection }
  *   | { type: 'voice', place: VoicePlace | null }
+ *   | { type: 'collapsed', ids: number[] }
+ *   | { type: 'category-toggled', categoryId: number }
  * } WorkspaceAction
  */
 
@@ -50,7 +53,7 @@ export const VOICE_TYPES = new Set(['voice', 'stage']);
 
 /** @param {number | null} meId @returns {WorkspaceState} */
 export function initialState(meId) {
-  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null };
+  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [] };
 }
 
 // ---------------------------------------------------------------- selectors
@@ -95,6 +98,11 @@ export function channelSections(room) {
   const inCategory = (id) =>
     room.channels.filter((ch) => (id === null ? ch.category_id == null || !known.has(ch.category_id) : ch.category_id === id)).sort(channelOrder);
   return [{ category: null, channels: inCategory(null) }, ...categories.map((category) => ({ category, channels: inCategory(category.id) }))];
+}
+
+/** The next free position at the end of a list. @param {{ position: number }[]} items */
+export function nextPosition(items) {
+  return items.reduce((max, x) => Math.max(max, x.position + 1), 0);
 }
 
 /** Every channel in display order. @param {RoomDetail | null} room */
@@ -271,7 +279,14 @@ export function reduce(state, action) {
         ? state.rooms
         : [...state.rooms, { id: room.id, title: room.title, slug: room.slug }].sort((a, b) => byName(a.title, b.title));
       const sameRoom = state.room?.slug === room.slug;
-      return { ...state, rooms, room, channelId: sameRoom ? state.channelId : null, connection: sameRoom ? state.connection : 'connecting' };
+      return {
+        ...state,
+        rooms,
+        room,
+        channelId: sameRoom ? state.channelId : null,
+        connection: sameRoom ? state.connection : 'connecting',
+        collapsed: sameRoom ? state.collapsed : [],
+      };
     }
     case 'room-closed':
       return { ...state, room: null, channelId: null, connection: 'idle' };
@@ -305,6 +320,13 @@ export function reduce(state, action) {
       return action.status === state.connection ? state : { ...state, connection: action.status };
     case 'voice':
       return { ...state, voice: action.place };
+    case 'collapsed':
+      return { ...state, collapsed: [...action.ids] };
+    case 'category-toggled':
+      return {
+        ...state,
+        collapsed: state.collapsed.includes(action.categoryId) ? state.collapsed.filter((id) => id !== action.categoryId) : [...state.collapsed, action.categoryId],
+      };
     default:
       return state;
   }

@@ -3,10 +3,11 @@
 
 import { h, hueFor, initials, setChildren } from '../dom.js';
 import { icon } from '../icons.js';
-import { isAdmin, isVoice, orderedChannels } from '../state/workspace.js';
+import { channelSections, isAdmin, isVoice } from '../state/workspace.js';
 
 /** @typedef {import('../state/workspace.js').WorkspaceState} WorkspaceState */
 /** @typedef {import('../state/workspace.js').Channel} Channel */
+/** @typedef {import('../state/workspace.js').Category} Category */
 
 /**
  * What the channel list needs to know about a voice call.
@@ -21,7 +22,12 @@ import { isAdmin, isVoice, orderedChannels } from '../state/workspace.js';
 /**
  * @typedef {{
  *   openChannel: (id: number) => void,
+ *   editChannel: (channel: Channel) => void,
  *   deleteChannel: (channel: Channel) => void,
+ *   toggleCategory: (id: number) => void,
+ *   createChannelIn: (category: Category) => void,
+ *   renameCategory: (category: Category) => void,
+ *   deleteCategory: (category: Category) => void,
  * }} ChannelActions
  */
 
@@ -84,13 +90,14 @@ export function channelItem(ch, state, voice, actions) {
     isAdmin(room)
       ? h(
           'button',
-          {
-            class: 'icon-btn small channel-delete',
-            type: 'button',
-            'aria-label': `Delete channel ${ch.name}`,
-            title: 'Delete channel',
-            onclick: () => actions.deleteChannel(ch),
-          },
+          { class: 'icon-btn small channel-edit', type: 'button', 'aria-label': `Edit channel ${ch.name}`, title: 'Edit channel', onclick: () => actions.editChannel(ch) },
+          icon('edit', 14),
+        )
+      : null,
+    isAdmin(room)
+      ? h(
+          'button',
+          { class: 'icon-btn small channel-delete', type: 'button', 'aria-label': `Delete channel ${ch.name}`, title: 'Delete channel', onclick: () => actions.deleteChannel(ch) },
           icon('x', 14),
         )
       : null,
@@ -99,17 +106,72 @@ export function channelItem(ch, state, voice, actions) {
 }
 
 /**
- * @param {{ text: HTMLElement, voice: HTMLElement }} lists
+ * One category: a heading that collapses it, admin buttons, its channels.
+ * A collapsed category still shows its open channel.
+ * @param {{ category: Category, channels: Channel[] }} section
+ * @param {WorkspaceState} state
+ * @param {VoiceInfo | null} voice
+ * @param {ChannelActions} actions
+ */
+export function categorySection(section, state, voice, actions) {
+  const { category, channels } = section;
+  const collapsed = state.collapsed.includes(category.id);
+  const listId = `category-${category.id}-channels`;
+  const shown = collapsed ? channels.filter((c) => c.id === state.channelId || (state.voice?.channelId === c.id && state.voice.slug === state.room?.slug)) : channels;
+  const admin = isAdmin(state.room);
+  return h(
+    'section',
+    { class: `channel-group category${collapsed ? ' collapsed' : ''}`, dataset: { categoryId: category.id } },
+    h(
+      'div',
+      { class: 'group-head' },
+      h(
+        'h3',
+        null,
+        h(
+          'button',
+          { class: 'category-toggle', type: 'button', 'aria-expanded': String(!collapsed), 'aria-controls': listId, onclick: () => actions.toggleCategory(category.id) },
+          h('span', { class: 'chevron', 'aria-hidden': 'true' }, collapsed ? '▸' : '▾'),
+          h('span', { class: 'category-name' }, category.name),
+        ),
+      ),
+      admin
+        ? h(
+            'span',
+            { class: 'category-actions' },
+            h('button', { class: 'icon-btn small', type: 'button', 'aria-label': `Create a channel in ${category.name}`, title: 'Create a channel here', onclick: () => actions.createChannelIn(category) }, icon('plus', 14)),
+            h('button', { class: 'icon-btn small', type: 'button', 'aria-label': `Rename category ${category.name}`, title: 'Rename category', onclick: () => actions.renameCategory(category) }, icon('edit', 14)),
+            h('button', { class: 'icon-btn small', type: 'button', 'aria-label': `Delete category ${category.name}`, title: 'Delete category', onclick: () => actions.deleteCategory(category) }, icon('x', 14)),
+          )
+        : null,
+    ),
+    h(
+      'ul',
+      { class: 'channel-list', id: listId },
+      shown.length ? shown.map((ch) => channelItem(ch, state, voice, actions)) : collapsed ? null : h('li', { class: 'empty' }, 'No channels yet'),
+    ),
+  );
+}
+
+/**
+ * Channels outside any category go in the text and voice lists; each
+ * category follows in its order.
+ * @param {{ text: HTMLElement, voice: HTMLElement, categories: HTMLElement }} lists
  * @param {WorkspaceState} state
  * @param {VoiceInfo | null} voice
  * @param {ChannelActions} actions
  */
 export function renderChannelList(lists, state, voice, actions) {
   const room = state.room;
-  const channels = orderedChannels(room);
+  const [loose, ...categories] = channelSections(room);
+  const channels = loose?.channels ?? [];
   const text = channels.filter((c) => !isVoice(c));
   const spoken = channels.filter((c) => isVoice(c));
   const item = (/** @type {Channel} */ ch) => channelItem(ch, state, voice, actions);
   setChildren(lists.text, text.length ? text.map(item) : h('li', { class: 'empty' }, room ? 'No text channels yet' : ''));
   setChildren(lists.voice, spoken.length ? spoken.map(item) : h('li', { class: 'empty' }, room ? 'No voice channels yet' : ''));
+  setChildren(
+    lists.categories,
+    categories.map((section) => categorySection(/** @type {{ category: Category, channels: Channel[] }} */ (section), state, voice, actions)),
+  );
 }
