@@ -53,7 +53,7 @@ describe('categories and channels', () => {
     alice = await openWorkspace(browser, server.url, setup.a, `#/r/${slug}/${generalId}`, errorLists, 'alice');
     bob = await openWorkspace(browser, server.url, setup.b, `#/r/${slug}/${generalId}`, errorLists, 'bob');
     await bob.waitForSelector('.text-view[data-connection="open"]');
-    await bob.waitForSelector('#room-conn[data-status="open"]');
+    await bob.waitForSelector('#room-conn[data-status="open"]', { state: 'attached' });
   });
 
   after(async () => {

@@ -143,12 +143,21 @@ describe('the sidebar views', () => {
     expect([...lists.voice.querySelectorAll('.voice-members li')].map((li) => li.className)).toEqual(['', 'speaking']);
   });
 
-  it('shows the user’s name and the room connection in the user panel', () => {
-    const els = { name: document.createElement('span'), avatar: document.createElement('span'), conn: document.createElement('span') };
+  it('shows the user’s name and status in the user panel, and a note while updates are not live', () => {
+    const els = { name: document.createElement('span'), avatar: document.createElement('span'), status: document.createElement('span'), statusText: document.createElement('span'), conn: document.createElement('span') };
     renderUserPanel(els, reduce(roomState(), { type: 'connection', status: 'open' }), 'fallback');
     expect(els.name.textContent).toBe('Ann');
     expect(els.avatar.textContent).toBe('AN');
-    expect(els.conn.getAttribute('aria-label')).toBe('Room updates: connected');
+    expect(els.status.className).toBe('presence online');
+    expect(els.conn.hidden).toBe(true);
+    let state = reduce(roomState(), { type: 'profile', profile: { id: 1, login: 'ann', display_name: 'Annie', status: 'dnd' } });
+    state = reduce(state, { type: 'connection', status: 'reconnecting' });
+    renderUserPanel(els, state, 'fallback');
+    expect(els.name.textContent).toBe('Annie');
+    expect(els.status.className).toBe('presence dnd');
+    expect(els.statusText.textContent).toBe('Do not disturb');
+    expect(els.conn.hidden).toBe(false);
+    expect(els.conn.textContent).toBe('Reconnecting…');
     renderUserPanel(els, initialState(1), 'fallback');
     expect(els.name.textContent).toBe('fallback');
   });

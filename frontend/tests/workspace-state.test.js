@@ -108,6 +108,8 @@ describe('the workspace state', () => {
     const state = reduce(opened(), { type: 'profile', profile: { id: 1, login: 'u1', display_name: 'Annie', status: 'dnd' } });
     expect(myName(state)).toBe('Annie');
     expect(state.profile?.status).toBe('dnd');
+    const mine = state.room?.members.find((m) => m.user_id === 1);
+    expect([mine?.display_name, mine?.status]).toEqual(['Annie', 'dnd']);
   });
 
   it('follows the room connection and the voice place', () => {

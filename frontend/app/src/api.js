@@ -293,6 +293,10 @@ export class ApiClient {
   profile() {
     return this.request('/api/profile/me');
   }
+  /** @param {{ display_name?: string, status?: string }} body */
+  updateProfile(body) {
+    return this.request('/api/profile', { method: 'PATCH', body });
+  }
 
   // ---- voice
   webrtcConfig() {

@@ -1,5 +1,6 @@
-// Dialogs for rooms: create or join a room, invite people. Each one calls
-// the API and puts the reply into the store; the views follow from there.
+// Dialogs for rooms and the user: create or join a room, invite people, edit
+// the profile. Each one calls the API and puts the reply into the store; the
+// views follow from there.
 
 import { isAdmin } from './state/workspace.js';
 import { copyPanel, openForm, toast } from './views/dialogs.js';
@@ -81,6 +82,38 @@ export function inviteDialog(ctx) {
       const invitation = await ctx.api.createInvitation(room.slug, values.role || 'member');
       ctx.store.dispatch({ type: 'invitation-saved', invitation });
       return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the arrow button under the rooms).`, invitation.code);
+    },
+  });
+}
+
+/** @param {WorkspaceContext} ctx */
+export function profileDialog(ctx) {
+  const profile = ctx.store.state.profile;
+  if (!profile) return;
+  openForm({
+    title: 'Your profile',
+    description: `Signed in as ${profile.login}. Others see your display name and status.`,
+    fields: [
+      { name: 'display_name', label: 'Display name', value: profile.display_name ?? '', placeholder: profile.login, maxLength: nameLimit(ctx), required: true },
+      {
+        name: 'status',
+        label: 'Status',
+        type: 'select',
+        value: profile.status ?? 'online',
+        options: [
+          { value: 'online', label: 'Online' },
+          { value: 'idle', label: 'Idle' },
+          { value: 'dnd', label: 'Do not disturb' },
+        ],
+      },
+    ],
+    submitLabel: 'Save',
+    submit: async (values) => {
+      const displayName = (values.display_name ?? '').trim();
+      if (!displayName) throw new Error('Give yourself a display name.');
+      const saved = await ctx.api.updateProfile({ display_name: displayName, status: values.status || 'online' });
+      ctx.store.dispatch({ type: 'profile', profile: saved });
+      toast('Profile saved.', 'ok');
     },
   });
 }

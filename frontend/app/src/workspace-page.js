@@ -15,7 +15,7 @@ import {
   renameCategoryDialog,
 } from './channel-dialogs.js';
 import { loadCollapsed, saveCollapsed } from './preferences.js';
-import { createRoomDialog, inviteDialog, joinDialog } from './room-dialogs.js';
+import { createRoomDialog, inviteDialog, joinDialog, profileDialog } from './room-dialogs.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -97,7 +97,7 @@ const headEls = {
   adminOnly: [byId('room-admin'), byId('btn-add-text'), byId('btn-add-voice')],
   groups: /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.channel-group')),
 };
-const panelEls = { name: byId('me-name'), avatar: byId('me-avatar'), conn: byId('room-conn') };
+const panelEls = { name: byId('me-name'), avatar: byId('me-avatar'), status: byId('me-status'), statusText: byId('me-status-text'), conn: byId('room-conn') };
 
 const drawer = new Drawer(els.app, byId('btn-drawer'), byId('scrim'));
 const title = new TitleCounter();
@@ -315,6 +315,7 @@ function leaveVoice() {
 
 byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
 byId('btn-join').addEventListener('click', () => joinDialog(ctx));
+byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
 byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
 byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
 byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));

@@ -264,8 +264,16 @@ export function reduce(state, action) {
   switch (action.type) {
     case 'limits':
       return { ...state, limits: action.limits };
-    case 'profile':
-      return { ...state, profile: { ...state.profile, ...action.profile } };
+    case 'profile': {
+      const profile = { ...state.profile, ...action.profile };
+      // The user's own entry in the member list shows the same name and status.
+      const next = { ...state, profile };
+      if (!state.room || state.meId == null) return next;
+      const members = state.room.members.map((m) =>
+        m.user_id === state.meId ? { ...m, display_name: profile.display_name ?? m.display_name, status: profile.status ?? m.status } : m,
+      );
+      return { ...next, room: { ...state.room, members } };
+    }
     case 'rooms': {
       const rooms = [...action.rooms];
       const room = state.room;

@@ -78,13 +78,25 @@ export function renderMemberList(list, state) {
   );
 }
 
-/** Words for the room connection dot. @param {string} status */
-export function connectionWords(status) {
-  return status === 'open' ? 'connected' : status;
+/** Words for a presence status. @param {string | null | undefined} status */
+export function statusWords(status) {
+  if (status === 'idle') return 'Idle';
+  if (status === 'dnd') return 'Do not disturb';
+  if (status === 'offline' || status === 'invisible') return 'Offline';
+  return 'Online';
+}
+
+/** A note while the room's live updates are not flowing. @param {string} status */
+export function connectionNote(status) {
+  if (status === 'open' || status === 'idle') return '';
+  if (status === 'closed') return 'Live updates stopped';
+  return status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…';
 }
 
 /**
- * @param {{ name: HTMLElement, avatar: HTMLElement, conn: HTMLElement }} els
+ * The signed-in user's name, avatar and status dot, and a note while the
+ * room's updates are not live.
+ * @param {{ name: HTMLElement, avatar: HTMLElement, status: HTMLElement, statusText: HTMLElement, conn: HTMLElement }} els
  * @param {WorkspaceState} state
  * @param {string} fallbackName
  */
@@ -95,6 +107,11 @@ export function renderUserPanel(els, state, fallbackName) {
     els.avatar.textContent = initials(name);
     els.avatar.setAttribute('style', `--hue:${hueFor(name)}`);
   }
+  const status = state.profile?.status ?? 'online';
+  els.status.className = `presence ${status}`;
+  els.statusText.textContent = statusWords(status);
+  const note = state.room ? connectionNote(state.connection) : '';
   els.conn.dataset.status = state.connection;
-  els.conn.setAttribute('aria-label', `Room updates: ${connectionWords(state.connection)}`);
+  els.conn.textContent = note;
+  els.conn.hidden = !note;
 }

@@ -1,0 +1,72 @@
+// People in a room, in real Chromium against the real server: profile and
+// status, the member list with roles, invitations.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, startServer, uniq, until } from './harness.js';
+import { openWorkspace, roomWithTwo, scriptErrors, submitDialog } from './workspace-helpers.js';
+
+/** @typedef {import('playwright-core').Page} Page */
+
+describe('people in a room', () => {
+  /** @type {Awaited<ReturnType<typeof startServer>>} */
+  let server;
+  /** @type {import('playwright-core').Browser} */
+  let browser;
+  /** @type {Page} */
+  let alice;
+  /** @type {Page} */
+  let bob;
+  /** @type {string[][]} */
+  const errorLists = [];
+  /** @type {Awaited<ReturnType<typeof roomWithTwo>>} */
+  let setup;
+
+  before(async () => {
+    server = await startServer();
+    setup = await roomWithTwo(server.api, uniq('alice'), uniq('bob'));
+    browser = await launchBrowser();
+    const hash = `#/r/${setup.room.slug}/${setup.general.id}`;
+    alice = await openWorkspace(browser, server.url, setup.a, hash, errorLists, 'alice');
+    bob = await openWorkspace(browser, server.url, setup.b, hash, errorLists, 'bob');
+    await alice.waitForSelector('.text-view[data-connection="open"]');
+    await bob.waitForSelector('.text-view[data-connection="open"]');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('edits the display name and status, shown in the user panel and to others', async () => {
+    assert.equal(await alice.textContent('#me-name'), 'Alice Liddell');
+    assert.equal(await alice.getAttribute('#me-status', 'class'), 'presence online');
+    await alice.click('#btn-profile');
+    await submitDialog(alice, { display_name: 'Alice L.', status: 'Do not disturb' });
+    assert.equal(await alice.textContent('#me-name'), 'Alice L.');
+    assert.equal(await alice.getAttribute('#me-status', 'class'), 'presence dnd');
+    assert.equal(await alice.textContent('#me-status-text'), 'Do not disturb');
+    await alice.waitForSelector('#member-list li:has-text("Alice L.")');
+    // Bob sees the new name and status in the channel's online list.
+    await bob.waitForSelector('.online-list li:has-text("Alice L.") .presence.dnd', { state: 'attached' });
+    // It is the server's record, not only this page's.
+    await alice.reload();
+    await alice.waitForSelector('body[data-ready="true"]');
+    await until(async () => (await alice.textContent('#me-name')) === 'Alice L.', { what: 'name after reload' });
+    assert.equal(await alice.getAttribute('#me-status', 'class'), 'presence dnd');
+  });
+
+  it('refuses an empty display name with a clear message', async () => {
+    await alice.click('#btn-profile');
+    const dialog = alice.locator('#dialog');
+    await dialog.locator('[name="display_name"]').fill('   ');
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.locator('.form-error:has-text("display name")').waitFor();
+    await alice.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('had no script errors', () => {
+    assert.deepEqual(scriptErrors(errorLists), []);
+  });
+});
