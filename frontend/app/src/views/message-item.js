@@ -1,8 +1,10 @@
 // One message in the list: author, time, body, reply reference, reactions
-// and the hover actions. User text only ever becomes text nodes.
+// and the hover actions. User text only ever becomes text nodes (markdown
+// builds elements around them, never HTML).
 
-import { formatTime, h, hueFor, initials, linkify } from '../dom.js';
+import { formatTime, h, hueFor, initials } from '../dom.js';
 import { icon } from '../icons.js';
+import { renderMarkdown } from '../markdown.js';
 import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.js';
 
 /** @typedef {import('../messages.js').Message} Message */
@@ -32,7 +34,7 @@ import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.
 export function messageBody(m) {
   if (isDeleted(m)) return [h('em', { class: 'muted' }, 'This message was deleted.')];
   if (isModerated(m)) return [h('em', { class: 'muted' }, 'This message was hidden by a moderator.')];
-  return linkify(m.content ?? '').map((part) => (part.href ? h('a', { href: part.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, part.text) : part.text));
+  return renderMarkdown(m.content ?? '');
 }
 
 /** A short, safe preview of a message. @param {Message} m @param {number} length */
