@@ -239,6 +239,20 @@ describe('text chat between two browsers', () => {
     assert.match((await link.getAttribute('rel')) ?? '', /noopener/);
   });
 
+  it('reacts with an emoji from the picker, and a second click takes it back', async () => {
+    const target = bob.locator('li.msg:not(.own)', { hasText: 'Hello Bob, welcome!' });
+    await target.hover();
+    await target.locator('button[title="React"]').click();
+    await bob.locator('.emoji-picker [data-emoji="🎉"]').click();
+    const onAlice = alice.locator('li.msg.own', { hasText: 'Hello Bob, welcome!' }).locator('.reaction', { hasText: '🎉' });
+    await until(async () => (await onAlice.textContent()) === '🎉 1', { what: 'reaction on alice' });
+    await onAlice.click();
+    await until(async () => (await onAlice.textContent()) === '🎉 2', { what: 'second reaction' });
+    assert.equal(await onAlice.getAttribute('aria-pressed'), 'true');
+    await onAlice.click();
+    await until(async () => (await onAlice.textContent()) === '🎉 1', { what: 'reaction taken back' });
+  });
+
   it('keeps up with many messages and shows deletions', async () => {
     const token = await alice.evaluate(() => localStorage.getItem('charge.token'));
     assert.ok(token);

@@ -62,7 +62,7 @@ const channelActionsMock = () => ({
   deleteCategory: vi.fn(),
 });
 
-const noActions = { reply: vi.fn(), react: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
+const noActions = { reply: vi.fn(), react: vi.fn(), pickReaction: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
 
 describe('the sidebar views', () => {
   it('marks the open room in the rail and opens another on click', () => {
@@ -310,10 +310,13 @@ describe('the text channel view', () => {
     expect(view.el.querySelector('#msg-1')).toBeNull();
   });
 
-  it('sends reactions over the session’s socket', () => {
+  it('sends reactions chosen in the picker over the session’s socket', () => {
     const session = fakeSession();
     const view = makeView(session);
+    document.body.append(view.el);
     /** @type {HTMLElement} */ (view.el.querySelector('#msg-1 [title="React"]')).click();
-    expect(session.socket.send).toHaveBeenCalledWith({ type: 'reaction', message_id: 1, emoji: '👍', operation: 'add' });
+    /** @type {HTMLElement} */ (document.querySelector('.emoji-picker [data-emoji="🚀"]')).click();
+    expect(session.socket.send).toHaveBeenCalledWith({ type: 'reaction', message_id: 1, emoji: '🚀', operation: 'add' });
+    view.el.remove();
   });
 });

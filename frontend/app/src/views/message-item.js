@@ -13,6 +13,7 @@ import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.
  * @typedef {{
  *   reply: (m: Message) => void,
  *   react: (m: Message, emoji: string, operation: 'add' | 'remove') => void,
+ *   pickReaction: (m: Message, anchor: HTMLElement) => void,
  *   edit: (m: Message) => void,
  *   remove: (m: Message) => void,
  *   jumpTo: (id: number) => void,
@@ -85,13 +86,13 @@ function reactionRow(m, ctx) {
 function actionBar(m, ctx, own) {
   if (isDeleted(m)) return h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' });
   const name = authorName(m);
-  const button = (/** @type {string} */ title, /** @type {string} */ label, /** @type {string} */ iconName, /** @type {() => void} */ click, danger = false) =>
+  const button = (/** @type {string} */ title, /** @type {string} */ label, /** @type {string} */ iconName, /** @type {(e: MouseEvent) => void} */ click, danger = false) =>
     h('button', { class: `icon-btn small${danger ? ' danger' : ''}`, type: 'button', title, 'aria-label': label, onclick: click }, icon(iconName, 16));
   return h(
     'div',
     { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
     button('Reply', `Reply to ${name}`, 'reply', () => ctx.actions.reply(m)),
-    button('React', 'Add a thumbs-up reaction', 'smile', () => ctx.actions.react(m, '👍', 'add')),
+    button('React', 'Add a reaction', 'smile', (e) => ctx.actions.pickReaction(m, /** @type {HTMLElement} */ (e.currentTarget))),
     own ? button('Edit', 'Edit message', 'edit', () => ctx.actions.edit(m)) : null,
     own || ctx.isAdmin ? button('Delete', 'Delete message', 'trash', () => ctx.actions.remove(m), true) : null,
   );

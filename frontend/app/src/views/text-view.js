@@ -6,6 +6,7 @@ import { icon } from '../icons.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
 import { Composer } from './composer.js';
 import { openForm, toast } from './dialogs.js';
+import { openEmojiPicker } from './emoji-picker.js';
 import { renderMessageItem } from './message-item.js';
 import { connectionText, dayLabel, messageSignature, typingText } from './text-format.js';
 
@@ -36,6 +37,11 @@ export class TextView {
     this.actions = {
       reply: (m) => this.composer.setReply(m),
       react: (m, emoji, operation) => this.session.socket.send({ type: 'reaction', message_id: m.id, emoji, operation }),
+      pickReaction: (m, anchor) =>
+        openEmojiPicker(anchor, (emoji) => {
+          const mine = m.reactions?.find((r) => r.emoji === emoji)?.user_ids?.includes(this.options.meId ?? -1);
+          this.session.socket.send({ type: 'reaction', message_id: m.id, emoji, operation: mine ? 'remove' : 'add' });
+        }),
       edit: (m) => this.edit(m),
       remove: (m) => this.remove(m),
       jumpTo: (id) => this.highlight(id),
