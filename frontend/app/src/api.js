@@ -277,6 +277,33 @@ export class ApiClient {
     if (parentId != null) form.set('parent_id', String(parentId));
     return this.request('/api/messages', { method: 'POST', form });
   }
+  /** @param {number} channelId */
+  pins(channelId) {
+    return this.request(`/api/channels/${channelId}/pins`);
+  }
+  /** @param {number} channelId @param {number} messageId @param {string | null} note */
+  pin(channelId, messageId, note) {
+    return this.request(`/api/channels/${channelId}/pins/${messageId}`, { method: 'POST', body: { note } });
+  }
+  /** @param {number} channelId @param {number} messageId */
+  unpin(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/pins/${messageId}`, { method: 'DELETE' });
+  }
+  /** @param {number} channelId @param {number} messageId */
+  thread(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/threads/${messageId}`);
+  }
+  /**
+   * @param {number} channelId
+   * @param {{ query?: string, author_id?: number, limit?: number }} filters
+   */
+  search(channelId, filters) {
+    const params = new URLSearchParams();
+    if (filters.query) params.set('query', filters.query);
+    if (filters.author_id != null) params.set('author_id', String(filters.author_id));
+    if (filters.limit != null) params.set('limit', String(filters.limit));
+    return this.request(`/api/channels/${channelId}/search?${params}`);
+  }
   /** @param {number} id @param {string} content */
   editMessage(id, content) {
     return this.request(`/api/messages/${id}`, { method: 'PATCH', body: { content } });

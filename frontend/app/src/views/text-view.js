@@ -1,13 +1,16 @@
 // The text channel view: header, message list, composer, typing line and
 // online list, kept in step with a TextChannelSession.
 
-import { h, hueFor, initials, setChildren } from '../dom.js';
+import { h, setChildren } from '../dom.js';
 import { icon } from '../icons.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
 import { Composer } from './composer.js';
-import { openForm, toast } from './dialogs.js';
+import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
+import { deleteMessageDialog, editMessageDialog } from './message-dialogs.js';
 import { renderMessageItem } from './message-item.js';
+import { createPanels, pinAction, unpinAction } from './text-panels.js';
+import { renderOnlineList, renderPendingList } from './text-parts.js';
 import { connectionText, dayLabel, messageSignature, typingText } from './text-format.js';
 
 /** @typedef {import('../messages.js').Message} Message */
@@ -20,7 +23,7 @@ export class TextView {
    *   session: TextChannelSession,
    *   meId: number | null,
    *   isAdmin: boolean,
-   *   api: Pick<import('../api.js').ApiClient, 'editMessage' | 'deleteMessage'>,
+   *   api: Pick<import('../api.js').ApiClient, 'editMessage' | 'deleteMessage' | 'pins' | 'pin' | 'unpin' | 'thread' | 'search'>,
    *   limits: import('../limits.js').Limits,
    *   onUnseen?: (count: number) => void,
    * }} options
@@ -33,6 +36,8 @@ export class TextView {
     /** @type {Map<number, { el: HTMLElement, sig: string }>} */
     this.rendered = new Map();
     this.unseen = 0;
+    /** @param {Message} m */
+    this.absorb = (m) => this.session.absorb([m]);
     /** @type {import('./message-item.js').MessageActions} */
     this.actions = {
       reply: (m) => this.composer.setReply(m),
@@ -42,10 +47,13 @@ export class TextView {
           const mine = m.reactions?.find((r) => r.emoji === emoji)?.user_ids?.includes(this.options.meId ?? -1);
           this.session.socket.send({ type: 'reaction', message_id: m.id, emoji, operation: mine ? 'remove' : 'add' });
         }),
-      edit: (m) => this.edit(m),
-      remove: (m) => this.remove(m),
-      jumpTo: (id) => this.highlight(id),
+      edit: (m) => editMessageDialog(m, { api: this.options.api, maxLength: this.options.limits.message_max_length, absorb: this.absorb }),
+      remove: (m) => deleteMessageDialog(m, { api: this.options.api, absorb: this.absorb }),
+      pin: (m) => pinAction(this, m),
+      unpin: (m) => void unpinAction(this, m),
+      jumpTo: (id) => void this.jumpTo(id),
     };
+    this.panels = createPanels(this);
 
     this.statusEl = h('span', { class: 'conn-pill', 'data-status': 'connecting', role: 'status' }, 'Connecting…');
     this.retryBtn = h('button', { class: 'btn btn-ghost btn-small', type: 'button', hidden: true, onclick: () => this.session.socket.reconnectNow() }, 'Retry now');
@@ -62,6 +70,7 @@ export class TextView {
       this.statusEl,
       this.retryBtn,
       h('span', { class: 'spacer' }),
+      this.panels.buttons,
       this.onlineToggle,
     );
 
@@ -93,7 +102,7 @@ export class TextView {
       typing: (active) => this.session.setTyping(active),
       editLast: () => {
         const mine = [...this.session.messages].reverse().find((m) => (m.author?.id ?? m.author_id) === this.options.meId && !isDeleted(m));
-        if (mine) this.edit(mine);
+        if (mine) this.actions.edit(mine);
         return !!mine;
       },
       onError: (text) => toast(text, 'error'),
@@ -104,7 +113,7 @@ export class TextView {
       'div',
       { class: 'text-view', dataset: { channelId: this.channel.id } },
       this.header,
-      h('div', { class: 'chat-body' }, h('div', { class: 'chat-main' }, this.scroller, this.jumpBtn, this.typingEl, this.composer.el), this.onlinePane),
+      h('div', { class: 'chat-body' }, h('div', { class: 'chat-main' }, this.scroller, this.jumpBtn, this.typingEl, this.composer.el), this.panels.el, this.onlinePane),
     );
     this.showName();
     this.renderAll();
@@ -277,48 +286,14 @@ export class TextView {
   }
 
   renderPending() {
-    setChildren(
-      this.pendingEl,
-      this.session.pending.map((p) =>
-        h(
-          'li',
-          { class: `msg own pending${p.failed ? ' failed' : ''}`, dataset: { localId: p.localId } },
-          h('span', { class: 'avatar ghost', 'aria-hidden': 'true' }, '…'),
-          h(
-            'div',
-            { class: 'msg-main' },
-            h('div', { class: 'msg-body' }, p.content),
-            p.failed
-              ? h(
-                  'div',
-                  { class: 'pending-state error' },
-                  `Not sent: ${p.failed} `,
-                  h('button', { class: 'link-btn', type: 'button', onclick: () => this.session.retryPending(p.localId) }, 'Retry'),
-                  ' · ',
-                  h('button', { class: 'link-btn', type: 'button', onclick: () => this.session.discardPending(p.localId) }, 'Discard'),
-                )
-              : h('div', { class: 'pending-state' }, 'Sending…'),
-          ),
-        ),
-      ),
-    );
+    renderPendingList(this.pendingEl, this.session.pending, {
+      retry: (id) => this.session.retryPending(id),
+      discard: (id) => this.session.discardPending(id),
+    });
   }
 
   renderOnline() {
-    const users = this.session.status === 'open' ? this.session.online : [];
-    this.onlineHead.textContent = `Online — ${users.length}`;
-    setChildren(
-      this.onlineList,
-      users.map((u) => {
-        const name = u.display_name || `User ${u.id}`;
-        return h(
-          'li',
-          { dataset: { userId: u.id } },
-          h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence ${u.status ?? 'online'}` })),
-          h('span', { class: 'name' }, name),
-        );
-      }),
-    );
+    renderOnlineList(this.onlineHead, this.onlineList, this.session.status === 'open' ? this.session.online : []);
   }
 
   renderTyping() {
@@ -337,33 +312,19 @@ export class TextView {
     setTimeout(() => entry.el.classList.remove('flash'), 1600);
   }
 
-  /** @param {Message} m */
-  edit(m) {
-    openForm({
-      title: 'Edit message',
-      fields: [{ name: 'content', label: 'Message', type: 'textarea', value: m.content ?? '', maxLength: this.options.limits.message_max_length }],
-      submitLabel: 'Save',
-      submit: async (values) => {
-        const content = (values.content ?? '').replace(/\s+$/u, '');
-        if (!content) throw new Error('A message cannot be empty. Delete it instead.');
-        const updated = await this.options.api.editMessage(m.id, content);
-        if (updated) this.session.absorb([updated]);
-      },
-    });
-  }
-
-  /** @param {Message} m */
-  remove(m) {
-    openForm({
-      title: 'Delete message?',
-      description: 'Everyone in the channel will see that it was deleted.',
-      submitLabel: 'Delete',
-      danger: true,
-      submit: async () => {
-        const updated = await this.options.api.deleteMessage(m.id);
-        if (updated) this.session.absorb([updated]);
-      },
-    });
+  /**
+   * Shows a message, paging back through the history when it is not loaded yet.
+   * @param {number} id
+   */
+  async jumpTo(id) {
+    for (let pages = 0; !this.rendered.has(id) && this.session.hasMoreBackward && pages < 40; pages += 1) {
+      try {
+        if (!(await this.session.loadOlder())) break;
+      } catch {
+        break;
+      }
+    }
+    this.highlight(id);
   }
 
   destroy() {
