@@ -72,6 +72,27 @@ describe('pins, threads and search', () => {
     assert.equal(await alice.locator('.pins-panel').count(), 0);
   });
 
+  it('replies in a thread; the other person sees the count and follows the thread live', async () => {
+    const lunch = messageWith(bob, 'Lunch plan');
+    await lunch.hover();
+    await lunch.locator('button[title="Thread"]').click();
+    const bobThread = bob.locator('.thread-panel');
+    await bobThread.locator('.card', { hasText: 'Lunch plan' }).waitFor();
+    await bobThread.locator('.thread-input').fill('Count me in');
+    await bobThread.locator('.thread-input').press('Enter');
+    await bobThread.locator('.card', { hasText: 'Count me in' }).waitFor();
+
+    const link = messageWith(alice, 'Lunch plan').locator('.thread-link');
+    await until(async () => (await link.textContent()) === '1 reply in thread', { what: 'reply count' });
+    await link.click();
+    const aliceThread = alice.locator('.thread-panel');
+    await aliceThread.locator('.card', { hasText: 'Count me in' }).waitFor();
+    await aliceThread.locator('.thread-input').fill('Great, see you there');
+    await aliceThread.locator('button[type="submit"]').click();
+    await bobThread.locator('.card', { hasText: 'Great, see you there' }).waitFor();
+    assert.equal(await bobThread.locator('.panel-status').textContent(), '2 replies');
+  });
+
   it('had no script errors', () => {
     assert.deepEqual(scriptErrors(errorLists), []);
   });

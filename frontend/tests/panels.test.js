@@ -6,7 +6,7 @@ import { PinsPanel } from '../app/src/views/pins-panel.js';
 
 /** @param {number} id @param {string} content @param {Record<string, unknown>} [extra] */
 const message = (id, content, extra = {}) => ({ id, channel_id: 1, author_id: 2, author: { id: 2, login: 'zed' }, content, created_at: '2026-11-24T19:00:00Z', ...extra });
-const actions = { reply: vi.fn(), react: vi.fn(), pickReaction: vi.fn(), pin: vi.fn(), unpin: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
+const actions = { reply: vi.fn(), react: vi.fn(), pickReaction: vi.fn(), pin: vi.fn(), unpin: vi.fn(), thread: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
 
 describe('side panels', () => {
   it('shows one panel at a time and closes it when its button is pressed again', () => {
@@ -55,5 +55,44 @@ describe('side panels', () => {
     expect(asAdmin.querySelector('[title="Unpin"]')).not.toBeNull();
     expect(renderMessageItem(message(6, 'y'), { meId: 1, isAdmin: true, grouped: false, actions }).querySelector('[title="Pin"]')).not.toBeNull();
     expect(renderMessageItem(pinned, { meId: 1, isAdmin: false, grouped: false, actions }).querySelector('[title="Pin"], [title="Unpin"]')).toBeNull();
+  });
+});
+
+describe('threads', () => {
+  it('shows the thread, takes in live replies and replies in the thread', async () => {
+    const { ThreadPanel } = await import('../app/src/views/thread-panel.js');
+    const root = message(5, 'root', { thread_root_id: 5 });
+    /** @type {any[]} */
+    let live = [root];
+    const send = vi.fn(() => null);
+    const panel = new ThreadPanel({
+      api: { thread: vi.fn(async () => [root, message(7, 'first reply', { parent_id: 5, thread_root_id: 5 })]) },
+      channelId: 1,
+      rootId: 5,
+      live: () => live,
+      send,
+      jumpTo: vi.fn(),
+      onError: vi.fn(),
+      close: vi.fn(),
+    });
+    await panel.load();
+    expect([...panel.el.querySelectorAll('.card-body')].map((b) => b.textContent)).toEqual(['root', 'first reply']);
+    expect(panel.status.textContent).toBe('1 reply');
+    live = [root, message(8, 'live reply', { parent_id: 7, thread_root_id: 5 }), message(9, 'elsewhere', { thread_root_id: 9 })];
+    panel.refresh();
+    expect([...panel.el.querySelectorAll('.card-body')].map((b) => b.textContent)).toEqual(['root', 'first reply', 'live reply']);
+    panel.input.value = 'my answer';
+    panel.reply();
+    expect(send).toHaveBeenCalledWith('my answer', 5);
+    expect(panel.input.value).toBe('');
+  });
+
+  it('shows how many replies a message has and opens its thread', () => {
+    const thread = vi.fn();
+    const el = renderMessageItem(message(5, 'root'), { meId: 1, isAdmin: false, grouped: false, replies: 3, actions: { ...actions, thread } });
+    const link = /** @type {HTMLElement} */ (el.querySelector('.thread-link'));
+    expect(link.textContent).toBe('3 replies in thread');
+    link.click();
+    expect(thread).toHaveBeenCalled();
   });
 });

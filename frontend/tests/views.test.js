@@ -62,7 +62,7 @@ const channelActionsMock = () => ({
   deleteCategory: vi.fn(),
 });
 
-const noActions = { reply: vi.fn(), react: vi.fn(), pickReaction: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
+const noActions = { reply: vi.fn(), react: vi.fn(), pickReaction: vi.fn(), pin: vi.fn(), unpin: vi.fn(), thread: vi.fn(), edit: vi.fn(), remove: vi.fn(), jumpTo: vi.fn() };
 
 describe('the sidebar views', () => {
   it('marks the open room in the rail and opens another on click', () => {

@@ -15,6 +15,7 @@ import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.
  *   react: (m: Message, emoji: string, operation: 'add' | 'remove') => void,
  *   pickReaction: (m: Message, anchor: HTMLElement) => void,
  *   pin: (m: Message) => void,
+ *   thread: (m: Message) => void,
  *   unpin: (m: Message) => void,
  *   edit: (m: Message) => void,
  *   remove: (m: Message) => void,
@@ -28,6 +29,7 @@ import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.
  *   isAdmin: boolean,
  *   grouped: boolean,
  *   parent?: Message,
+ *   replies?: number,
  *   dayBreak?: string,
  *   actions: MessageActions,
  * }} MessageContext
@@ -94,6 +96,7 @@ function actionBar(m, ctx, own) {
     'div',
     { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' },
     button('Reply', `Reply to ${name}`, 'reply', () => ctx.actions.reply(m)),
+    button('Thread', `Open the thread of ${name}’s message`, 'thread', () => ctx.actions.thread(m)),
     button('React', 'Add a reaction', 'smile', (e) => ctx.actions.pickReaction(m, /** @type {HTMLElement} */ (e.currentTarget))),
     ctx.isAdmin && !isModerated(m) ? (m.pinned_at ? button('Unpin', 'Unpin message', 'pin', () => ctx.actions.unpin(m)) : button('Pin', 'Pin message', 'pin', () => ctx.actions.pin(m))) : null,
     own ? button('Edit', 'Edit message', 'edit', () => ctx.actions.edit(m)) : null,
@@ -134,6 +137,9 @@ export function renderMessageItem(m, ctx) {
       m.pinned_at && !deleted ? h('div', { class: 'pinned-mark' }, icon('pin', 12), ' Pinned') : null,
       h('div', { class: 'msg-body' }, messageBody(m), m.edited_at && !deleted ? h('span', { class: 'edited' }, ' (edited)') : null),
       reactionRow(m, ctx),
+      ctx.replies && !deleted
+        ? h('button', { class: 'thread-link link-btn', type: 'button', onclick: () => ctx.actions.thread(m) }, `${ctx.replies} ${ctx.replies === 1 ? 'reply' : 'replies'} in thread`)
+        : null,
     ),
     actionBar(m, ctx, own),
   );

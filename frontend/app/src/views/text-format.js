@@ -62,3 +62,17 @@ export function counterText(text, max) {
   const n = text.replace(/\s+$/u, '').length;
   return { text: n > max - 200 ? `${n}/${max}` : '', over: n > max };
 }
+
+/**
+ * Replies per thread among the loaded messages (thread root id → count).
+ * @param {Message[]} messages
+ */
+export function replyCounts(messages) {
+  /** @type {Map<number, number>} */
+  const counts = new Map();
+  for (const m of messages) {
+    const root = m.thread_root_id ?? m.id;
+    if (root !== m.id) counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  return counts;
+}

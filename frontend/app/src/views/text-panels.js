@@ -5,6 +5,7 @@ import { ChannelPanels } from './channel-panels.js';
 import { toast } from './dialogs.js';
 import { pinMessageDialog } from './message-dialogs.js';
 import { PinsPanel } from './pins-panel.js';
+import { ThreadPanel, threadRootOf } from './thread-panel.js';
 
 /** @typedef {import('./text-view.js').TextView} TextView */
 /** @typedef {import('../messages.js').Message} Message */
@@ -27,6 +28,24 @@ export function createPanels(view) {
         }),
     },
   });
+}
+
+/** Opens the thread a message belongs to. @param {TextView} view @param {Message} m */
+export function openThread(view, m) {
+  const rootId = threadRootOf(m);
+  view.panels.open(
+    'thread',
+    new ThreadPanel({
+      api: view.options.api,
+      channelId: view.channel.id,
+      rootId,
+      live: () => view.session.messages,
+      send: (text, parentId) => view.session.send(text, parentId),
+      jumpTo: (id) => void view.jumpTo(id),
+      onError: (text) => toast(text, 'error'),
+      close: () => view.panels.close(),
+    }),
+  );
 }
 
 /** @param {TextView} view @param {Message} m */

@@ -9,9 +9,9 @@ import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
 import { deleteMessageDialog, editMessageDialog } from './message-dialogs.js';
 import { renderMessageItem } from './message-item.js';
-import { createPanels, pinAction, unpinAction } from './text-panels.js';
+import { createPanels, openThread, pinAction, unpinAction } from './text-panels.js';
 import { renderOnlineList, renderPendingList } from './text-parts.js';
-import { connectionText, dayLabel, messageSignature, typingText } from './text-format.js';
+import { connectionText, dayLabel, messageSignature, replyCounts, typingText } from './text-format.js';
 
 /** @typedef {import('../messages.js').Message} Message */
 /** @typedef {import('../text-channel.js').TextChannelSession} TextChannelSession */
@@ -50,6 +50,7 @@ export class TextView {
       edit: (m) => editMessageDialog(m, { api: this.options.api, maxLength: this.options.limits.message_max_length, absorb: this.absorb }),
       remove: (m) => deleteMessageDialog(m, { api: this.options.api, absorb: this.absorb }),
       pin: (m) => pinAction(this, m),
+      thread: (m) => openThread(this, m),
       unpin: (m) => void unpinAction(this, m),
       jumpTo: (id) => void this.jumpTo(id),
     };
@@ -240,6 +241,7 @@ export class TextView {
     const list = this.session.messages;
     /** @type {Map<number, Message>} */
     const byId = new Map(list.map((m) => [m.id, m]));
+    const replies = replyCounts(list);
     /** @type {Set<number>} */
     const keep = new Set();
     let appendedOthers = 0;
@@ -251,11 +253,12 @@ export class TextView {
       const newDay = !prev || dayLabel(parseTimestamp(prev.created_at)) !== day;
       const grouped = !newDay && continuesGroup(prev, m);
       const parent = m.parent_id != null ? byId.get(m.parent_id) : undefined;
-      const sig = `${messageSignature(m)}|${grouped}|${newDay ? day : ''}|${parent ? messageSignature(parent) : m.parent_id ?? ''}`;
+      const count = Math.max(replies.get(m.id) ?? 0, m.id === (m.thread_root_id ?? m.id) ? m.thread_reply_count ?? 0 : 0);
+      const sig = `${messageSignature(m)}|${grouped}|${newDay ? day : ''}|${parent ? messageSignature(parent) : m.parent_id ?? ''}|${count}`;
       let entry = this.rendered.get(m.id);
       if (!entry && (m.author?.id ?? m.author_id) !== this.options.meId) appendedOthers += 1;
       if (!entry || entry.sig !== sig) {
-        const el = renderMessageItem(m, { meId: this.options.meId, isAdmin: this.isAdmin, grouped, parent, dayBreak: newDay ? day : '', actions: this.actions });
+        const el = renderMessageItem(m, { meId: this.options.meId, isAdmin: this.isAdmin, grouped, parent, replies: count, dayBreak: newDay ? day : '', actions: this.actions });
         if (entry) entry.el.replaceWith(el);
         entry = { el, sig };
         this.rendered.set(m.id, entry);
@@ -283,6 +286,7 @@ export class TextView {
       this.jumpBtn.textContent = `${this.unseen} new message${this.unseen === 1 ? '' : 's'} ↓`;
     }
     this.renderPending();
+    this.panels.refresh();
   }
 
   renderPending() {
