@@ -93,6 +93,23 @@ describe('pins, threads and search', () => {
     assert.equal(await bobThread.locator('.panel-status').textContent(), '2 replies');
   });
 
+  it('searches the channel and jumps to a message far back in the history', async () => {
+    await bob.click('button[data-panel="search"]');
+    const panel = bob.locator('.search-panel');
+    await panel.locator('.search-input').fill('meeting notes');
+    await panel.locator('.search-input').press('Enter');
+    await panel.locator('.panel-status:text-is("1 message, newest first")').waitFor();
+    assert.equal(await messageWith(bob, 'The very first message').count(), 0, 'not loaded before the jump');
+    await panel.locator('.card', { hasText: 'The very first message' }).locator('button:text-is("Jump")').click();
+    await messageWith(bob, 'The very first message').and(bob.locator('.flash')).waitFor({ timeout: 15000 });
+
+    // Filter by author: Bob wrote the even fillers.
+    await panel.locator('.search-input').fill('filler 11');
+    await panel.locator('.search-author').selectOption({ label: 'From Bob' });
+    await panel.locator('button[type="submit"]').click();
+    await panel.locator('.panel-status:text-is("5 messages, newest first")').waitFor();
+  });
+
   it('had no script errors', () => {
     assert.deepEqual(scriptErrors(errorLists), []);
   });

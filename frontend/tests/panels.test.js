@@ -96,3 +96,42 @@ describe('threads', () => {
     expect(thread).toHaveBeenCalled();
   });
 });
+
+describe('search', () => {
+  it('searches by words and author, shows results newest first and jumps to one', async () => {
+    const { SearchPanel } = await import('../app/src/views/search-panel.js');
+    const api = { search: vi.fn(async () => [message(9, 'lunch at noon'), message(3, 'lunch?')]) };
+    const jumpTo = vi.fn();
+    const panel = new SearchPanel({
+      api,
+      channelId: 1,
+      limit: 50,
+      people: () => [{ user_id: 2, login: 'zed', display_name: null }, { user_id: 3, login: 'ann', display_name: 'Ann' }],
+      jumpTo,
+      close: vi.fn(),
+    });
+    expect([...panel.author.options].map((o) => o.textContent)).toEqual(['From anyone', 'From Ann', 'From zed']);
+    await panel.run();
+    expect(panel.status.textContent).toBe('Type some words or pick a person first.');
+    expect(api.search).not.toHaveBeenCalled();
+    panel.query.value = ' lunch ';
+    panel.author.value = '2';
+    await panel.run();
+    expect(api.search).toHaveBeenCalledWith(1, { query: 'lunch', author_id: 2, limit: 50 });
+    expect(panel.status.textContent).toBe('2 messages, newest first');
+    /** @type {HTMLElement} */ (panel.list.querySelector('.link-btn')).click();
+    expect(jumpTo).toHaveBeenCalledWith(9);
+  });
+
+  it('says when nothing matches and shows errors in words', async () => {
+    const { SearchPanel } = await import('../app/src/views/search-panel.js');
+    const api = { search: vi.fn(async () => []) };
+    const panel = new SearchPanel({ api, channelId: 1, limit: 50, people: () => [], jumpTo: vi.fn(), close: vi.fn() });
+    panel.query.value = 'nothing';
+    await panel.run();
+    expect(panel.status.textContent).toBe('No messages match.');
+    api.search.mockRejectedValueOnce(new Error('Cannot reach the server.'));
+    await panel.run();
+    expect(panel.status.textContent).toBe('Cannot reach the server.');
+  });
+});

@@ -208,7 +208,7 @@ function syncChannelView(state) {
     onGone: (reason) => toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error'),
     onError: (detail) => toast(detail, 'error'),
   });
-  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api, limits: state.limits, onUnseen: (n) => title.addUnseen(n) });
+  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api, limits: state.limits, members: () => store.state.room?.members ?? [], onUnseen: (n) => title.addUnseen(n) });
   live.text = session;
   live.view = view;
   setChildren(els.view, view.el);

@@ -5,6 +5,7 @@ import { ChannelPanels } from './channel-panels.js';
 import { toast } from './dialogs.js';
 import { pinMessageDialog } from './message-dialogs.js';
 import { PinsPanel } from './pins-panel.js';
+import { SearchPanel } from './search-panel.js';
 import { ThreadPanel, threadRootOf } from './thread-panel.js';
 
 /** @typedef {import('./text-view.js').TextView} TextView */
@@ -24,6 +25,19 @@ export function createPanels(view) {
           jumpTo: (id) => void view.jumpTo(id),
           onUnpinned: (id) => markUnpinned(view, id),
           onError: (text) => toast(text, 'error'),
+          close: () => view.panels.close(),
+        }),
+    },
+    search: {
+      label: 'Search this channel',
+      icon: 'search',
+      make: () =>
+        new SearchPanel({
+          api: view.options.api,
+          channelId: view.channel.id,
+          limit: view.options.limits.history_default_limit,
+          people: () => view.options.members?.() ?? [],
+          jumpTo: (id) => void view.jumpTo(id),
           close: () => view.panels.close(),
         }),
     },

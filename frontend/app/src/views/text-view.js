@@ -25,6 +25,7 @@ export class TextView {
    *   isAdmin: boolean,
    *   api: Pick<import('../api.js').ApiClient, 'editMessage' | 'deleteMessage' | 'pins' | 'pin' | 'unpin' | 'thread' | 'search'>,
    *   limits: import('../limits.js').Limits,
+   *   members?: () => { user_id: number, login: string, display_name?: string | null }[],
    *   onUnseen?: (count: number) => void,
    * }} options
    */
