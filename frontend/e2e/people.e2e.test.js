@@ -66,6 +66,26 @@ describe('people in a room', () => {
     await dialog.waitFor({ state: 'hidden' });
   });
 
+  it('lists members under their roles, and an owner changes a role that everyone sees live', async () => {
+    assert.deepEqual(await bob.$$eval('#member-list .member-role-head', (els) => els.map((el) => el.textContent)), ['Owners — 1', 'Members — 1']);
+    assert.equal(await bob.locator('.member-manage').count(), 0, 'members manage no one');
+    assert.equal(await bob.isVisible('#btn-add-text'), false);
+    await alice.click('[aria-label="Change the role of Bob"]');
+    await submitDialog(alice, { role: 'Admin' });
+    await bob.waitForSelector('#room-role:text-is("admin")');
+    await bob.waitForSelector('#btn-add-text', { state: 'visible' });
+    await until(
+      async () => JSON.stringify(await bob.$$eval('#member-list .member-role-head', (els) => els.map((el) => el.textContent))) === '["Owners — 1","Admins — 1"]',
+      { what: 'member list with an admin' },
+    );
+    await alice.waitForSelector('#member-list li.member[data-role="admin"]:has-text("Bob")');
+    // Back to member: the admin buttons go away again.
+    await alice.click('[aria-label="Change the role of Bob"]');
+    await submitDialog(alice, { role: 'Member' });
+    await bob.waitForSelector('#room-role:text-is("member")');
+    await bob.waitForSelector('#btn-add-text', { state: 'hidden' });
+  });
+
   it('had no script errors', () => {
     assert.deepEqual(scriptErrors(errorLists), []);
   });

@@ -86,11 +86,23 @@ describe('the sidebar views', () => {
     expect(els.adminOnly[0].hidden).toBe(false);
   });
 
-  it('lists members by role, then name, with role tags', () => {
+  it('lists members under their role, highest first, with status dots', () => {
     const list = document.createElement('ul');
-    renderMemberList(list, roomState());
+    renderMemberList(list, roomState(), { changeRole: vi.fn() });
+    expect([...list.querySelectorAll('.member-role-head')].map((n) => n.textContent)).toEqual(['Owners — 1', 'Members — 2']);
     expect([...list.querySelectorAll('.name')].map((n) => n.textContent)).toEqual(['zed', 'Ann', 'Bob']);
     expect(list.querySelector('.role-tag')?.textContent).toBe('owner');
+    expect(list.querySelector('.member .presence')?.className).toBe('presence online');
+    expect(list.querySelector('.member-manage')).toBeNull();
+  });
+
+  it('offers role changes only where the user outranks the member', () => {
+    const list = document.createElement('ul');
+    const changeRole = vi.fn();
+    renderMemberList(list, roomState('admin'), { changeRole });
+    expect([...list.querySelectorAll('.member-manage')].map((b) => b.getAttribute('aria-label'))).toEqual(['Change the role of Bob']);
+    /** @type {HTMLElement} */ (list.querySelector('.member-manage')).click();
+    expect(changeRole).toHaveBeenCalledWith(expect.objectContaining({ user_id: 3 }));
   });
 
   it('lists text and voice channels in order and offers deletion to admins only', () => {

@@ -130,6 +130,27 @@ describe('the workspace state', () => {
   });
 });
 
+describe('roles', () => {
+  it('lets admins give lower roles to members below them, and owners any role to non-owners', async () => {
+    const { assignableRoles } = await import('../app/src/state/workspace.js');
+    const room = /** @type {any} */ ({ ...detail(), current_role: 'admin', role_hierarchy: [{ role: 'owner', level: 400 }, { role: 'admin', level: 300 }, { role: 'member', level: 200 }, { role: 'guest', level: 100 }] });
+    const bob = member(3, 'member');
+    expect(assignableRoles(room, bob, 1)).toEqual(['member', 'guest']);
+    expect(assignableRoles(room, member(2, 'owner'), 1)).toEqual([]);
+    expect(assignableRoles(room, member(4, 'admin'), 1)).toEqual([]);
+    expect(assignableRoles({ ...room, current_role: 'owner' }, bob, 1)).toEqual(['owner', 'admin', 'member', 'guest']);
+    expect(assignableRoles({ ...room, current_role: 'owner' }, member(1, 'owner'), 1)).toEqual([]);
+    expect(assignableRoles({ ...room, current_role: 'member' }, member(5, 'guest'), 1)).toEqual([]);
+  });
+
+  it('follows the room’s own role levels', async () => {
+    const { roleLevel } = await import('../app/src/state/workspace.js');
+    const room = /** @type {any} */ ({ ...detail(), role_hierarchy: [{ role: 'member', level: 350 }] });
+    expect(roleLevel(room, 'member')).toBe(350);
+    expect(roleLevel(room, 'admin')).toBe(300);
+  });
+});
+
 describe('the store', () => {
   it('tells listeners about changes only', () => {
     const store = createStore(reduce, initialState(1));

@@ -247,6 +247,10 @@ export class ApiClient {
   deleteCategory(slug, id) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/${id}`, { method: 'DELETE' });
   }
+  /** @param {string} slug @param {number} userId @param {string} role */
+  setMemberRole(slug, userId, role) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/members/${userId}`, { method: 'PATCH', body: { role } });
+  }
   /** @param {string} slug @param {string} role */
   createInvitation(slug, role) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role } });

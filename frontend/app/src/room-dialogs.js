@@ -2,7 +2,8 @@
 // the profile. Each one calls the API and puts the reply into the store; the
 // views follow from there.
 
-import { isAdmin } from './state/workspace.js';
+import { assignableRoles, isAdmin, memberName } from './state/workspace.js';
+import { roleHeading } from './views/sidebar.js';
 import { copyPanel, openForm, toast } from './views/dialogs.js';
 
 /**
@@ -114,6 +115,31 @@ export function profileDialog(ctx) {
       const saved = await ctx.api.updateProfile({ display_name: displayName, status: values.status || 'online' });
       ctx.store.dispatch({ type: 'profile', profile: saved });
       toast('Profile saved.', 'ok');
+    },
+  });
+}
+
+/**
+ * @param {WorkspaceContext} ctx
+ * @param {import('./state/workspace.js').Member} member
+ */
+export function changeRoleDialog(ctx, member) {
+  const { room, meId } = ctx.store.state;
+  if (!room) return;
+  const roles = assignableRoles(room, member, meId);
+  if (!roles.length) return;
+  const singular = (/** @type {string} */ role) => roleHeading(role).replace(/s$/, '');
+  openForm({
+    title: `Role of ${memberName(member)}`,
+    description: 'Owners and admins manage the room; guests can read and talk but not manage anything.',
+    fields: [{ name: 'role', label: 'Role', type: 'select', value: member.role, options: roles.map((role) => ({ value: role, label: singular(role) })) }],
+    submitLabel: 'Save',
+    submit: async (values) => {
+      const role = values.role || member.role;
+      if (role === member.role) return;
+      const saved = await ctx.api.setMemberRole(room.slug, member.user_id, role);
+      ctx.store.dispatch({ type: 'member-role', userId: member.user_id, role: saved?.role ?? role });
+      toast(`${memberName(member)} is now ${singular(saved?.role ?? role).toLowerCase()}.`, 'ok');
     },
   });
 }

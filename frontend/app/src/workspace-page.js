@@ -15,7 +15,7 @@ import {
   renameCategoryDialog,
 } from './channel-dialogs.js';
 import { loadCollapsed, saveCollapsed } from './preferences.js';
-import { createRoomDialog, inviteDialog, joinDialog, profileDialog } from './room-dialogs.js';
+import { changeRoleDialog, createRoomDialog, inviteDialog, joinDialog, profileDialog } from './room-dialogs.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -136,7 +136,7 @@ function renderVoiceParts() {
 function render(state, action, previous) {
   renderRoomsRail(els.roomList, state, { openRoom: (slug) => void openRoom(slug) });
   renderRoomHead(headEls, state);
-  renderMemberList(els.memberList, state);
+  renderMemberList(els.memberList, state, { changeRole: (m) => changeRoleDialog(ctx, m) });
   renderUserPanel(panelEls, state, fallbackName);
   renderVoiceParts();
   title.setBase(pageTitle(state));

@@ -8,7 +8,8 @@
  * @typedef {{ id: number, user_id: number, role: string, login: string, display_name?: string | null, avatar_url?: string | null, status?: string }} Member
  * @typedef {{ id: number, code: string, role: string, expires_at?: string | null, created_at?: string, created_by_id?: number | null }} Invitation
  * @typedef {{ id: number, title: string, slug: string }} Room
- * @typedef {Room & { channels: Channel[], categories: Category[], members: Member[], invitations: Invitation[], current_role?: string | null }} RoomDetail
+ * @typedef {{ role: string, level: number }} RoleLevel
+ * @typedef {Room & { channels: Channel[], categories: Category[], members: Member[], invitations: Invitation[], role_hierarchy: RoleLevel[], current_role?: string | null }} RoomDetail
  * @typedef {{ id: number, login: string, display_name?: string | null, avatar_url?: string | null, status?: string }} Profile
  * @typedef {{ slug: string, title: string, channelId: number }} VoicePlace
  * @typedef {'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'} Connection
@@ -100,6 +101,38 @@ export function channelSections(room) {
   return [{ category: null, channels: inCategory(null) }, ...categories.map((category) => ({ category, channels: inCategory(category.id) }))];
 }
 
+/** Names of the roles, highest first (the room's hierarchy decides). */
+export const ROLES = ['owner', 'admin', 'member', 'guest'];
+
+/**
+ * A role's level in the room: from the room's hierarchy when it has one,
+ * otherwise the order of ROLES.
+ * @param {RoomDetail | null} room
+ * @param {string} role
+ */
+export function roleLevel(room, role) {
+  const entry = room?.role_hierarchy?.find((r) => r.role === role);
+  if (entry) return entry.level;
+  const index = ROLES.indexOf(role);
+  return index === -1 ? 0 : (ROLES.length - index) * 100;
+}
+
+/**
+ * The roles the signed-in user may give `member`, or none when they may not
+ * manage them: they must outrank the member's role, and (unless they are
+ * an owner) the role they give.
+ * @param {RoomDetail | null} room
+ * @param {Member} member
+ * @param {number | null} meId
+ */
+export function assignableRoles(room, member, meId) {
+  const mine = room?.current_role;
+  if (!room || !mine || member.user_id === meId || !isAdmin(room)) return [];
+  const myLevel = roleLevel(room, mine);
+  if (myLevel <= roleLevel(room, member.role)) return [];
+  return ROLES.filter((role) => mine === 'owner' || roleLevel(room, role) < myLevel);
+}
+
 /** The next free position at the end of a list. @param {{ position: number }[]} items */
 export function nextPosition(items) {
   return items.reduce((max, x) => Math.max(max, x.position + 1), 0);
@@ -157,6 +190,7 @@ export function normalizeRoom(raw) {
     categories: Array.isArray(raw?.categories) ? raw.categories : [],
     members: Array.isArray(raw?.members) ? raw.members : [],
     invitations: Array.isArray(raw?.invitations) ? raw.invitations : [],
+    role_hierarchy: Array.isArray(raw?.role_hierarchy) ? raw.role_hierarchy : [],
   };
 }
 

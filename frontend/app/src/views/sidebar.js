@@ -2,7 +2,8 @@
 // header, the member list and the signed-in user's panel.
 
 import { h, hueFor, initials, setChildren } from '../dom.js';
-import { isAdmin, memberName, myName } from '../state/workspace.js';
+import { ROLES, assignableRoles, isAdmin, memberName, myName, roleLevel } from '../state/workspace.js';
+import { icon } from '../icons.js';
 
 /** @typedef {import('../state/workspace.js').WorkspaceState} WorkspaceState */
 
@@ -53,27 +54,46 @@ export function renderRoomHead(els, state) {
   for (const group of els.groups) group.hidden = !room;
 }
 
-/** @param {string} role */
-const roleRank = (role) => ({ owner: 0, admin: 1, member: 2, guest: 3 })[role] ?? 4;
+/** Headings of the member list. @param {string} role */
+export function roleHeading(role) {
+  return { owner: 'Owners', admin: 'Admins', member: 'Members', guest: 'Guests' }[role] ?? role;
+}
 
 /**
+ * Members grouped by role, highest role first, each group by name; a status
+ * dot on each; a role button where the user may change the member's role.
  * @param {HTMLElement} list
  * @param {WorkspaceState} state
+ * @param {{ changeRole: (member: import('../state/workspace.js').Member) => void }} actions
  */
-export function renderMemberList(list, state) {
-  const members = state.room ? [...state.room.members] : [];
-  members.sort((a, b) => roleRank(a.role) - roleRank(b.role) || memberName(a).toLowerCase().localeCompare(memberName(b).toLowerCase()));
+export function renderMemberList(list, state, actions) {
+  const room = state.room;
+  const members = room ? [...room.members] : [];
+  const roles = [...new Set([...ROLES, ...members.map((m) => m.role)])].sort((a, b) => roleLevel(room, b) - roleLevel(room, a));
+  const byName = (/** @type {import('../state/workspace.js').Member} */ a, /** @type {import('../state/workspace.js').Member} */ b) =>
+    memberName(a).toLowerCase().localeCompare(memberName(b).toLowerCase());
   setChildren(
     list,
-    members.map((m) => {
-      const name = memberName(m);
-      return h(
-        'li',
-        { dataset: { userId: m.user_id, role: m.role } },
-        h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name)),
-        h('span', { class: 'name' }, name),
-        m.role !== 'member' ? h('span', { class: 'role-tag' }, m.role) : null,
-      );
+    roles.flatMap((role) => {
+      const group = members.filter((m) => m.role === role).sort(byName);
+      if (!group.length) return [];
+      return [
+        h('li', { class: 'member-role-head', role: 'presentation' }, `${roleHeading(role)} — ${group.length}`),
+        ...group.map((m) => {
+          const name = memberName(m);
+          const manage = assignableRoles(room, m, state.meId).length > 0;
+          return h(
+            'li',
+            { class: 'member', dataset: { userId: m.user_id, role: m.role } },
+            h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence ${m.status ?? 'online'}` })),
+            h('span', { class: 'name' }, name),
+            m.role !== 'member' ? h('span', { class: 'role-tag' }, m.role) : null,
+            manage
+              ? h('button', { class: 'icon-btn small member-manage', type: 'button', 'aria-label': `Change the role of ${name}`, title: 'Change role', onclick: () => actions.changeRole(m) }, icon('edit', 13))
+              : null,
+          );
+        }),
+      ];
     }),
   );
 }
