@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, startServer, uniq, until } from './harness.js';
+import { launchBrowser, startServer, uniq, until, watchPage } from './harness.js';
 import { openWorkspace, roomWithTwo, scriptErrors, submitDialog } from './workspace-helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -84,6 +84,50 @@ describe('people in a room', () => {
     await submitDialog(alice, { role: 'Member' });
     await bob.waitForSelector('#room-role:text-is("member")');
     await bob.waitForSelector('#btn-add-text', { state: 'hidden' });
+  });
+
+  it('shares an invitation link that brings a signed-out visitor into the room', async () => {
+    await alice.click('#btn-invite');
+    await submitDialog(alice, { role: 'Guest', expires: '1 day' }, { result: true });
+    const link = await alice.locator('#dlg-copy-link').inputValue();
+    assert.match(link, /\/index\.html\?invite=[A-Za-z0-9_-]+$/);
+    await alice.click('#dialog button:has-text("Done")');
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitor = await ctx.newPage();
+    errorLists.push(watchPage(visitor, 'visitor'));
+    await visitor.goto(link);
+    await visitor.locator('#auth-notice:has-text("invited")').waitFor();
+    await visitor.fill('#register-login', uniq('carol'));
+    await visitor.fill('#register-display', 'Carol');
+    await visitor.fill('#register-password', 'correct horse battery');
+    await visitor.click('#register-submit');
+    await visitor.waitForURL(/workspace\.html/);
+    await visitor.waitForSelector('#room-title:text-is("Tea Party")');
+    await visitor.waitForSelector('#room-role:text-is("guest")');
+    await alice.waitForSelector('#member-list li.member[data-role="guest"]:has-text("Carol")');
+    await ctx.close();
+  });
+
+  it('lists invitations and revokes one, after which its link no longer works', async () => {
+    await alice.click('#btn-invitations');
+    const row = alice.locator('.invite-row').first();
+    await row.waitFor();
+    const code = /** @type {string} */ (await row.getAttribute('data-code'));
+    assert.match((await row.textContent()) ?? '', /guest · expires/);
+    await row.locator('button:text-is("Revoke")').click();
+    await alice.locator(`.invite-row[data-code="${code}"]`).waitFor({ state: 'detached' });
+    await alice.keyboard.press('Escape');
+
+    const token = await server.api.account(uniq('dave'), 'correct horse battery', 'Dave');
+    const ctx = await browser.newContext();
+    await ctx.addInitScript((t) => localStorage.setItem('charge.token', t), token);
+    const late = await ctx.newPage();
+    await late.goto(`${server.url}/index.html?invite=${code}`);
+    await late.waitForURL(/workspace\.html/);
+    await late.locator('.toast:has-text("That invitation did not work")').waitFor();
+    await late.waitForSelector('.empty-view h2:text-is("Welcome to Charge")');
+    await ctx.close();
   });
 
   it('had no script errors', () => {

@@ -28,8 +28,14 @@ export async function openWorkspace(browser, base, token, hash, errorLists, name
   return page;
 }
 
-/** @param {Page} page @param {Record<string, string>} values */
-export async function submitDialog(page, values) {
+/**
+ * Fills the open dialog and submits it; waits for it to close unless the
+ * dialog shows a result instead.
+ * @param {Page} page
+ * @param {Record<string, string>} values
+ * @param {{ result?: boolean }} [options]
+ */
+export async function submitDialog(page, values, options = {}) {
   const dialog = page.locator('#dialog');
   await dialog.waitFor({ state: 'visible' });
   for (const [name, value] of Object.entries(values)) {
@@ -40,7 +46,7 @@ export async function submitDialog(page, values) {
     else await field.fill(value);
   }
   await dialog.locator('button[type="submit"]').click();
-  await dialog.waitFor({ state: 'hidden' });
+  if (!options.result) await dialog.waitFor({ state: 'hidden' });
 }
 
 /**

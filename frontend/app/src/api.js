@@ -251,9 +251,17 @@ export class ApiClient {
   setMemberRole(slug, userId, role) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/members/${userId}`, { method: 'PATCH', body: { role } });
   }
-  /** @param {string} slug @param {string} role */
-  createInvitation(slug, role) {
-    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role } });
+  /** @param {string} slug @param {string} role @param {string | null} [expiresAt] */
+  createInvitation(slug, role, expiresAt = null) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role, expires_at: expiresAt } });
+  }
+  /** @param {string} slug */
+  listInvitations(slug) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`);
+  }
+  /** @param {string} slug @param {number} id */
+  deleteInvitation(slug, id) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations/${id}`, { method: 'DELETE' });
   }
   /** @param {string} code */
   acceptInvite(code) {

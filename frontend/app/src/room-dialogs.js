@@ -1,10 +1,10 @@
-// Dialogs for rooms and the user: create or join a room, invite people, edit
-// the profile. Each one calls the API and puts the reply into the store; the
-// views follow from there.
+// Dialogs for rooms and people: create or join a room, edit the profile,
+// change a member's role. Each one calls the API and puts the reply into
+// the store; the views follow from there.
 
-import { assignableRoles, isAdmin, memberName } from './state/workspace.js';
+import { assignableRoles, memberName } from './state/workspace.js';
 import { roleHeading } from './views/sidebar.js';
-import { copyPanel, openForm, toast } from './views/dialogs.js';
+import { openForm, toast } from './views/dialogs.js';
 
 /**
  * What the dialogs need from the workspace page.
@@ -26,8 +26,17 @@ export const nameLimit = (ctx) => ctx.store.state.limits?.name_max_length;
  */
 export function invitationCode(input) {
   const code = input.trim();
-  if (/^https?:\/\//i.test(code)) return code.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '';
-  return code;
+  if (!/^https?:\/\//i.test(code)) return code;
+  try {
+    const url = new URL(code);
+    const fromQuery = url.searchParams.get('invite');
+    if (fromQuery) return fromQuery;
+    const fromHash = /^#\/invite\/([^/?#]+)/.exec(url.hash);
+    if (fromHash) return decodeURIComponent(fromHash[1]);
+    return url.pathname.split('/').filter(Boolean).pop() ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** @param {WorkspaceContext} ctx */
@@ -61,28 +70,6 @@ export function joinDialog(ctx) {
       await ctx.loadRooms();
       await ctx.openRoom(detail.slug);
       toast(`You joined ${detail.title}.`, 'ok');
-    },
-  });
-}
-
-/** @param {WorkspaceContext} ctx */
-export function inviteDialog(ctx) {
-  const room = ctx.store.state.room;
-  if (!room) return;
-  const roles = [
-    { value: 'member', label: 'Member' },
-    { value: 'guest', label: 'Guest' },
-  ];
-  if (isAdmin(room)) roles.push({ value: 'admin', label: 'Admin' });
-  openForm({
-    title: `Invite people to ${room.title}`,
-    description: 'Create an invitation code and share it. Anyone with the code can join.',
-    fields: [{ name: 'role', label: 'They join as', type: 'select', value: 'member', options: roles }],
-    submitLabel: 'Create invitation',
-    submit: async (values) => {
-      const invitation = await ctx.api.createInvitation(room.slug, values.role || 'member');
-      ctx.store.dispatch({ type: 'invitation-saved', invitation });
-      return copyPanel('Invitation code', `Share this code. People join with “Join with an invitation code” (the arrow button under the rooms).`, invitation.code);
     },
   });
 }

@@ -2,19 +2,21 @@
 // unseen-message count, and the #/r/<room>/<channel> address.
 
 /**
+ * `#/r/<room>/<channel>` or `#/invite/<code>`.
  * @param {string} hash
- * @returns {{ slug: string | null, channelId: number | null }}
+ * @returns {{ slug: string | null, channelId: number | null, invite: string | null }}
  */
 export function parseHash(hash) {
-  const match = /^#\/r\/([^/]+)(?:\/(\d+))?/.exec(hash);
-  if (!match) return { slug: null, channelId: null };
-  let slug;
+  const none = { slug: null, channelId: null, invite: null };
   try {
-    slug = decodeURIComponent(match[1]);
+    const invite = /^#\/invite\/([^/?#]+)/.exec(hash);
+    if (invite) return { ...none, invite: decodeURIComponent(invite[1]) };
+    const match = /^#\/r\/([^/]+)(?:\/(\d+))?/.exec(hash);
+    if (!match) return none;
+    return { ...none, slug: decodeURIComponent(match[1]), channelId: match[2] ? Number(match[2]) : null };
   } catch {
-    return { slug: null, channelId: null };
+    return none;
   }
-  return { slug, channelId: match[2] ? Number(match[2]) : null };
 }
 
 /** @param {string} slug @param {number | null} channelId */

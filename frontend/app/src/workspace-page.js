@@ -15,7 +15,8 @@ import {
   renameCategoryDialog,
 } from './channel-dialogs.js';
 import { loadCollapsed, saveCollapsed } from './preferences.js';
-import { changeRoleDialog, createRoomDialog, inviteDialog, joinDialog, profileDialog } from './room-dialogs.js';
+import { inviteDialog, manageInvitationsDialog } from './invite-dialogs.js';
+import { changeRoleDialog, createRoomDialog, joinDialog, profileDialog } from './room-dialogs.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -33,7 +34,9 @@ import { Drawer, TitleCounter, parseHash, writeHash } from './workspace-chrome.j
 
 const storedToken = loadToken();
 if (!storedToken) {
-  goToSignIn(localStorage.getItem('charge.token') ? 'expired' : undefined);
+  const { invite } = parseHash(location.hash);
+  if (invite) location.replace(new URL(`./index.html?invite=${encodeURIComponent(invite)}`, location.href).toString());
+  else goToSignIn(localStorage.getItem('charge.token') ? 'expired' : undefined);
   // Stop here while the browser leaves the page.
   await new Promise(() => {});
 }
@@ -317,6 +320,7 @@ byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
 byId('btn-join').addEventListener('click', () => joinDialog(ctx));
 byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
 byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
+byId('btn-invitations').addEventListener('click', () => void manageInvitationsDialog(ctx));
 byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
 byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));
 byId('btn-add-category').addEventListener('click', () => createCategoryDialog(ctx));
@@ -331,8 +335,9 @@ window.addEventListener('online', () => {
   live.text?.socket.reconnectNow();
 });
 window.addEventListener('hashchange', () => {
-  const { slug, channelId } = parseHash(location.hash);
-  if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId);
+  const { slug, channelId, invite } = parseHash(location.hash);
+  if (invite) void acceptInvite(invite);
+  else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId);
 });
 window.addEventListener('beforeunload', () => live.voice?.leave());
 
@@ -347,10 +352,32 @@ async function init() {
     setChildren(els.view, failureView('Cannot load your rooms', /** @type {Error} */ (err).message, () => void init()));
     return;
   }
-  const { slug, channelId } = parseHash(location.hash);
+  const { slug, channelId, invite } = parseHash(location.hash);
+  if (invite && (await acceptInvite(invite))) {
+    document.body.dataset.ready = 'true';
+    return;
+  }
   const target = (slug && store.state.rooms.find((r) => r.slug === slug)) || store.state.rooms[0];
   if (target) await openRoom(target.slug, slug === target.slug ? channelId : null);
   document.body.dataset.ready = 'true';
+}
+
+/**
+ * Joins with an invitation from a link (#/invite/CODE) and opens the room.
+ * @param {string} code
+ */
+async function acceptInvite(code) {
+  try {
+    const detail = await api.acceptInvite(code);
+    await loadRooms();
+    await openRoom(detail.slug);
+    toast(`You joined ${detail.title}.`, 'ok');
+    return true;
+  } catch (err) {
+    toast(`That invitation did not work: ${/** @type {Error} */ (err).message}`, 'error');
+    history.replaceState(null, '', location.pathname + location.search);
+    return false;
+  }
 }
 
 render(store.state, null, store.state);
