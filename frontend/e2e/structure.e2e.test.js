@@ -100,6 +100,23 @@ describe('categories and channels', () => {
     assert.deepEqual(await channelsIn(bob, 'Projects'), ['roadmap']);
   });
 
+  it('keeps an unsent draft per channel across channel switches and reloads', async () => {
+    await bob.locator('.composer-input').fill('a half-written thought');
+    await bob.click('.channel-link:has-text("roadmap")');
+    await bob.waitForSelector('.text-view .channel-title .channel-name:text-is("roadmap")');
+    assert.equal(await bob.locator('.composer-input').inputValue(), '');
+    await bob.reload();
+    await bob.waitForSelector('body[data-ready="true"]');
+    await bob.click(`.channel-link[href$="/${generalId}"]`);
+    await bob.waitForSelector('.text-view .channel-title .channel-name:text-is("general")');
+    assert.equal(await bob.locator('.composer-input').inputValue(), 'a half-written thought');
+    await bob.locator('.composer-input').press('Enter');
+    await bob.waitForSelector('.message-list:not(.pending-list) .msg-body:has-text("a half-written thought")');
+    await bob.reload();
+    await bob.waitForSelector('.text-view .channel-title .channel-name:text-is("general")');
+    assert.equal(await bob.locator('.composer-input').inputValue(), '');
+  });
+
   it('moves a channel to another category', async () => {
     await channelButton(alice, 'roadmap', 'edit');
     await submitDialog(alice, { category: 'Archive' });

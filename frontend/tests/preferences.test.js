@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadCollapsed, saveCollapsed } from '../app/src/preferences.js';
+import { loadCollapsed, loadDraft, saveCollapsed, saveDraft } from '../app/src/preferences.js';
 
 beforeEach(() => localStorage.clear());
 
@@ -18,5 +18,17 @@ describe('preferences kept in the browser', () => {
     expect(loadCollapsed('lab')).toEqual([]);
     localStorage.setItem('charge.collapsed.lab', '["x", 4]');
     expect(loadCollapsed('lab')).toEqual([4]);
+  });
+});
+
+describe('drafts', () => {
+  it('are kept per user and channel, and dropped when empty', () => {
+    saveDraft(1, 7, 'half a thought');
+    expect(loadDraft(1, 7)).toBe('half a thought');
+    expect(loadDraft(1, 8)).toBe('');
+    expect(loadDraft(2, 7)).toBe('');
+    saveDraft(1, 7, '   ');
+    expect(loadDraft(1, 7)).toBe('');
+    expect(localStorage.length).toBe(0);
   });
 });

@@ -259,6 +259,17 @@ describe('the composer', () => {
     expect(composer.input.value).toBe('far too long a message');
   });
 
+  it('starts from the saved draft, saves as it changes and clears it once sent', () => {
+    const draft = { load: vi.fn(() => 'saved text'), save: vi.fn() };
+    const composer = new Composer({ channelName: 'general', maxLength: 300, send: () => null, typing: vi.fn(), editLast: () => false, onError: vi.fn(), draft });
+    expect(composer.input.value).toBe('saved text');
+    composer.input.value = 'saved text, more';
+    composer.input.dispatchEvent(new Event('input'));
+    expect(draft.save).toHaveBeenLastCalledWith('saved text, more');
+    composer.submit();
+    expect(draft.save).toHaveBeenLastCalledWith('');
+  });
+
   it('shows the counter only near the limit', () => {
     expect(counterText('a'.repeat(10), 2000)).toEqual({ text: '', over: false });
     expect(counterText('a'.repeat(1900), 2000)).toEqual({ text: '1900/2000', over: false });

@@ -1,5 +1,6 @@
-// Small per-browser preferences kept in localStorage: which categories are
-// collapsed in each room. Unreadable or full storage is ignored.
+// What this browser remembers in localStorage: which categories are
+// collapsed in each room, and each channel's unsent draft. Unreadable or
+// full storage is ignored.
 
 /** @returns {Storage | null} */
 function storage() {
@@ -42,4 +43,30 @@ export function loadCollapsed(slug) {
 /** @param {string} slug @param {number[]} ids */
 export function saveCollapsed(slug, ids) {
   writeJson(collapsedKey(slug), ids.length ? ids : null);
+}
+
+/** @param {number | null} userId @param {number} channelId */
+const draftKey = (userId, channelId) => `charge.draft.${userId ?? 'anon'}.${channelId}`;
+
+/**
+ * The unsent text of a channel's composer, per user.
+ * @param {number | null} userId
+ * @param {number} channelId
+ */
+export function loadDraft(userId, channelId) {
+  try {
+    return storage()?.getItem(draftKey(userId, channelId)) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** @param {number | null} userId @param {number} channelId @param {string} text */
+export function saveDraft(userId, channelId, text) {
+  try {
+    if (text.trim()) storage()?.setItem(draftKey(userId, channelId), text);
+    else storage()?.removeItem(draftKey(userId, channelId));
+  } catch {
+    /* storage full or disabled: the draft lasts this visit only */
+  }
 }

@@ -19,6 +19,7 @@ export class Composer {
    *   editLast: () => boolean,
    *   onError: (text: string) => void,
    *   onSent?: () => void,
+   *   draft?: { load: () => string, save: (text: string) => void },
    * }} options
    */
   constructor(options) {
@@ -37,6 +38,7 @@ export class Composer {
       h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message'),
     );
     this.setChannelName(options.channelName);
+    this.input.value = options.draft?.load() ?? '';
     this.setMaxLength(options.maxLength);
     this.el.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -46,6 +48,7 @@ export class Composer {
     this.input.addEventListener('input', () => {
       this.autosize();
       this.updateCounter();
+      this.options.draft?.save(this.input.value);
       this.options.typing(this.input.value.trim().length > 0);
     });
   }
@@ -80,6 +83,7 @@ export class Composer {
 
   focus() {
     this.input.focus();
+    if (this.input.value) this.autosize();
   }
 
   autosize() {
@@ -100,6 +104,7 @@ export class Composer {
       return;
     }
     this.input.value = '';
+    this.options.draft?.save('');
     this.autosize();
     this.updateCounter();
     this.setReply(null);

@@ -2,6 +2,7 @@
 // online list, kept in step with a TextChannelSession.
 
 import { h, setChildren } from '../dom.js';
+import { loadDraft, saveDraft } from '../preferences.js';
 import { icon } from '../icons.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
 import { Composer } from './composer.js';
@@ -109,6 +110,7 @@ export class TextView {
       },
       onError: (text) => toast(text, 'error'),
       onSent: () => this.scrollToBottom(),
+      draft: { load: () => loadDraft(this.options.meId, this.channel.id), save: (text) => saveDraft(this.options.meId, this.channel.id, text) },
     });
 
     this.el = h(
