@@ -184,12 +184,14 @@ describe('limits from the server', () => {
 
   it('accepts the server’s answer', () => {
     expect(parseLimits({ ...good, extra: 'ignored' })).toEqual(good);
+    expect(parseLimits({ ...good, typing_ttl_seconds: 2.5 }).typing_ttl_seconds).toBe(2.5);
   });
 
   it('refuses a missing or unusable limit with a clear message', () => {
     expect(() => parseLimits(null)).toThrow('The server sent no limits.');
     expect(() => parseLimits({ ...good, message_max_length: '2000' })).toThrow(/message_max_length/);
     expect(() => parseLimits({ ...good, history_max_limit: 0 })).toThrow(/history_max_limit/);
+    expect(() => parseLimits({ ...good, message_max_length: 1999.5 })).toThrow(/message_max_length/);
     const { name_max_length: _gone, ...rest } = good;
     expect(() => parseLimits(rest)).toThrow(/name_max_length is null/);
   });

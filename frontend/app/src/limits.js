@@ -30,8 +30,12 @@ export const LIMIT_NAMES = [
   'ws_frame_max_bytes',
 ];
 
+/** Limits that may be fractional (seconds); the rest are counts and sizes. */
+const FRACTIONAL = new Set(['typing_ttl_seconds']);
+
 /**
- * Checks the server's answer: every limit must be a positive whole number.
+ * Checks the server's answer: every limit must be a positive number, and a
+ * whole one where it counts things.
  * @param {unknown} body
  * @returns {Limits}
  */
@@ -42,7 +46,8 @@ export function parseLimits(body) {
   const out = {};
   for (const name of LIMIT_NAMES) {
     const value = source[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    const whole = FRACTIONAL.has(name) || Number.isInteger(value);
+    if (typeof value !== 'number' || !Number.isFinite(value) || !whole || value <= 0) {
       throw new Error(`The server's limits are not usable (${name} is ${JSON.stringify(value ?? null)}).`);
     }
     out[name] = value;
