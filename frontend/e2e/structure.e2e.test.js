@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, startServer, uniq, until } from './harness.js';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, startServer, uniq, until } from './harness.js';
 import { openWorkspace, roomWithTwo, scriptErrors, submitDialog } from './workspace-helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -84,6 +85,8 @@ describe('categories and channels', () => {
     assert.equal(await bob.getAttribute('.composer-input', 'placeholder'), 'Message #roadmap');
     await until(async () => (await bob.title()) === '#roadmap · Tea Party · Charge', { what: 'page title' });
     assert.equal(await alice.getAttribute('.composer-input', 'placeholder'), 'Message #roadmap');
+    await alice.mouse.move(5, 5);
+    await alice.screenshot({ path: join(ARTIFACTS, 'categories.png') });
   });
 
   it('collapses a category and remembers it after a reload', async () => {

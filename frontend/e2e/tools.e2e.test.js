@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, startServer, uniq, until } from './harness.js';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, startServer, uniq, until } from './harness.js';
 import { openWorkspace, roomWithTwo, scriptErrors, submitDialog } from './workspace-helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -91,6 +92,8 @@ describe('pins, threads and search', () => {
     await aliceThread.locator('button[type="submit"]').click();
     await bobThread.locator('.card', { hasText: 'Great, see you there' }).waitFor();
     assert.equal(await bobThread.locator('.panel-status').textContent(), '2 replies');
+    await bob.mouse.move(5, 5);
+    await bob.screenshot({ path: join(ARTIFACTS, 'thread-panel.png') });
   });
 
   it('searches the channel and jumps to a message far back in the history', async () => {
