@@ -210,7 +210,10 @@ describe('text chat between two browsers', () => {
     await send(alice, ODD);
     const odd = bodyLocator(bob, 'Odd <script>');
     await odd.waitFor();
-    assert.equal(await odd.textContent(), ODD);
+    // Markdown turns `code` and **bold** into elements; everything else stays text.
+    assert.equal(await odd.textContent(), ODD.replace('`code` **bold**', 'code bold'));
+    assert.equal(await odd.locator('code').textContent(), 'code');
+    assert.equal(await odd.locator('strong').textContent(), 'bold');
     assert.equal(await bob.evaluate(() => /** @type {any} */ (window).__pwned ?? null), null);
     assert.equal(await bob.locator('.msg-body script, .msg-body img').count(), 0);
 
@@ -221,6 +224,33 @@ describe('text chat between two browsers', () => {
     assert.equal(await longEl.textContent(), long);
     const overflow = await alice.$eval('.messages', (el) => el.scrollWidth - el.clientWidth);
     assert.ok(overflow <= 1, `horizontal overflow ${overflow}`);
+  });
+
+  it('renders markdown: code blocks, emphasis and links that open safely', async () => {
+    await send(alice, 'Try *this* ~~not that~~:\n```sh\necho "<b>hi</b>" && **not bold**\n```\nDocs: [the guide](https://example.org/guide)');
+    const body = bodyLocator(bob, 'Try');
+    await body.waitFor();
+    assert.equal(await body.locator('em').textContent(), 'this');
+    assert.equal(await body.locator('del').textContent(), 'not that');
+    assert.equal(await body.locator('pre').textContent(), 'echo "<b>hi</b>" && **not bold**');
+    assert.equal(await body.locator('pre b, pre strong').count(), 0);
+    const link = body.locator('a', { hasText: 'the guide' });
+    assert.equal(await link.getAttribute('href'), 'https://example.org/guide');
+    assert.match((await link.getAttribute('rel')) ?? '', /noopener/);
+  });
+
+  it('reacts with an emoji from the picker, and a second click takes it back', async () => {
+    const target = bob.locator('li.msg:not(.own)', { hasText: 'Hello Bob, welcome!' });
+    await target.hover();
+    await target.locator('button[title="React"]').click();
+    await bob.locator('.emoji-picker [data-emoji="🎉"]').click();
+    const onAlice = alice.locator('li.msg.own', { hasText: 'Hello Bob, welcome!' }).locator('.reaction', { hasText: '🎉' });
+    await until(async () => (await onAlice.textContent()) === '🎉 1', { what: 'reaction on alice' });
+    await onAlice.click();
+    await until(async () => (await onAlice.textContent()) === '🎉 2', { what: 'second reaction' });
+    assert.equal(await onAlice.getAttribute('aria-pressed'), 'true');
+    await onAlice.click();
+    await until(async () => (await onAlice.textContent()) === '🎉 1', { what: 'reaction taken back' });
   });
 
   it('keeps up with many messages and shows deletions', async () => {

@@ -127,7 +127,7 @@ child.on('exit', (code, signal) => {
     // Publish the current screenshots next to the docs.
     const shots = join(repo, 'docs', 'screenshots');
     mkdirSync(shots, { recursive: true });
-    for (const name of ['sign-in.png', 'text-channel.png', 'voice-channel.png', 'phone.png']) {
+    for (const name of ['sign-in.png', 'text-channel.png', 'voice-channel.png', 'phone.png', 'categories.png', 'thread-panel.png']) {
       const from = join(artifacts, name);
       if (existsSync(from)) copyFileSync(from, join(shots, name));
     }

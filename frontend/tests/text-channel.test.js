@@ -47,12 +47,16 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
+/** The limits a server answers with (GET /api/config/limits). */
+const LIMITS = { message_max_length: 2000, history_default_limit: 50, history_max_limit: 100, typing_ttl_seconds: 8 };
+
 /** @param {any} api @param {any} [extra] */
 function session(api, extra = {}) {
   return new TextChannelSession({
     api,
     channelId: 7,
     meId: 1,
+    limits: LIMITS,
     url: () => 'ws://h/ws/text/7?token=T',
     WebSocketImpl: /** @type {any} */ (FakeWebSocket),
     backoff: { base: 100, jitter: 0 },

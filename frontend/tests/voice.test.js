@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iceServersFromConfig, shouldOffer } from '../app/src/voice.js';
-import { connectionText, typingText } from '../app/src/views/text-view.js';
+import { iceServersFromConfig, shouldOffer } from '../app/src/voice-config.js';
+import { connectionText, typingText } from '../app/src/views/text-format.js';
 import { decodeToken, tokenExpired, tokenUserId } from '../app/src/session.js';
 import { linkify, initials } from '../app/src/dom.js';
 

@@ -221,7 +221,7 @@ export class ApiClient {
   getRoom(slug) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}`);
   }
-  /** @param {string} slug @param {{ name: string, type: string }} body */
+  /** @param {string} slug @param {{ name: string, type: string, category_id?: number | null }} body */
   createChannel(slug, body) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels`, { method: 'POST', body });
   }
@@ -231,9 +231,37 @@ export class ApiClient {
       method: 'DELETE',
     });
   }
-  /** @param {string} slug @param {string} role */
-  createInvitation(slug, role) {
-    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role } });
+  /** @param {number} id @param {{ name?: string, category_id?: number | null }} body */
+  updateChannel(id, body) {
+    return this.request(`/api/channels/${id}`, { method: 'PATCH', body });
+  }
+  /** @param {string} slug @param {{ name: string, position?: number }} body */
+  createCategory(slug, body) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories`, { method: 'POST', body });
+  }
+  /** @param {string} slug @param {number} id @param {{ name?: string, position?: number }} body */
+  updateCategory(slug, id, body) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/${id}`, { method: 'PATCH', body });
+  }
+  /** @param {string} slug @param {number} id */
+  deleteCategory(slug, id) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/${id}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug @param {number} userId @param {string} role */
+  setMemberRole(slug, userId, role) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/members/${userId}`, { method: 'PATCH', body: { role } });
+  }
+  /** @param {string} slug @param {string} role @param {string | null} [expiresAt] */
+  createInvitation(slug, role, expiresAt = null) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`, { method: 'POST', body: { role, expires_at: expiresAt } });
+  }
+  /** @param {string} slug */
+  listInvitations(slug) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations`);
+  }
+  /** @param {string} slug @param {number} id */
+  deleteInvitation(slug, id) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/invitations/${id}`, { method: 'DELETE' });
   }
   /** @param {string} code */
   acceptInvite(code) {
@@ -261,6 +289,33 @@ export class ApiClient {
     if (parentId != null) form.set('parent_id', String(parentId));
     return this.request('/api/messages', { method: 'POST', form });
   }
+  /** @param {number} channelId */
+  pins(channelId) {
+    return this.request(`/api/channels/${channelId}/pins`);
+  }
+  /** @param {number} channelId @param {number} messageId @param {string | null} note */
+  pin(channelId, messageId, note) {
+    return this.request(`/api/channels/${channelId}/pins/${messageId}`, { method: 'POST', body: { note } });
+  }
+  /** @param {number} channelId @param {number} messageId */
+  unpin(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/pins/${messageId}`, { method: 'DELETE' });
+  }
+  /** @param {number} channelId @param {number} messageId */
+  thread(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/threads/${messageId}`);
+  }
+  /**
+   * @param {number} channelId
+   * @param {{ query?: string, author_id?: number, limit?: number }} filters
+   */
+  search(channelId, filters) {
+    const params = new URLSearchParams();
+    if (filters.query) params.set('query', filters.query);
+    if (filters.author_id != null) params.set('author_id', String(filters.author_id));
+    if (filters.limit != null) params.set('limit', String(filters.limit));
+    return this.request(`/api/channels/${channelId}/search?${params}`);
+  }
   /** @param {number} id @param {string} content */
   editMessage(id, content) {
     return this.request(`/api/messages/${id}`, { method: 'PATCH', body: { content } });
@@ -268,6 +323,18 @@ export class ApiClient {
   /** @param {number} id */
   deleteMessage(id) {
     return this.request(`/api/messages/${id}`, { method: 'DELETE' });
+  }
+
+  // ---- configuration and profile
+  limits() {
+    return this.request('/api/config/limits', { token: null });
+  }
+  profile() {
+    return this.request('/api/profile/me');
+  }
+  /** @param {{ display_name?: string, status?: string }} body */
+  updateProfile(body) {
+    return this.request('/api/profile', { method: 'PATCH', body });
   }
 
   // ---- voice

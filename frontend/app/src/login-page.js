@@ -10,6 +10,12 @@ const REASONS = /** @type {Record<string, string>} */ ({
   signedout: 'You have been signed out.',
 });
 
+/** An invitation code from an invitation link (?invite=CODE). */
+const inviteCode = (() => {
+  const code = new URLSearchParams(location.search).get('invite');
+  return code && /^[A-Za-z0-9_-]{1,200}$/.test(code) ? code : null;
+})();
+
 const els = {
   tabLogin: /** @type {HTMLButtonElement} */ (byId('tab-login')),
   tabRegister: /** @type {HTMLButtonElement} */ (byId('tab-register')),
@@ -142,7 +148,8 @@ function enter(token, login) {
   saveToken(token, login);
   const next = new URL('./workspace.html', location.href);
   const back = new URLSearchParams(location.search).get('next');
-  if (back && back.startsWith('#')) next.hash = back;
+  if (inviteCode) next.hash = `#/invite/${inviteCode}`;
+  else if (back && back.startsWith('#')) next.hash = back;
   location.assign(next.toString());
 }
 
@@ -228,12 +235,15 @@ async function init() {
   const reason = params.get('reason');
   if (reason && REASONS[reason]) showNotice(REASONS[reason]);
   else if (loadToken()) {
-    location.replace(new URL('./workspace.html', location.href).toString());
+    const next = new URL('./workspace.html', location.href);
+    if (inviteCode) next.hash = `#/invite/${inviteCode}`;
+    location.replace(next.toString());
     return;
   }
+  if (inviteCode) showNotice('You have been invited to a room. Sign in, or create an account, to join it.');
   const remembered = savedLogin();
   if (remembered) els.loginLogin.value = remembered;
-  if (params.get('tab') === 'register') selectTab('register');
+  if (params.get('tab') === 'register' || (inviteCode && !remembered)) selectTab('register');
   else (remembered ? els.loginPassword : els.loginLogin).focus();
   await refreshServerLine();
   document.body.dataset.ready = 'true';

@@ -13,6 +13,10 @@
  *   deleted_at?: string | null,
  *   moderated_at?: string | null,
  *   parent_id?: number | null,
+ *   thread_root_id?: number | null,
+ *   thread_reply_count?: number,
+ *   pinned_at?: string | null,
+ *   pinned_by?: { id: number, login: string, display_name?: string | null } | null,
  *   reactions?: { emoji: string, count: number, reacted?: boolean, user_ids: number[] }[],
  *   [key: string]: unknown,
  * }} Message

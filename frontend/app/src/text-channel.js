@@ -6,7 +6,6 @@ import { lastMessageId, mergeMessages, oldestMessageId } from './messages.js';
 
 /** @typedef {import('./messages.js').Message} Message */
 
-export const MAX_MESSAGE_LENGTH = 2000;
 export const TYPING_THROTTLE_MS = 3000;
 
 /**
@@ -26,11 +25,11 @@ export const TYPING_THROTTLE_MS = 3000;
  * @param {{ history: (id: number, q: { after?: number, limit?: number }) => Promise<any> }} api
  * @param {number} channelId
  * @param {number} afterId
- * @param {{ limit?: number, maxPages?: number }} [options]
+ * @param {{ limit: number, maxPages?: number }} options page size (the server's history_max_limit)
  * @returns {Promise<Message[]>}
  */
-export async function fetchMissed(api, channelId, afterId, options = {}) {
-  const limit = options.limit ?? 100;
+export async function fetchMissed(api, channelId, afterId, options) {
+  const limit = options.limit;
   const maxPages = options.maxPages ?? 1000;
   /** @type {Message[]} */
   let collected = [];
@@ -63,6 +62,7 @@ export class TextChannelSession {
    *   api: import('./api.js').ApiClient,
    *   channelId: number,
    *   meId: number | null,
+   *   limits: Pick<import('./limits.js').Limits, 'message_max_length' | 'history_default_limit' | 'history_max_limit' | 'typing_ttl_seconds'>,
    *   url: () => string | Promise<string>,
    *   WebSocketImpl?: typeof WebSocket,
    *   onChange?: (session: TextChannelSession, what: string) => void,
@@ -78,6 +78,7 @@ export class TextChannelSession {
     this.api = options.api;
     this.channelId = options.channelId;
     this.meId = options.meId;
+    this.limits = options.limits;
     /** @type {Message[]} */
     this.messages = [];
     this.loaded = false;
@@ -173,7 +174,7 @@ export class TextChannelSession {
       case 'typing':
         this.setTypingUsers(
           (Array.isArray(frame.users) ? frame.users : []).filter((/** @type {any} */ u) => u && u.id !== this.meId),
-          typeof frame.expires_in === 'number' ? frame.expires_in : 8,
+          typeof frame.expires_in === 'number' ? frame.expires_in : this.limits.typing_ttl_seconds,
         );
         break;
       case 'error':
@@ -224,7 +225,7 @@ export class TextChannelSession {
   async loadOverHttp() {
     this.httpLoading = true;
     try {
-      const page = await this.api.history(this.channelId, { limit: 50 });
+      const page = await this.api.history(this.channelId, { limit: this.limits.history_default_limit });
       if (this.loaded || this.stopped) return;
       await this.onHistory(page);
       // Whatever arrives before the socket opens is fetched on open.
@@ -248,7 +249,7 @@ export class TextChannelSession {
     this.emit('status');
     for (let attempt = 0; attempt < 4 && !this.stopped; attempt += 1) {
       try {
-        const missed = await fetchMissed(this.api, this.channelId, pivot);
+        const missed = await fetchMissed(this.api, this.channelId, pivot, { limit: this.limits.history_max_limit });
         this.absorb(missed);
         break;
       } catch (err) {
@@ -278,7 +279,7 @@ export class TextChannelSession {
     this.loadingOlder = true;
     this.emit('older');
     try {
-      const page = await this.api.history(this.channelId, { before, limit: 50 });
+      const page = await this.api.history(this.channelId, { before, limit: this.limits.history_default_limit });
       const items = Array.isArray(page?.items) ? page.items : [];
       this.hasMoreBackward = !!page?.has_more_backward && items.length > 0;
       this.absorb(items);
@@ -298,8 +299,9 @@ export class TextChannelSession {
   send(text, parentId = null) {
     const content = text.replace(/\s+$/u, '');
     if (!content.trim()) return 'Write something first.';
-    if (content.length > MAX_MESSAGE_LENGTH) {
-      return `Messages can be at most ${MAX_MESSAGE_LENGTH} characters (this one has ${content.length}).`;
+    const max = this.limits.message_max_length;
+    if (content.length > max) {
+      return `Messages can be at most ${max} characters (this one has ${content.length}).`;
     }
     /** @type {PendingMessage} */
     const pending = {

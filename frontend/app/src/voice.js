@@ -2,96 +2,12 @@
 // per other participant), mute/deafen and a speaking indicator.
 
 import { ReconnectingSocket } from './socket.js';
+import { iceServersFromConfig, iceTransportPolicy, shouldOffer } from './voice-config.js';
+import { collectPeerStats, makeMeter, measureSpeaking } from './voice-media.js';
+import { applySignal } from './voice-signal.js';
 
-export const STORAGE_ICE_POLICY = 'charge.voice.iceTransportPolicy';
-
-/**
- * Deterministic choice of who makes the offer between two participants, so
- * both sides never offer at once: the lower user id offers.
- * @param {number} meId
- * @param {number} peerId
- */
-export function shouldOffer(meId, peerId) {
-  return meId < peerId;
-}
-
-/**
- * ICE servers from /api/config/webrtc: `iceServers` de-duplicated (by URL
- * list and credentials); when empty, the plain STUN list.
- * @param {any} config
- * @returns {RTCIceServer[]}
- */
-export function iceServersFromConfig(config) {
-  /** @type {RTCIceServer[]} */
-  const out = [];
-  const seen = new Set();
-  /** @param {any} entry */
-  const add = (entry) => {
-    if (!entry) return;
-    const urls = (Array.isArray(entry.urls) ? entry.urls : [entry.urls]).filter(
-      (/** @type {unknown} */ u) => typeof u === 'string' && u.trim(),
-    );
-    if (!urls.length) return;
-    /** @type {RTCIceServer} */
-    const server = { urls };
-    if (entry.username != null) server.username = String(entry.username);
-    if (entry.credential != null) server.credential = String(entry.credential);
-    const key = JSON.stringify([urls, server.username ?? null, server.credential ?? null]);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(server);
-  };
-  const list = config && Array.isArray(config.iceServers) ? config.iceServers : [];
-  list.forEach(add);
-  if (!out.length && config && Array.isArray(config.stun) && config.stun.length) add({ urls: config.stun });
-  return out;
-}
-
-/**
- * The ICE transport policy: 'relay' forces TURN (set in localStorage, mainly
- * for testing the TURN path), otherwise 'all'.
- * @returns {RTCIceTransportPolicy}
- */
-export function iceTransportPolicy() {
-  try {
-    return globalThis.localStorage?.getItem(STORAGE_ICE_POLICY) === 'relay' ? 'relay' : 'all';
-  } catch {
-    return 'all';
-  }
-}
-
-/**
- * @typedef {{
- *   id: number,
- *   displayName: string,
- *   role?: string,
- *   muted?: boolean,
- *   deafened?: boolean,
- *   [key: string]: unknown,
- * }} Participant
- */
-
-/**
- * @typedef {{
- *   id: number,
- *   pc: RTCPeerConnection,
- *   initiator: boolean,
- *   audio: HTMLAudioElement | null,
- *   stream: MediaStream | null,
- *   queued: RTCIceCandidateInit[],
- *   connectionState: string,
- *   inboundBytes: number,
- *   localCandidateType: string,
- *   remoteCandidateType: string,
- *   speaking: boolean,
- *   meter: { analyser: AnalyserNode, data: Float32Array<ArrayBuffer>, source: MediaStreamAudioSourceNode } | null,
- *   lastLoud: number,
- *   restartTimer: ReturnType<typeof setTimeout> | null,
- * }} Peer
- */
-
-const SPEAKING_LEVEL = 0.015;
-const SPEAKING_HOLD_MS = 600;
+/** @typedef {import('./voice-config.js').Participant} Participant */
+/** @typedef {import('./voice-config.js').Peer} Peer */
 
 export class VoiceSession {
   /**
@@ -428,61 +344,8 @@ export class VoiceSession {
    * @param {any} signal
    * @param {Participant} from
    */
-  async handleSignal(signal, from) {
-    const me = this.me;
-    if (!me || !from || from.id === me.id) return;
-    if (signal.target != null && Number(signal.target) !== me.id) return;
-    const kind = signal.kind ?? signal.type;
-    try {
-      if (kind === 'offer' && signal.description) {
-        let peer = this.peers.get(from.id);
-        // Glare: the lower id is the designated offerer and ignores offers.
-        if (peer && peer.initiator && shouldOffer(me.id, from.id) && peer.pc.connectionState !== 'failed') return;
-        // Every offer starts a fresh connection (the offerer never renegotiates
-        // an existing one), so drop whatever we had with that participant.
-        if (peer) {
-          this.closePeer(from.id);
-          peer = undefined;
-        }
-        if (!peer) peer = this.createPeer(from.id, false);
-        await peer.pc.setRemoteDescription(signal.description);
-        await this.flushCandidates(peer);
-        const answer = await peer.pc.createAnswer();
-        await peer.pc.setLocalDescription(answer);
-        this.send({ type: 'answer', target: from.id, description: peer.pc.localDescription?.toJSON() ?? answer });
-      } else if (kind === 'answer' && signal.description) {
-        const peer = this.peers.get(from.id);
-        if (!peer || peer.pc.signalingState !== 'have-local-offer') return;
-        await peer.pc.setRemoteDescription(signal.description);
-        await this.flushCandidates(peer);
-      } else if (kind === 'candidate' && signal.candidate) {
-        const peer = this.peers.get(from.id);
-        if (!peer) {
-          const list = this.early.get(from.id) ?? [];
-          if (list.length < 100) list.push(signal.candidate);
-          this.early.set(from.id, list);
-          return;
-        }
-        if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate);
-        else peer.queued.push(signal.candidate);
-      } else if (kind === 'bye') {
-        this.closePeer(from.id);
-      }
-    } catch (err) {
-      this.options.onError?.(`Audio negotiation failed: ${/** @type {any} */ (err)?.message}`);
-    }
-  }
-
-  /** @param {Peer} peer */
-  async flushCandidates(peer) {
-    const queued = peer.queued.splice(0);
-    for (const c of queued) {
-      try {
-        await peer.pc.addIceCandidate(c);
-      } catch {
-        /* a stale candidate */
-      }
-    }
+  handleSignal(signal, from) {
+    return applySignal(this, signal, from);
   }
 
   /** @param {number} id */
@@ -515,90 +378,15 @@ export class VoiceSession {
 
   /** @param {MediaStream} stream */
   makeMeter(stream) {
-    const ctx = this.audioContext;
-    if (!ctx || !stream.getAudioTracks().length) return null;
-    try {
-      const source = ctx.createMediaStreamSource(stream);
-      const analyser = ctx.createAnalyser();
-      analyser.fftSize = 512;
-      source.connect(analyser);
-      return { analyser, source, data: new Float32Array(new ArrayBuffer(analyser.fftSize * 4)) };
-    } catch {
-      return null;
-    }
-  }
-
-  /** @param {{ analyser: AnalyserNode, data: Float32Array<ArrayBuffer> }} meter */
-  static level(meter) {
-    meter.analyser.getFloatTimeDomainData(meter.data);
-    let sum = 0;
-    for (let i = 0; i < meter.data.length; i += 1) sum += meter.data[i] * meter.data[i];
-    return Math.sqrt(sum / meter.data.length);
+    return makeMeter(this.audioContext, stream);
   }
 
   measure() {
-    const now = Date.now();
-    let changed = false;
-    if (this.selfMeter) {
-      const loud = !this.muted && VoiceSession.level(this.selfMeter) > SPEAKING_LEVEL;
-      if (loud) this.selfLastLoud = now;
-      const speaking = now - this.selfLastLoud < SPEAKING_HOLD_MS;
-      if (speaking !== this.selfSpeaking) {
-        this.selfSpeaking = speaking;
-        changed = true;
-      }
-    }
-    for (const peer of this.peers.values()) {
-      if (!peer.meter) continue;
-      const loud = VoiceSession.level(peer.meter) > SPEAKING_LEVEL;
-      if (loud) peer.lastLoud = now;
-      const speaking = now - peer.lastLoud < SPEAKING_HOLD_MS;
-      if (speaking !== peer.speaking) {
-        peer.speaking = speaking;
-        changed = true;
-      }
-    }
-    if (changed) this.emit('speaking');
+    if (measureSpeaking(this)) this.emit('speaking');
   }
 
   async collectStats() {
-    let changed = false;
-    for (const peer of this.peers.values()) {
-      try {
-        const report = await peer.pc.getStats();
-        let bytes = 0;
-        /** @type {string | null} */
-        let pairId = null;
-        /** @type {Map<string, any>} */
-        const byId = new Map();
-        report.forEach((stat) => {
-          byId.set(stat.id, stat);
-          if (stat.type === 'inbound-rtp' && (stat.kind === 'audio' || stat.mediaType === 'audio')) {
-            bytes += stat.bytesReceived ?? 0;
-          }
-          if (stat.type === 'transport' && stat.selectedCandidatePairId) pairId = stat.selectedCandidatePairId;
-        });
-        let pair = pairId ? byId.get(pairId) : null;
-        if (!pair) {
-          report.forEach((stat) => {
-            if (!pair && stat.type === 'candidate-pair' && stat.nominated && stat.state === 'succeeded') pair = stat;
-          });
-        }
-        const local = pair ? byId.get(pair.localCandidateId) : null;
-        const remote = pair ? byId.get(pair.remoteCandidateId) : null;
-        const lt = local?.candidateType ?? '';
-        const rt = remote?.candidateType ?? '';
-        if (bytes !== peer.inboundBytes || lt !== peer.localCandidateType || rt !== peer.remoteCandidateType) {
-          peer.inboundBytes = bytes;
-          peer.localCandidateType = lt;
-          peer.remoteCandidateType = rt;
-          changed = true;
-        }
-      } catch {
-        /* closed meanwhile */
-      }
-    }
-    if (changed) this.emit('stats');
+    if (await collectPeerStats(this.peers.values())) this.emit('stats');
   }
 
   /** Plain snapshot for tests and debugging (window.chargeVoice). */

@@ -36,6 +36,8 @@ export class VoiceView {
    */
   constructor(options) {
     this.options = options;
+    this.channel = options.channel;
+    this.titleName = h('span', { class: 'channel-name' }, options.channel.name);
     this.statusEl = h('span', { class: 'conn-pill', role: 'status' });
     this.grid = h('ul', { class: 'voice-grid', 'aria-label': 'People in voice' });
     this.note = h('p', { class: 'muted voice-note' });
@@ -68,13 +70,23 @@ export class VoiceView {
       h(
         'header',
         { class: 'channel-head' },
-        h('h2', { class: 'channel-title' }, h('span', { class: 'hash' }, icon('speaker', 20)), options.channel.name),
+        h('h2', { class: 'channel-title' }, h('span', { class: 'hash' }, icon('speaker', 20)), this.titleName),
         this.statusEl,
       ),
       h('div', { class: 'voice-stage' }, this.grid, this.note),
       this.controls,
     );
     this.render();
+  }
+
+  /**
+   * Follows a rename of the channel.
+   * @param {{ id: number, name: string }} channel
+   * @param {object} [_extra]
+   */
+  setChannel(channel, _extra) {
+    this.channel = channel;
+    this.titleName.textContent = channel.name;
   }
 
   focus() {
