@@ -28,6 +28,9 @@ pub const SKIP_MYSQL_VARIABLE: &str = "CHARGE_TEST_SKIP_MYSQL";
 
 /// Every test database's name starts with this, followed by the owning process id.
 const NAME_PREFIX: &str = "charge_t_";
+/// The prefix the store's tests used before, also followed by the process id: databases left
+/// under it are swept too.
+const FORMER_PREFIX: &str = "charge_store_";
 
 /// How long a test database's `DROP DATABASE` may wait for a lock before it gives up.
 const DROP_LOCK_WAIT_SECONDS: u32 = 10;
@@ -204,7 +207,8 @@ fn drop_databases_of_finished_runs(server: &str) {
 async fn sweep(server: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut admin = MySqlConnection::connect(server).await?;
     let names: Vec<String> = sqlx::query_scalar(
-        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'charge\\_t\\_%'",
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA \
+         WHERE SCHEMA_NAME LIKE 'charge\\_t\\_%' OR SCHEMA_NAME LIKE 'charge\\_store\\_%'",
     )
     .fetch_all(&mut admin)
     .await?;
@@ -212,6 +216,7 @@ async fn sweep(server: &str) -> Result<(), Box<dyn std::error::Error + Send + Sy
     for name in names {
         let owner = name
             .strip_prefix(NAME_PREFIX)
+            .or_else(|| name.strip_prefix(FORMER_PREFIX))
             .and_then(|rest| rest.split('_').next())
             .and_then(|pid| pid.parse::<u32>().ok());
         let Some(pid) = owner else { continue };
