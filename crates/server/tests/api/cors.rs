@@ -1,9 +1,8 @@
 //! CORS from `CORS_ORIGINS` and `CORS_ALLOW_ORIGIN_REGEX`.
 
-mod common;
-
-use common::{TestApp, backends};
 use reqwest::Method;
+
+use crate::common::{Db, TestApp, both_backends};
 
 async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
     let res = app
@@ -23,10 +22,10 @@ async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
         .map(|v| v.to_str().unwrap().to_owned())
 }
 
-#[tokio::test]
-async fn listed_and_matching_origins_are_allowed_and_others_are_not() {
+both_backends!(listed_and_matching_origins_are_allowed_and_others_are_not);
+async fn listed_and_matching_origins_are_allowed_and_others_are_not(db: Db) {
     let app = TestApp::spawn_with(
-        backends()[0],
+        db,
         &[
             (
                 "CORS_ORIGINS",
