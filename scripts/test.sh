@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Charge's whole test suite: formatting, lints, Rust tests on SQLite and MariaDB (plus
-# coturn for TURN), and the web client's unit and browser tests. It installs what is missing
+# coturn for TURN, nginx and a Compose client for the deployment checks, Redis and NATS for the
+# scale-out tests), and the web client's unit and browser tests. It installs what is missing
 # (Debian packages, npm packages) and starts MariaDB if it is installed but stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,11 @@ ensure_mariadb
 export CHARGE_TEST_MYSQL_URL="${CHARGE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
 apt_install coturn nginx
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { log "installing docker-compose (client only)"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
+# The scale-out tests start private Redis and NATS servers; Debian puts nats-server in /usr/sbin.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
 for tool in redis-server nats-server; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required by the scale-out tests (they start private instances) and is not installed"
+  command -v "$tool" >/dev/null 2>&1 || apt_install "$tool" || die "$tool is required by the scale-out tests and could not be installed (apt-get install $tool)"
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required by the scale-out tests and is still missing after installing the $tool package"
 done
 
 log "cargo fmt --check"
@@ -50,6 +54,8 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test (SQLite and MariaDB at $CHARGE_TEST_MYSQL_URL)"
+# Every storage test runs on both backends; MariaDB is never skipped here.
+unset CHARGE_TEST_SKIP_MYSQL
 cargo test --workspace --locked
 
 log "web client: type check, unit tests, build and browser tests (Chromium)"

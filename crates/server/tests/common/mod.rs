@@ -1,31 +1,54 @@
 //! Test harness: starts the real server on 127.0.0.1:0 with a fresh database per test (a temp
-//! SQLite file, or a uniquely named MariaDB database when `CHARGE_TEST_MYSQL_URL` is set) and
-//! offers small HTTP helpers.
+//! SQLite file, or a MariaDB database of its own that is dropped afterwards) and offers small
+//! HTTP helpers and the assertions on the contract's error shapes.
 #![allow(dead_code)]
 
+#[path = "../../../store/tests/support/backends.rs"]
+mod backends;
 pub mod ws;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use charge_server::{Application, Settings};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-/// Which backend a test app runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    MariaDb,
+pub(crate) use backends::both_backends;
+#[allow(unused_imports)] // each binary uses some of these
+pub use backends::{Db, TestDatabase, mariadb_url};
+
+/// The secret `TestApp` signs tokens with.
+pub const TEST_SECRET: &str = "test-secret-key-that-is-long-enough-0123";
+
+/// Asserts a 422 whose list has an item of `kind` at `loc`, every item having the contract's keys.
+pub fn assert_422(reply: &Reply, kind: &str, loc: Value, context: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{context}: {}",
+        reply.text
+    );
+    let items = reply.body["detail"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{context}: detail is a list: {}", reply.text));
+    assert!(!items.is_empty(), "{context}");
+    for i in items {
+        assert!(
+            i["type"].is_string() && i["loc"].is_array() && i["msg"].is_string(),
+            "{context}: item shape {i}"
+        );
+    }
+    assert!(
+        items.iter().any(|i| i["type"] == kind && i["loc"] == loc),
+        "{context}: expected {kind} at {loc}, got {}",
+        reply.text
+    );
 }
 
-/// The backends to run each scenario on: SQLite always, MariaDB when configured.
-pub fn backends() -> Vec<Db> {
-    let mut out = vec![Db::Sqlite];
-    if std::env::var("CHARGE_TEST_MYSQL_URL").is_ok_and(|v| !v.is_empty()) {
-        out.push(Db::MariaDb);
-    }
-    out
+/// Asserts `status` with exactly `{"detail": detail}` as the body.
+pub fn assert_detail(reply: &Reply, status: StatusCode, detail: &str, context: &str) {
+    assert_eq!(reply.status, status, "{context}: {}", reply.text);
+    assert_eq!(reply.body, json!({ "detail": detail }), "{context}");
 }
 
 pub struct TestApp {
@@ -34,43 +57,10 @@ pub struct TestApp {
     pub client: Client,
     pub db: Db,
     pub database_url: String,
-    _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A fresh database URL for `db` (creates the MariaDB database).
-pub async fn fresh_database(db: Db, dir: &std::path::Path) -> String {
-    match db {
-        Db::Sqlite => format!("sqlite://{}/charge.db", dir.display()),
-        Db::MariaDb => {
-            let base = std::env::var("CHARGE_TEST_MYSQL_URL").expect("CHARGE_TEST_MYSQL_URL");
-            let base = base.trim_end_matches('/');
-            let name = format!(
-                "charge_t_{}_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::SeqCst),
-                rand_suffix()
-            );
-            let admin = charge_store::Store::connect(base, &Default::default())
-                .await
-                .expect("connect MariaDB");
-            admin
-                .execute_admin(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"))
-                .await
-                .expect("create db");
-            admin.close().await;
-            format!("{base}/{name}")
-        }
-    }
-}
-
-fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos())
+    /// Last, so a MariaDB database is dropped only after everything else of the app.
+    _database: TestDatabase,
 }
 
 impl TestApp {
@@ -80,13 +70,13 @@ impl TestApp {
 
     /// Starts an app with extra settings (name, value) on top of test defaults.
     pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let database_url = fresh_database(db, dir.path()).await;
+        let database = TestDatabase::create(db).await;
+        let database_url = database.url.clone();
         let mut vars: Vec<(&str, &str)> = vec![
             ("HOST", "127.0.0.1"),
             ("PORT", "0"),
             ("DATABASE_URL", &database_url),
-            ("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123"),
+            ("JWT_SECRET_KEY", TEST_SECRET),
             ("AUTH_RATE_LIMIT_PER_MINUTE", "0"),
             ("DB_STARTUP_TIMEOUT_SECONDS", "5"),
         ];
@@ -107,9 +97,9 @@ impl TestApp {
                 .expect("client"),
             db,
             database_url,
-            _dir: dir,
             shutdown: Some(tx),
             server: Some(server),
+            _database: database,
         }
     }
 

@@ -1,12 +1,10 @@
 //! Every answer carries the browser safety headers; HSTS only over HTTPS and when configured.
 
-mod common;
+use crate::common::{Db, TestApp, both_backends};
 
-use common::{TestApp, backends};
-
-#[tokio::test]
-async fn pages_api_answers_and_errors_carry_the_safety_headers() {
-    let app = TestApp::spawn(backends()[0]).await;
+both_backends!(pages_api_answers_and_errors_carry_the_safety_headers);
+async fn pages_api_answers_and_errors_carry_the_safety_headers(db: Db) {
+    let app = TestApp::spawn(db).await;
     for path in [
         "/",
         "/api/",
@@ -44,9 +42,9 @@ async fn pages_api_answers_and_errors_carry_the_safety_headers() {
     }
 }
 
-#[tokio::test]
-async fn hsts_is_sent_over_https_only_when_configured() {
-    let app = TestApp::spawn_with(backends()[0], &[("HSTS_MAX_AGE_SECONDS", "600")]).await;
+both_backends!(hsts_is_sent_over_https_only_when_configured);
+async fn hsts_is_sent_over_https_only_when_configured(db: Db) {
+    let app = TestApp::spawn_with(db, &[("HSTS_MAX_AGE_SECONDS", "600")]).await;
     let over = |proto: &'static str| {
         app.client
             .get(format!("{}/health", app.base))
@@ -57,7 +55,7 @@ async fn hsts_is_sent_over_https_only_when_configured() {
     assert_eq!(res.headers()["strict-transport-security"], "max-age=600");
     let res = over("http").await.unwrap();
     assert!(res.headers().get("strict-transport-security").is_none());
-    let off = TestApp::spawn(backends()[0]).await;
+    let off = TestApp::spawn(db).await;
     let res = off
         .client
         .get(format!("{}/health", off.base))

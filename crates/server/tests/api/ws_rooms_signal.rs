@@ -1,75 +1,72 @@
 //! `/ws/rooms` workspace events and `/ws/signal` voice signalling.
 
-mod common;
-
-use common::ws::{connect, next_json, next_of, send};
-use common::{TestApp, backends};
 use reqwest::Method;
 use serde_json::json;
 
-#[tokio::test]
-async fn workspace_sockets_see_structure_changes_and_only_admins_see_codes() {
-    for db in backends() {
-        let app = TestApp::spawn(db).await;
-        let (_, alice) = app.user("alice").await;
-        let (_, bob) = app.user("bob").await;
-        let (_, carol) = app.user("carol").await;
-        let slug = app.room(&alice, "Place").await;
-        app.join(&alice, &slug, &bob, "member").await;
-        let mut a = connect(&app.base, &format!("/ws/rooms/{slug}?token={alice}")).await;
-        let snap = next_json(&mut a).await;
-        assert_eq!(snap["type"], "workspace_snapshot");
-        assert_eq!(snap["members"].as_array().unwrap().len(), 2);
-        let mut b = connect(&app.base, &format!("/ws/rooms/{slug}?token={bob}")).await;
-        next_of(&mut b, "workspace_snapshot").await;
+use crate::common::ws::{connect, next_json, next_of, send};
+use crate::common::{Db, TestApp, both_backends};
 
-        let channel = app.channel(&alice, &slug, "news", "text").await;
-        for s in [&mut a, &mut b] {
-            let ev = next_of(s, "channel_created").await;
-            assert_eq!(ev["channel"]["id"], channel["id"]);
-            assert_eq!(ev["room"], slug.as_str());
-        }
-        let (_, inv) = app
-            .post(
-                "/api/invites",
-                &alice,
-                json!({"room_slug": slug, "role": "guest"}),
-            )
-            .await;
-        let ev = next_of(&mut a, "invite_created").await;
-        assert_eq!(ev["invitation"]["code"], inv["code"]);
-        let code = inv["code"].as_str().unwrap();
-        app.call(
-            Method::POST,
-            &format!("/api/invites/{code}"),
-            Some(&carol),
-            None,
-        )
-        .await;
-        // Bob's next event is the join, proving he never got the invitation frame.
-        let next = next_json(&mut b).await;
-        assert_eq!(next["type"], "member_joined");
-        assert_eq!(next["members"].as_array().unwrap().len(), 3);
-        app.call(
-            Method::DELETE,
-            &format!("/api/rooms/{slug}/channels/A"),
-            Some(&alice),
-            None,
-        )
-        .await;
-        assert_eq!(
-            next_of(&mut b, "channel_deleted").await["channel_id"],
-            channel["id"]
-        );
-        send(&mut b, json!({"type": "ping"})).await;
-        next_of(&mut b, "pong").await;
-        app.stop().await;
+both_backends!(workspace_sockets_see_structure_changes_and_only_admins_see_codes);
+async fn workspace_sockets_see_structure_changes_and_only_admins_see_codes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, alice) = app.user("alice").await;
+    let (_, bob) = app.user("bob").await;
+    let (_, carol) = app.user("carol").await;
+    let slug = app.room(&alice, "Place").await;
+    app.join(&alice, &slug, &bob, "member").await;
+    let mut a = connect(&app.base, &format!("/ws/rooms/{slug}?token={alice}")).await;
+    let snap = next_json(&mut a).await;
+    assert_eq!(snap["type"], "workspace_snapshot");
+    assert_eq!(snap["members"].as_array().unwrap().len(), 2);
+    let mut b = connect(&app.base, &format!("/ws/rooms/{slug}?token={bob}")).await;
+    next_of(&mut b, "workspace_snapshot").await;
+
+    let channel = app.channel(&alice, &slug, "news", "text").await;
+    for s in [&mut a, &mut b] {
+        let ev = next_of(s, "channel_created").await;
+        assert_eq!(ev["channel"]["id"], channel["id"]);
+        assert_eq!(ev["room"], slug.as_str());
     }
+    let (_, inv) = app
+        .post(
+            "/api/invites",
+            &alice,
+            json!({"room_slug": slug, "role": "guest"}),
+        )
+        .await;
+    let ev = next_of(&mut a, "invite_created").await;
+    assert_eq!(ev["invitation"]["code"], inv["code"]);
+    let code = inv["code"].as_str().unwrap();
+    app.call(
+        Method::POST,
+        &format!("/api/invites/{code}"),
+        Some(&carol),
+        None,
+    )
+    .await;
+    // Bob's next event is the join, proving he never got the invitation frame.
+    let next = next_json(&mut b).await;
+    assert_eq!(next["type"], "member_joined");
+    assert_eq!(next["members"].as_array().unwrap().len(), 3);
+    app.call(
+        Method::DELETE,
+        &format!("/api/rooms/{slug}/channels/A"),
+        Some(&alice),
+        None,
+    )
+    .await;
+    assert_eq!(
+        next_of(&mut b, "channel_deleted").await["channel_id"],
+        channel["id"]
+    );
+    send(&mut b, json!({"type": "ping"})).await;
+    next_of(&mut b, "pong").await;
+    app.stop().await;
 }
 
-#[tokio::test]
-async fn voice_signalling_honours_targets_and_permissions() {
-    let app = TestApp::spawn(backends()[0]).await;
+both_backends!(voice_signalling_honours_targets_and_permissions);
+async fn voice_signalling_honours_targets_and_permissions(db: Db) {
+    let app = TestApp::spawn(db).await;
     let (alice_id, alice) = app.user("alice").await;
     let (bob_id, bob) = app.user("bob").await;
     let (carol_id, carol) = app.user("carol").await;
@@ -170,7 +167,7 @@ async fn voice_signalling_honours_targets_and_permissions() {
     // Bob's second connection replaces the first cleanly.
     let mut b2 = connect(&app.base, &format!("/ws/signal/{slug}?token={bob}")).await;
     assert_eq!(next_json(&mut b2).await["event"], "welcome");
-    assert_eq!(common::ws::close_of(&mut b).await.0, 1000);
+    assert_eq!(crate::common::ws::close_of(&mut b).await.0, 1000);
     drop(c);
     let left = loop {
         let frame = next_of(&mut a, "system").await;

@@ -1,16 +1,15 @@
 //! `GET /api/config/webrtc` and the in-server TURN probe's metrics.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{TestApp, backends};
 use reqwest::Method;
 
-#[tokio::test]
-async fn credentials_go_only_to_authenticated_callers() {
+use crate::common::{Db, TestApp, both_backends};
+
+both_backends!(credentials_go_only_to_authenticated_callers);
+async fn credentials_go_only_to_authenticated_callers(db: Db) {
     let app = TestApp::spawn_with(
-        backends()[0],
+        db,
         &[
             (
                 "WEBRTC_TURN_SERVERS",
@@ -52,10 +51,10 @@ async fn credentials_go_only_to_authenticated_callers() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_shared_secret_gives_time_limited_rest_credentials() {
+both_backends!(a_shared_secret_gives_time_limited_rest_credentials);
+async fn a_shared_secret_gives_time_limited_rest_credentials(db: Db) {
     let app = TestApp::spawn_with(
-        backends()[0],
+        db,
         &[
             ("WEBRTC_TURN_SERVERS", "turn:127.0.0.1:3478"),
             ("WEBRTC_TURN_SHARED_SECRET", "north-wind"),
@@ -87,8 +86,8 @@ async fn a_shared_secret_gives_time_limited_rest_credentials() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn the_background_probe_reports_into_the_servers_own_metrics() {
+both_backends!(the_background_probe_reports_into_the_servers_own_metrics);
+async fn the_background_probe_reports_into_the_servers_own_metrics(db: Db) {
     // Nothing listens on this port, so the probe records the endpoint as unreachable.
     let free = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -97,7 +96,7 @@ async fn the_background_probe_reports_into_the_servers_own_metrics() {
         .port();
     let url = format!("turn:127.0.0.1:{free}?transport=tcp");
     let app = TestApp::spawn_with(
-        backends()[0],
+        db,
         &[
             ("WEBRTC_TURN_SERVERS", &url),
             ("WEBRTC_TURN_USERNAME", "u"),
@@ -137,9 +136,9 @@ async fn the_background_probe_reports_into_the_servers_own_metrics() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn limits_come_from_the_settings_and_the_contract() {
-    let app = TestApp::spawn_with(backends()[0], &[("CHAT_MESSAGE_MAX_LENGTH", "500")]).await;
+both_backends!(limits_come_from_the_settings_and_the_contract);
+async fn limits_come_from_the_settings_and_the_contract(db: Db) {
+    let app = TestApp::spawn_with(db, &[("CHAT_MESSAGE_MAX_LENGTH", "500")]).await;
     let (status, body) = app
         .call(Method::GET, "/api/config/limits", None, None)
         .await;

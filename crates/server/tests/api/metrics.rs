@@ -1,9 +1,7 @@
 //! `/metrics`: process series, HTTP counters and the real-time gauges.
 
-mod common;
-
-use common::ws::{connect, next_of};
-use common::{TestApp, backends};
+use crate::common::ws::{connect, next_of};
+use crate::common::{Db, TestApp, both_backends};
 
 async fn metrics(app: &TestApp) -> String {
     let res = app.client.get(app.url("/metrics")).send().await.unwrap();
@@ -22,9 +20,9 @@ fn value(text: &str, prefix: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series starting with {prefix}"))
 }
 
-#[tokio::test]
-async fn metrics_expose_process_http_and_realtime_series() {
-    let app = TestApp::spawn(backends()[0]).await;
+both_backends!(metrics_expose_process_http_and_realtime_series);
+async fn metrics_expose_process_http_and_realtime_series(db: Db) {
+    let app = TestApp::spawn(db).await;
     let (_, alice) = app.user("alice").await;
     let slug = app.room(&alice, "Metrics").await;
     let channel = app.channel(&alice, &slug, "general", "text").await["id"]

@@ -4,9 +4,8 @@
 //!
 //! The outage is real: a TCP proxy in this file sits between the server and MariaDB and can
 //! cut every connection and refuse new ones. SQLite is embedded and cannot go away, so the
-//! outage scenarios run only when `CHARGE_TEST_MYSQL_URL` is set.
-
-mod common;
+//! outage scenarios run on MariaDB only; like every MariaDB test they fail when
+//! `CHARGE_TEST_MYSQL_URL` is unset, unless `CHARGE_TEST_SKIP_MYSQL=1` skips them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,11 +13,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use charge_server::{Application, Settings};
-use common::{Db, Reply, TestApp, fresh_database};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
+
+use crate::common::{Db, Reply, TEST_SECRET, TestApp, TestDatabase, mariadb_url};
 
 /// How long a request may take to answer 503 (the pool's acquire timeout is 3 s).
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
@@ -97,11 +97,13 @@ impl Drop for Proxy {
     }
 }
 
-/// MariaDB's address from `CHARGE_TEST_MYSQL_URL`, or None when MariaDB is not configured.
-fn mariadb() -> Option<Url> {
-    let raw = std::env::var("CHARGE_TEST_MYSQL_URL")
-        .ok()
-        .filter(|v| !v.is_empty())?;
+/// MariaDB's address from `CHARGE_TEST_MYSQL_URL`; None only when `CHARGE_TEST_SKIP_MYSQL=1`
+/// (without either, the test fails saying what to set).
+fn mariadb(test: &str) -> Option<Url> {
+    if !Db::mariadb_runs(test) {
+        return None;
+    }
+    let raw = mariadb_url()?;
     Some(Url::parse(&raw).expect("CHARGE_TEST_MYSQL_URL is a URL"))
 }
 
@@ -114,13 +116,14 @@ fn socket_addr(url: &Url) -> SocketAddr {
         .expect("an address")
 }
 
-/// A fresh MariaDB database, and its URL rewritten to go through `proxy`.
-async fn database_behind(proxy: &Proxy, dir: &std::path::Path) -> String {
-    let direct = fresh_database(Db::MariaDb, dir).await;
-    let mut url = Url::parse(&direct).expect("database URL");
+/// A fresh MariaDB database (dropped with the returned guard), and its URL rewritten to go
+/// through `proxy`.
+async fn database_behind(proxy: &Proxy) -> (TestDatabase, String) {
+    let database = TestDatabase::create(Db::MariaDb).await;
+    let mut url = Url::parse(&database.url).expect("database URL");
     url.set_ip_host(proxy.addr.ip()).expect("set host");
     url.set_port(Some(proxy.addr.port())).expect("set port");
-    url.to_string()
+    (database, url.to_string())
 }
 
 /// Sends `method path` and returns the reply and how long it took.
@@ -137,13 +140,12 @@ async fn timed(
 
 #[tokio::test]
 async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_it_returns() {
-    let Some(base) = mariadb() else {
-        eprintln!("CHARGE_TEST_MYSQL_URL is not set; the outage scenario needs MariaDB");
+    let test = "requests_answer_503_while_the_database_is_away_and_succeed_again_when_it_returns";
+    let Some(base) = mariadb(test) else {
         return;
     };
     let proxy = Proxy::start(socket_addr(&base), true).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let proxied = database_behind(&proxy, dir.path()).await;
+    let (_database, proxied) = database_behind(&proxy).await;
     let app = TestApp::spawn_with(Db::MariaDb, &[("DATABASE_URL", &proxied)]).await;
 
     // Everything works through the proxy.
@@ -269,18 +271,17 @@ async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_i
 
 #[tokio::test]
 async fn start_up_waits_for_a_database_that_comes_up_within_the_timeout() {
-    let Some(base) = mariadb() else {
-        eprintln!("CHARGE_TEST_MYSQL_URL is not set; the scenario needs MariaDB");
+    let Some(base) = mariadb("start_up_waits_for_a_database_that_comes_up_within_the_timeout")
+    else {
         return;
     };
     let proxy = Proxy::start(socket_addr(&base), false).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let proxied = database_behind(&proxy, dir.path()).await;
+    let (_database, proxied) = database_behind(&proxy).await;
     let settings = Settings::for_tests(&[
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("DATABASE_URL", &proxied),
-        ("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123"),
+        ("JWT_SECRET_KEY", TEST_SECRET),
         ("DB_STARTUP_TIMEOUT_SECONDS", "30"),
     ])
     .expect("settings");
@@ -315,7 +316,7 @@ async fn start_up_against_an_unreachable_database_fails_with_a_clear_message_and
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("DATABASE_URL", &url),
-        ("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123"),
+        ("JWT_SECRET_KEY", TEST_SECRET),
         ("DB_STARTUP_TIMEOUT_SECONDS", "1"),
     ])
     .expect("settings");
@@ -354,7 +355,7 @@ async fn start_up_with_an_unusable_sqlite_path_fails_with_a_clear_message() {
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("DATABASE_URL", &url),
-        ("JWT_SECRET_KEY", "test-secret-key-that-is-long-enough-0123"),
+        ("JWT_SECRET_KEY", TEST_SECRET),
         ("DB_STARTUP_TIMEOUT_SECONDS", "1"),
     ])
     .expect("settings");

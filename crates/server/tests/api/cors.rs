@@ -1,9 +1,8 @@
 //! CORS from `CORS_ORIGINS` and `CORS_ALLOW_ORIGIN_REGEX`.
 
-mod common;
-
-use common::{TestApp, backends};
 use reqwest::Method;
+
+use crate::common::{Db, TestApp, both_backends};
 
 async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
     let res = app
@@ -23,10 +22,10 @@ async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
         .map(|v| v.to_str().unwrap().to_owned())
 }
 
-#[tokio::test]
-async fn listed_and_matching_origins_are_allowed_and_others_are_not() {
+both_backends!(listed_and_matching_origins_are_allowed_and_others_are_not);
+async fn listed_and_matching_origins_are_allowed_and_others_are_not(db: Db) {
     let app = TestApp::spawn_with(
-        backends()[0],
+        db,
         &[
             (
                 "CORS_ORIGINS",
@@ -73,9 +72,9 @@ async fn listed_and_matching_origins_are_allowed_and_others_are_not() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_wildcard_admits_every_origin_but_never_with_credentials() {
-    let app = common::TestApp::spawn_with(common::backends()[0], &[("CORS_ORIGINS", "*")]).await;
+both_backends!(a_wildcard_admits_every_origin_but_never_with_credentials);
+async fn a_wildcard_admits_every_origin_but_never_with_credentials(db: Db) {
+    let app = TestApp::spawn_with(db, &[("CORS_ORIGINS", "*")]).await;
     let res = app
         .client
         .get(format!("{}/api/", app.base))
@@ -90,4 +89,5 @@ async fn a_wildcard_admits_every_origin_but_never_with_credentials() {
             .is_none(),
         "credentials are never allowed for *"
     );
+    app.stop().await;
 }

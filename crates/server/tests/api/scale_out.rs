@@ -1,20 +1,20 @@
 //! Several `charge` processes behind one database and one broker behave like one node:
 //! messages, typing, presence, workspace events and voice signalling cross nodes; a crashed
 //! node's users leave presence within the TTL; a broker restart is survived. The same
-//! scenario runs on Redis and on NATS, each a private server started by the test.
-
-mod common;
+//! scenario runs on Redis and on NATS, each a private server started by the test, and on
+//! each storage backend (all nodes share one database: a SQLite file or a MariaDB database).
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::ws::{Ws, connect, next_json, send};
-use common::{Db, backends, fresh_database};
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::ws::{Ws, connect, next_json, send};
+use crate::common::{Db, TestDatabase, both_backends};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -250,21 +250,16 @@ fn online_ids(frame: &Value) -> Vec<i64> {
     ids
 }
 
-async fn database_url(dir: &std::path::Path) -> String {
-    // One database shared by every node: MariaDB when configured, else one SQLite file.
-    let db = if backends().contains(&Db::MariaDb) {
-        Db::MariaDb
-    } else {
-        Db::Sqlite
-    };
-    fresh_database(db, dir).await
-}
-
-async fn scenario(kind: &'static str) {
+async fn scenario(kind: &'static str, backend: Db) {
+    // One database shared by every node; declared first, so it is dropped after the nodes.
+    let database = TestDatabase::create(backend).await;
+    let db = database.url.clone();
     let mut broker = Broker::start(kind);
-    let dir = tempfile::tempdir().unwrap();
-    let db = database_url(dir.path()).await;
-    let namespace = format!("charge.test.{kind}.{}", std::process::id());
+    let backend_name = match backend {
+        Db::Sqlite => "sqlite",
+        Db::MariaDb => "mariadb",
+    };
+    let namespace = format!("charge.test.{kind}.{backend_name}.{}", std::process::id());
     let a = Node::start(&db, &broker, &namespace, "node-a").await;
     let mut b = Node::start(&db, &broker, &namespace, "node-b").await;
     let c = Node::start(&db, &broker, &namespace, "node-c").await;
@@ -523,12 +518,12 @@ async fn scenario(kind: &'static str) {
     );
 }
 
-#[tokio::test]
-async fn three_nodes_on_redis_behave_like_one() {
-    scenario("redis").await;
+both_backends!(three_nodes_on_redis_behave_like_one);
+async fn three_nodes_on_redis_behave_like_one(db: Db) {
+    scenario("redis", db).await;
 }
 
-#[tokio::test]
-async fn three_nodes_on_nats_behave_like_one() {
-    scenario("nats").await;
+both_backends!(three_nodes_on_nats_behave_like_one);
+async fn three_nodes_on_nats_behave_like_one(db: Db) {
+    scenario("nats", db).await;
 }

@@ -2,15 +2,13 @@
 //! the working directory is not a checkout (as for an installed binary; tests run in
 //! `crates/server`, which has no `frontend/`).
 
-mod common;
-
-use common::{TestApp, backends};
+use crate::common::{Db, TestApp, both_backends};
 use reqwest::Method;
 
-#[tokio::test]
-async fn an_installed_binary_serves_the_built_in_client() {
+both_backends!(an_installed_binary_serves_the_built_in_client);
+async fn an_installed_binary_serves_the_built_in_client(db: Db) {
     assert!(!std::path::Path::new("frontend/app/index.html").exists());
-    let app = TestApp::spawn(backends()[0]).await;
+    let app = TestApp::spawn(db).await;
     let page = app
         .client
         .get(format!("{}/", app.base))

@@ -7,18 +7,17 @@
 //! nginx is required: these tests fail (they do not skip) when it is not installed
 //! (`apt-get install nginx`; `scripts/test.sh` installs it).
 
-mod common;
-
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::ws::{close_of, connect, next_of, send};
-use common::{Db, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::common::ws::{close_of, connect, next_of, send};
+use crate::common::{Db, TestApp, both_backends};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -234,9 +233,9 @@ fn referenced(html: &str, marker: &str, attr: &str) -> String {
     value.trim_start_matches("./").to_owned()
 }
 
-#[tokio::test]
-async fn nginx_serves_the_client_and_proxies_api_health_docs_and_websockets_to_charge() {
-    let app = TestApp::spawn(Db::Sqlite).await;
+both_backends!(nginx_serves_the_client_and_proxies_api_health_docs_and_websockets_to_charge);
+async fn nginx_serves_the_client_and_proxies_api_health_docs_and_websockets_to_charge(db: Db) {
+    let app = TestApp::spawn(db).await;
     let nginx = Nginx::start(app.addr);
     let base = nginx.base();
     let http = reqwest::Client::builder()
@@ -438,11 +437,11 @@ fn the_renderer_uses_the_image_defaults_and_refuses_values_that_would_inject_dir
     }
 }
 
+both_backends!(healthcheck_with_the_images_settings_probes_loopback);
 /// `charge healthcheck` as the api image's HEALTHCHECK runs it: the container listens on
-/// `HOST=0.0.0.0`, and the check must probe loopback (settings.rs covers `HOST=127.0.0.1`).
-#[tokio::test]
-async fn healthcheck_with_the_images_settings_probes_loopback() {
-    let app = TestApp::spawn(Db::Sqlite).await;
+/// `HOST=0.0.0.0`, and the check must probe loopback (the `api` tests' `binary` module covers `HOST=127.0.0.1`).
+async fn healthcheck_with_the_images_settings_probes_loopback(db: Db) {
+    let app = TestApp::spawn(db).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let run = |port: String| {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_charge"))

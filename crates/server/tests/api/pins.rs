@@ -1,11 +1,10 @@
 //! Pinned messages: `GET|POST|DELETE /api/channels/{id}/pins[/{message_id}]`, and the pin as
-//! every `MessageRead` shows it, on every configured database.
+//! every `MessageRead` shows it, on SQLite and MariaDB.
 
-mod common;
-
-use common::{TestApp, backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::common::{Db, TestApp, both_backends};
 
 struct Room {
     app: TestApp,
@@ -95,66 +94,64 @@ impl Room {
     }
 }
 
-#[tokio::test]
-async fn admins_pin_and_unpin_and_every_read_shows_the_pin() {
-    for db in backends() {
-        let r = room(TestApp::spawn(db).await).await;
-        let first = r.say("first").await;
-        let second = r.say("second").await;
-        // Read once so that the newest page is cached before the pin.
-        assert!(r.in_history(first).await["pinned_at"].is_null());
+both_backends!(admins_pin_and_unpin_and_every_read_shows_the_pin);
+async fn admins_pin_and_unpin_and_every_read_shows_the_pin(db: Db) {
+    let r = room(TestApp::spawn(db).await).await;
+    let first = r.say("first").await;
+    let second = r.say("second").await;
+    // Read once so that the newest page is cached before the pin.
+    assert!(r.in_history(first).await["pinned_at"].is_null());
 
-        let (status, pin) = r.pin(&r.owner, first, json!({"note": "read this"})).await;
-        assert_eq!(status, StatusCode::CREATED, "{db:?}: {pin}");
-        assert_eq!(pin["channel_id"], r.text);
-        assert_eq!(pin["message_id"], first);
-        assert_eq!(pin["note"], "read this");
-        assert_eq!(pin["pinned_by"]["login"], "owner");
-        assert_eq!(pin["message"]["id"], first);
-        assert_eq!(pin["message"]["content"], "first");
-        assert_eq!(pin["message"]["pinned_at"], pin["pinned_at"]);
-        assert!(pin["id"].is_i64(), "{pin}");
-        // The cached page was dropped: history shows the pin at once.
-        let shown = r.in_history(first).await;
-        assert_eq!(shown["pinned_at"], pin["pinned_at"], "{db:?}: {shown}");
-        assert_eq!(shown["pinned_by"]["login"], "owner");
-        assert!(r.in_history(second).await["pinned_by"].is_null());
+    let (status, pin) = r.pin(&r.owner, first, json!({"note": "read this"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{db:?}: {pin}");
+    assert_eq!(pin["channel_id"], r.text);
+    assert_eq!(pin["message_id"], first);
+    assert_eq!(pin["note"], "read this");
+    assert_eq!(pin["pinned_by"]["login"], "owner");
+    assert_eq!(pin["message"]["id"], first);
+    assert_eq!(pin["message"]["content"], "first");
+    assert_eq!(pin["message"]["pinned_at"], pin["pinned_at"]);
+    assert!(pin["id"].is_i64(), "{pin}");
+    // The cached page was dropped: history shows the pin at once.
+    let shown = r.in_history(first).await;
+    assert_eq!(shown["pinned_at"], pin["pinned_at"], "{db:?}: {shown}");
+    assert_eq!(shown["pinned_by"]["login"], "owner");
+    assert!(r.in_history(second).await["pinned_by"].is_null());
 
-        // Most recently pinned first; pinning again replaces the note and the pinner.
-        let (status, _) = r.pin(&r.admin, second, json!({})).await;
-        assert_eq!(status, StatusCode::CREATED);
-        let order: Vec<Value> = r
-            .pins()
-            .await
-            .iter()
-            .map(|p| p["message_id"].clone())
-            .collect();
-        assert_eq!(order, [json!(second), json!(first)], "{db:?}");
-        let (status, again) = r.pin(&r.admin, first, json!({"note": null})).await;
-        assert_eq!(status, StatusCode::CREATED, "{again}");
-        assert_eq!(again["id"], pin["id"], "the same pin, updated");
-        assert_eq!(again["pinned_by"]["login"], "admin");
-        assert!(again["note"].is_null());
-        let pins = r.pins().await;
-        assert_eq!(pins.len(), 2, "{db:?}: {pins:?}");
-        assert_eq!(pins[0]["message_id"], first, "{db:?}: re-pinned last");
+    // Most recently pinned first; pinning again replaces the note and the pinner.
+    let (status, _) = r.pin(&r.admin, second, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let order: Vec<Value> = r
+        .pins()
+        .await
+        .iter()
+        .map(|p| p["message_id"].clone())
+        .collect();
+    assert_eq!(order, [json!(second), json!(first)], "{db:?}");
+    let (status, again) = r.pin(&r.admin, first, json!({"note": null})).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["id"], pin["id"], "the same pin, updated");
+    assert_eq!(again["pinned_by"]["login"], "admin");
+    assert!(again["note"].is_null());
+    let pins = r.pins().await;
+    assert_eq!(pins.len(), 2, "{db:?}: {pins:?}");
+    assert_eq!(pins[0]["message_id"], first, "{db:?}: re-pinned last");
 
-        let (status, body) = r.unpin(&r.admin, first).await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-        assert!(r.in_history(first).await["pinned_at"].is_null(), "{db:?}");
-        let (status, body) = r.unpin(&r.admin, first).await;
-        assert_eq!(
-            (status, body["detail"].as_str()),
-            (StatusCode::NOT_FOUND, Some("Pinned message not found"))
-        );
-        assert_eq!(r.pins().await.len(), 1);
-        r.app.stop().await;
-    }
+    let (status, body) = r.unpin(&r.admin, first).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert!(r.in_history(first).await["pinned_at"].is_null(), "{db:?}");
+    let (status, body) = r.unpin(&r.admin, first).await;
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (StatusCode::NOT_FOUND, Some("Pinned message not found"))
+    );
+    assert_eq!(r.pins().await.len(), 1);
+    r.app.stop().await;
 }
 
-#[tokio::test]
-async fn bad_pins_get_the_contract_errors() {
-    let r = room(TestApp::spawn(backends()[0]).await).await;
+both_backends!(bad_pins_get_the_contract_errors);
+async fn bad_pins_get_the_contract_errors(db: Db) {
+    let r = room(TestApp::spawn(db).await).await;
     let message = r.say("hello").await;
     let elsewhere = r.app.message(&r.member, r.other_text, "elsewhere").await["id"]
         .as_i64()
@@ -235,11 +232,11 @@ async fn bad_pins_get_the_contract_errors() {
     r.app.stop().await;
 }
 
+both_backends!(a_channel_holds_at_most_250_pins);
 /// A channel holds at most 250 pinned messages: one more is refused, and re-pinning one of
 /// them still works.
-#[tokio::test]
-async fn a_channel_holds_at_most_250_pins() {
-    let r = room(TestApp::spawn(backends()[0]).await).await;
+async fn a_channel_holds_at_most_250_pins(db: Db) {
+    let r = room(TestApp::spawn(db).await).await;
     // Posted together, so the writer commits them in a few transactions.
     let posted = futures_util::future::join_all((0..251).map(|i| {
         let (app, member, text) = (&r.app, &r.member, r.text);
@@ -265,25 +262,23 @@ async fn a_channel_holds_at_most_250_pins() {
     r.app.stop().await;
 }
 
+both_backends!(concurrent_pins_all_land);
 /// Admins pinning different messages at the same moment: every pin lands, none fails.
-#[tokio::test]
-async fn concurrent_pins_all_land() {
-    for db in backends() {
-        let r = room(TestApp::spawn(db).await).await;
-        let posted = futures_util::future::join_all((0..40).map(|i| {
-            let (app, member, text) = (&r.app, &r.member, r.text);
-            async move { app.message(member, text, &format!("line {i}")).await }
-        }))
-        .await;
-        let answers = futures_util::future::join_all(posted.iter().map(|m| {
-            let id = m["id"].as_i64().unwrap();
-            r.pin(&r.admin, id, json!({}))
-        }))
-        .await;
-        for (status, body) in &answers {
-            assert_eq!(*status, StatusCode::CREATED, "{db:?}: {body}");
-        }
-        assert_eq!(r.pins().await.len(), 40, "{db:?}");
-        r.app.stop().await;
+async fn concurrent_pins_all_land(db: Db) {
+    let r = room(TestApp::spawn(db).await).await;
+    let posted = futures_util::future::join_all((0..40).map(|i| {
+        let (app, member, text) = (&r.app, &r.member, r.text);
+        async move { app.message(member, text, &format!("line {i}")).await }
+    }))
+    .await;
+    let answers = futures_util::future::join_all(posted.iter().map(|m| {
+        let id = m["id"].as_i64().unwrap();
+        r.pin(&r.admin, id, json!({}))
+    }))
+    .await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{db:?}: {body}");
     }
+    assert_eq!(r.pins().await.len(), 40, "{db:?}");
+    r.app.stop().await;
 }

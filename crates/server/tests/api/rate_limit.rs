@@ -1,0 +1,110 @@
+//! Decision 7: login and registration are rate-limited per client address and per login; over
+//! the limit the answer is 429 with `Retry-After`.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{Db, Reply, TestApp, both_backends};
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("429 carries a numeric Retry-After: {:?}", reply.headers))
+}
+
+both_backends!(the_fourth_login_attempt_in_a_minute_answers_429_with_retry_after);
+async fn the_fourth_login_attempt_in_a_minute_answers_429_with_retry_after(db: Db) {
+    let app = TestApp::spawn_with(db, &[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    let attempt = || {
+        app.send(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"login": "mallory", "password": "guess-1234"})),
+        )
+    };
+    for i in 1..=3 {
+        let reply = attempt().await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i} is judged on its merits: {}",
+            reply.text
+        );
+    }
+    let limited = attempt().await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.text
+    );
+    let wait = retry_after(&limited);
+    assert!(
+        (1..=60).contains(&wait),
+        "Retry-After {wait} is between 1 s and a minute"
+    );
+    assert!(limited.body["detail"].is_string(), "{}", limited.text);
+    app.stop().await;
+}
+
+both_backends!(registration_counts_against_the_same_limit);
+async fn registration_counts_against_the_same_limit(db: Db) {
+    let app = TestApp::spawn_with(db, &[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    for i in 0..3 {
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/auth/register",
+                None,
+                Some(json!({"login": format!("user{i}"), "password": "password1"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let limited = app
+        .send(
+            Method::POST,
+            "/api/auth/register",
+            None,
+            Some(json!({"login": "user3", "password": "password1"})),
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&limited) >= 1);
+    // The limit is per client address, so the same address cannot log in either.
+    let login = app
+        .send(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"login": "user3", "password": "password1"})),
+        )
+        .await;
+    assert_eq!(
+        login.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "logins share the address limit"
+    );
+    app.stop().await;
+}
+
+both_backends!(with_the_limit_at_zero_nothing_is_limited);
+async fn with_the_limit_at_zero_nothing_is_limited(db: Db) {
+    let app = TestApp::spawn_with(db, &[("AUTH_RATE_LIMIT_PER_MINUTE", "0")]).await;
+    for i in 0..10 {
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({"login": "mallory", "password": "guess-1234"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    app.stop().await;
+}
