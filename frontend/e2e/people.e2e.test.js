@@ -90,7 +90,7 @@ describe('people in a room', () => {
     await alice.click('#btn-invite');
     await submitDialog(alice, { role: 'Guest', expires: '1 day' }, { result: true });
     const link = await alice.locator('#dlg-copy-link').inputValue();
-    assert.match(link, /\/index\.html\?invite=[A-Za-z0-9_-]+$/);
+    assert.match(link, /\/invite\/[A-Za-z0-9_-]+$/);
     await alice.click('#dialog button:has-text("Done")');
 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -5,7 +5,7 @@ import { parseHash } from '../app/src/workspace-chrome.js';
 
 describe('invitation links', () => {
   it('point at the sign-in page next to the workspace', () => {
-    expect(inviteLink('aB3_-x', 'https://chat.example.org/app/workspace.html#/r/lab/2')).toBe('https://chat.example.org/app/index.html?invite=aB3_-x');
+    expect(inviteLink('aB3_-x', 'https://chat.example.org/app/workspace.html#/r/lab/2')).toBe('https://chat.example.org/app/invite/aB3_-x');
   });
 
   it('give back their code from a link, a workspace address or a plain code', () => {

@@ -15,6 +15,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/", get(get_welcome))
         .route("/api", get(get_welcome))
         .route("/metrics", get(get_metrics))
+        .route("/invite/{code}", get(open_invite))
+}
+
+/// An invitation link (`/invite/CODE`): the web client's sign-in page with the code, which
+/// joins the room once the visitor has signed in or registered. Only code characters pass.
+pub async fn open_invite(
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let valid = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        // Relative, so a client served under a path prefix lands on its own page.
+        axum::response::Redirect::to(&format!("../index.html?invite={code}")).into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Json(charge_protocol::ErrorBody {
+                detail: "Not Found".into(),
+            }),
+        )
+            .into_response()
+    }
 }
 
 /// Liveness: answers while the process serves requests.

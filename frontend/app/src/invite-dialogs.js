@@ -24,9 +24,8 @@ export const EXPIRY_CHOICES = /** @type {const} */ ([
  * @param {string} [pageUrl]
  */
 export function inviteLink(code, pageUrl = globalThis.location.href) {
-  const url = new URL('./index.html', pageUrl);
-  url.searchParams.set('invite', code);
-  return url.toString();
+  // The server answers /invite/CODE with the sign-in page for that code.
+  return new URL(`./invite/${encodeURIComponent(code)}`, pageUrl).toString();
 }
 
 /** @param {string} hours @param {number} [now] */

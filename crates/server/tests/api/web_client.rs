@@ -38,3 +38,35 @@ async fn an_installed_binary_serves_the_built_in_client(db: Db) {
         assert_eq!(body["detail"], "Not Found");
     }
 }
+
+both_backends!(an_invitation_link_opens_the_sign_in_page_with_its_code);
+async fn an_invitation_link_opens_the_sign_in_page_with_its_code(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = http
+        .get(format!("{}/invite/aB3_-x", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "../index.html?invite=aB3_-x");
+    // Followed, it is the client's sign-in page.
+    let page = reqwest::Client::new()
+        .get(format!("{}/invite/aB3_-x", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.url().as_str().ends_with("/index.html?invite=aB3_-x"));
+    // Anything but code characters is not an invitation link.
+    let res = http
+        .get(format!("{}/invite/%3Cscript%3E", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    app.stop().await;
+}
