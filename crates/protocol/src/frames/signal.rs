@@ -201,7 +201,7 @@ fn from_object(mut object: Map<String, Value>) -> Result<SignalClientFrame, Fram
         "candidate" => relay(&kind, object).map(SignalClientFrame::Candidate),
         "bye" => relay(&kind, object).map(SignalClientFrame::Bye),
         "signal" => signal(object).map(|signal| SignalClientFrame::Signal { signal }),
-        "state" => state(&object).map(SignalClientFrame::State),
+        "state" => state(object).map(SignalClientFrame::State),
         _ => Err(FrameError::Unknown(kind)),
     }
 }
@@ -251,12 +251,13 @@ fn target_of(object: &Map<String, Value>) -> Result<Option<i64>, FrameError> {
     }
 }
 
-fn state(object: &Map<String, Value>) -> Result<StateChange, FrameError> {
-    let event = object.get("event").and_then(Value::as_str).unwrap_or("");
+fn state(mut object: Map<String, Value>) -> Result<StateChange, FrameError> {
+    let event = object.remove("event");
+    let event = event.as_ref().and_then(Value::as_str).unwrap_or("");
     if event.is_empty() {
         return Err(FrameError::Malformed("State event must be provided"));
     }
-    let target = target_of(object)?;
+    let target = target_of(&object)?;
     let flag = |key: &str| object.get(key).and_then(Value::as_bool);
     let event = match event {
         "set-role" => Ok(StateEvent::SetRole {
@@ -280,9 +281,9 @@ fn state(object: &Map<String, Value>) -> Result<StateChange, FrameError> {
         "media" => Ok(StateEvent::Media {
             video_enabled: flag("videoEnabled"),
         }),
-        "stage" => Ok(StateEvent::Stage(stage_action(object))),
+        "stage" => Ok(StateEvent::Stage(stage_action(&object))),
         "quality-report" => Ok(StateEvent::QualityReport {
-            metrics: quality_metrics(object),
+            metrics: quality_metrics(object.remove("metrics")),
         }),
         "recording" => Ok(StateEvent::Recording {
             active: object.get("active").is_some_and(truthy),
@@ -313,11 +314,10 @@ fn stage_action(object: &Map<String, Value>) -> Checked<StageAction> {
     }
 }
 
-fn quality_metrics(object: &Map<String, Value>) -> Checked<QualityMetrics> {
-    let Some(Value::Object(values)) = object.get("metrics") else {
+fn quality_metrics(metrics: Option<Value>) -> Checked<QualityMetrics> {
+    let Some(Value::Object(mut values)) = metrics else {
         return Err("Quality metrics payload is invalid");
     };
-    let mut values = values.clone();
     let track = values
         .remove("track")
         .and_then(|track| track.as_str().map(str::to_lowercase))
