@@ -357,7 +357,10 @@ fn a_relay_target_must_be_an_integer_or_a_string_holding_one() {
     assert_eq!(target, Some(12));
     let (target, _) =
         relay_of(signal::parse(r#"{"type":"offer","target":null,"target_id":5}"#).expect("ok"));
-    assert_eq!(target, None, "a null target is no target, as today");
+    assert_eq!(
+        target, None,
+        "a null target is no target, even beside a target_id"
+    );
 }
 
 #[test]
@@ -520,7 +523,7 @@ fn a_missing_or_unknown_stage_status_is_answered_after_the_permission_check() {
             r#"{"type":"state","event":"stage","action":"status","status":3,"stageStatus":"live"}"#
         ),
         Err("Stage status must be provided"),
-        "a status that is present wins over stageStatus, as today"
+        "a status that is present wins over stageStatus, even when unusable"
     );
     assert_eq!(
         status(r#"{"type":"state","event":"stage","action":"status","status":"Live"}"#),
