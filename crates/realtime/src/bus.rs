@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::hub::{Hub, OnlineUser, TypingUser};
@@ -40,7 +39,7 @@ pub enum RemoteEvent {
     /// The sending node's own voice participants in a room (on change and heartbeat).
     VoiceState {
         room_id: i64,
-        participants: Vec<Value>,
+        participants: Vec<charge_protocol::frames::signal::Participant>,
     },
     /// A voice frame: to `target` only, or to everyone except `except`.
     VoiceFrame {

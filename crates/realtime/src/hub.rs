@@ -9,7 +9,9 @@ use super::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::bus::{Bus, RemoteEvent};
-use serde_json::{Value, json};
+use charge_protocol::frames::TextServerFrame;
+use charge_protocol::frames::text::Typist;
+use std::borrow::Cow;
 use tokio::sync::{Notify, watch};
 
 /// Frames waiting for one connection (a batch counts each of its frames); past this the
@@ -209,7 +211,7 @@ struct TextChannel {
     announced_online: Vec<OnlineUser>,
     /// The online list may have changed since it was last sent (flushed on a short timer).
     presence_dirty: bool,
-    announced_typing: Vec<(i64, String)>,
+    announced_typing: Vec<Typist>,
     /// Frames held back while the channel is busy (see [`Hub::to_channel`]).
     pending: Vec<Utf8Bytes>,
     /// A frame was sent within the current coalescing window: later ones wait for its end.
@@ -233,7 +235,7 @@ impl TextChannel {
         list
     }
 
-    fn merged_typing(&self, now: Instant) -> Vec<(i64, String)> {
+    fn merged_typing(&self, now: Instant) -> Vec<Typist> {
         let mut by_id: HashMap<i64, String> = HashMap::new();
         for remote in self.remote.values() {
             for (id, name, until) in &remote.typing {
@@ -247,8 +249,11 @@ impl TextChannel {
                 by_id.insert(*id, name.clone());
             }
         }
-        let mut list: Vec<(i64, String)> = by_id.into_iter().collect();
-        list.sort_by_cached_key(|(id, name)| (name.to_lowercase(), *id));
+        let mut list: Vec<Typist> = by_id
+            .into_iter()
+            .map(|(id, display_name)| Typist { id, display_name })
+            .collect();
+        list.sort_by_cached_key(|t| (t.display_name.to_lowercase(), t.id));
         list
     }
 
@@ -531,7 +536,7 @@ impl Hub {
     }
 
     /// The typing frame for a channel if anyone is typing.
-    pub fn typing_snapshot(&self, channel_id: i64) -> Option<Value> {
+    pub fn typing_snapshot(&self, channel_id: i64) -> Option<Utf8Bytes> {
         let state = self.lock();
         let channel = state.channels.get(&channel_id)?;
         let typing = channel.merged_typing(Instant::now());
@@ -625,7 +630,7 @@ impl Hub {
         if typing != channel.announced_typing {
             // Held-back messages first, so every socket sees events in the order they happened.
             send_pending(channel);
-            let bytes = frame(&typing_frame(channel_id, &typing, self.typing_ttl));
+            let bytes = typing_frame(channel_id, &typing, self.typing_ttl);
             broadcast(
                 channel
                     .conns
@@ -654,17 +659,24 @@ impl Hub {
                 continue;
             }
             send_pending(channel);
-            let full = frame(&presence_frame(*channel_id, &online));
+            let full = presence_frame(*channel_id, &online);
             let delta = channel.conns.values().any(|c| c.presence_delta).then(|| {
-                let joined: Vec<&OnlineUser> =
-                    online.iter().filter(|u| !channel.announced_online.contains(u)).collect();
+                let joined: Vec<OnlineUser> = online
+                    .iter()
+                    .filter(|u| !channel.announced_online.contains(u))
+                    .cloned()
+                    .collect();
                 let left: Vec<i64> = channel
                     .announced_online
                     .iter()
                     .filter(|u| !online.iter().any(|o| o.id == u.id))
                     .map(|u| u.id)
                     .collect();
-                frame(&json!({"type": "presence_delta", "channel_id": channel_id, "joined": joined, "left": left}))
+                frame(&TextServerFrame::PresenceDelta {
+                    channel_id: *channel_id,
+                    joined: Cow::Owned(joined),
+                    left: Cow::Owned(left),
+                })
             });
             broadcast(channel.conns.values().filter(|c| !c.presence_delta), &full);
             if let Some(delta) = &delta {
@@ -821,16 +833,21 @@ fn deliver<'a>(conns: impl Iterator<Item = &'a Conn>, item: &Outgoing) -> usize 
     sent
 }
 
-pub fn presence_frame(channel_id: i64, online: &[OnlineUser]) -> Value {
-    json!({"type": "presence", "channel_id": channel_id, "online": online})
+/// The `presence` frame of a channel's whole online list.
+pub fn presence_frame(channel_id: i64, online: &[OnlineUser]) -> Utf8Bytes {
+    frame(&TextServerFrame::Presence {
+        channel_id,
+        online: Cow::Borrowed(online),
+    })
 }
 
-fn typing_frame(channel_id: i64, typing: &[(i64, String)], ttl: Duration) -> Value {
-    let users: Vec<Value> = typing
-        .iter()
-        .map(|(id, name)| json!({"id": id, "display_name": name}))
-        .collect();
-    json!({"type": "typing", "channel_id": channel_id, "users": users, "expires_in": ttl.as_secs_f64()})
+/// The `typing` frame of a channel's typing list.
+fn typing_frame(channel_id: i64, typing: &[Typist], ttl: Duration) -> Utf8Bytes {
+    frame(&TextServerFrame::Typing {
+        channel_id,
+        users: Cow::Borrowed(typing),
+        expires_in: ttl.as_secs_f64(),
+    })
 }
 
 impl Hub {

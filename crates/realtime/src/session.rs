@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use axum::http::HeaderMap;
+use charge_protocol::frames::TextServerFrame;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
+use std::borrow::Cow;
 
 use super::hub::{Next, Outbox, Outgoing, frame};
 use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
@@ -87,8 +88,11 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         .await;
 }
 
+/// `{"type":"error","detail":...}`, the same on every gateway.
 pub fn error_frame(detail: &str) -> Utf8Bytes {
-    frame(&json!({"type": "error", "detail": detail}))
+    frame(&TextServerFrame::Error {
+        detail: Cow::Borrowed(detail),
+    })
 }
 
 /// A gateway's reaction to inbound frames. Replies go to this socket only.

@@ -4,7 +4,8 @@
 //! guests cannot self-promote. Each node owns its own participants and tells the others who
 //! they are; every list a client sees is the merge of all nodes.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -12,8 +13,13 @@ use super::ws::{Utf8Bytes, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use charge_protocol::frames::signal::{
+    self as wire, Participant as Wire, Recording, Relay, StageAction, StageStatus, StateChange,
+    StateEvent, StateUpdate, SystemEvent, VoiceFeatures, VoiceRole, VoiceStats,
+};
+use charge_protocol::frames::{SignalClientFrame, SignalServerFrame};
 use chrono::Utc;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::bus::{Bus, RemoteEvent};
 use super::hub::{Conn, frame};
@@ -25,38 +31,44 @@ struct Participant {
     conn: Conn,
     room_role: String,
     name: String,
-    voice_role: &'static str,
+    voice_role: VoiceRole,
     muted: bool,
     deafened: bool,
     video: bool,
     hand_raised: bool,
-    stage_override: Option<String>,
-    quality: Map<String, Value>,
+    stage_override: Option<StageStatus>,
+    quality: BTreeMap<String, Map<String, Value>>,
 }
 
 impl Participant {
-    fn stage_status(&self) -> String {
-        if let Some(s) = &self.stage_override {
-            return s.clone();
+    fn stage_status(&self) -> StageStatus {
+        if let Some(s) = self.stage_override {
+            return s;
         }
-        if self.voice_role != "speaker" {
-            "listener".into()
+        if self.voice_role != VoiceRole::Speaker {
+            StageStatus::Listener
         } else if self.deafened {
-            "backstage".into()
+            StageStatus::Backstage
         } else if self.muted {
-            "muted".into()
+            StageStatus::Muted
         } else {
-            "live".into()
+            StageStatus::Live
         }
     }
 
-    fn json(&self) -> Value {
-        json!({
-            "id": self.conn.user_id, "displayName": self.name, "role": self.voice_role,
-            "muted": self.muted, "deafened": self.deafened, "videoEnabled": self.video,
-            "stageStatus": self.stage_status(), "handRaised": self.hand_raised,
-            "quality": if self.quality.is_empty() { Value::Null } else { Value::Object(self.quality.clone()) },
-        })
+    /// The participant as every frame shows it.
+    fn wire(&self) -> Wire {
+        Wire {
+            id: self.conn.user_id,
+            display_name: self.name.clone(),
+            role: self.voice_role,
+            muted: self.muted,
+            deafened: self.deafened,
+            video_enabled: self.video,
+            stage_status: self.stage_status(),
+            hand_raised: self.hand_raised,
+            quality: (!self.quality.is_empty()).then(|| self.quality.clone()),
+        }
     }
 
     fn is_moderator(&self) -> bool {
@@ -67,12 +79,12 @@ impl Participant {
 struct VoiceRoom {
     participants: HashMap<i64, Participant>,
     /// Other nodes' participants (as they describe them) and when they last did.
-    remote: HashMap<String, (Vec<Value>, Instant)>,
+    remote: HashMap<String, (Vec<Wire>, Instant)>,
     /// The list last sent to this node's participants.
-    announced: Vec<Value>,
+    announced: Vec<Wire>,
     created_at: String,
     updated_at: String,
-    recording: Option<Value>,
+    recording: Option<Recording>,
 }
 
 impl VoiceRoom {
@@ -89,62 +101,47 @@ impl VoiceRoom {
     }
 
     /// Participants of every node, each user once (this node's entry wins), by name.
-    fn sorted(&self) -> Vec<Value> {
-        let mut by_id: HashMap<i64, Value> = HashMap::new();
+    fn sorted(&self) -> Vec<Wire> {
+        let mut by_id: HashMap<i64, Wire> = HashMap::new();
         for (list, _) in self.remote.values() {
             for p in list {
-                if let Some(id) = p["id"].as_i64() {
-                    by_id.insert(id, p.clone());
-                }
+                by_id.insert(p.id, p.clone());
             }
         }
         for p in self.participants.values() {
-            by_id.insert(p.conn.user_id, p.json());
+            by_id.insert(p.conn.user_id, p.wire());
         }
-        let mut list: Vec<Value> = by_id.into_values().collect();
-        list.sort_by_cached_key(|p| {
-            (
-                p["displayName"].as_str().unwrap_or_default().to_lowercase(),
-                p["id"].as_i64(),
-            )
-        });
+        let mut list: Vec<Wire> = by_id.into_values().collect();
+        list.sort_by_cached_key(|p| (p.display_name.to_lowercase(), p.id));
         list
     }
 
     fn is_remote_participant(&self, user_id: i64) -> bool {
         self.remote
             .values()
-            .any(|(list, _)| list.iter().any(|p| p["id"].as_i64() == Some(user_id)))
+            .any(|(list, _)| list.iter().any(|p| p.id == user_id))
     }
 
-    fn stats_of(&self, list: &[Value]) -> Value {
-        let speakers = list.iter().filter(|p| p["role"] == "speaker").count();
-        let active = list
-            .iter()
-            .filter(|p| p["role"] == "speaker" && p["muted"] != true && p["deafened"] != true)
-            .count();
-        json!({
-            "total": list.len(), "speakers": speakers,
-            "listeners": list.len() - speakers, "activeSpeakers": active,
-            "createdAt": self.created_at, "updatedAt": self.updated_at,
-        })
+    fn stats_of(&self, list: &[Wire]) -> VoiceStats {
+        VoiceStats::of(list, &self.created_at, &self.updated_at)
     }
 
-    fn stats(&self) -> Value {
+    fn stats(&self) -> VoiceStats {
         self.stats_of(&self.sorted())
     }
 
-    fn local_list(&self) -> Vec<Value> {
-        self.participants.values().map(Participant::json).collect()
+    fn local_list(&self) -> Vec<Wire> {
+        self.participants.values().map(Participant::wire).collect()
     }
 
     fn participants_frame(&mut self) -> Utf8Bytes {
         let list = self.sorted();
-        let stats = self.stats_of(&list);
-        self.announced = list.clone();
-        frame(
-            &json!({"type": "state", "event": "participants", "participants": list, "stats": stats}),
-        )
+        let bytes = frame(&SignalServerFrame::State(StateUpdate::Participants {
+            participants: Cow::Borrowed(&list),
+            stats: self.stats_of(&list),
+        }));
+        self.announced = list;
+        bytes
     }
 
     /// This node's participants only.
@@ -203,7 +200,7 @@ impl VoiceRooms {
     }
 
     /// Another node's participants in a room.
-    pub fn apply_state(&self, node: &str, room_id: i64, participants: Vec<Value>) {
+    pub fn apply_state(&self, node: &str, room_id: i64, participants: Vec<Wire>) {
         let mut rooms = self.lock();
         let room = rooms.entry(room_id).or_insert_with(VoiceRoom::new);
         room.remote
@@ -344,13 +341,13 @@ fn join(
     if let Some(old) = room.participants.remove(&conn.user_id) {
         old.conn.kick(1000, "Replaced by a newer connection");
     }
-    let has_speaker = room.sorted().iter().any(|p| p["role"] == "speaker");
+    let has_speaker = room.sorted().iter().any(|p| p.role == VoiceRole::Speaker);
     let voice_role = if settings.voice_default_role == "speaker"
         || (settings.voice_auto_promote_first_speaker && !has_speaker)
     {
-        "speaker"
+        VoiceRole::Speaker
     } else {
-        "listener"
+        VoiceRole::Listener
     };
     let me = Participant {
         conn,
@@ -362,12 +359,14 @@ fn join(
         video: false,
         hand_raised: false,
         stage_override: None,
-        quality: Map::new(),
+        quality: BTreeMap::new(),
     };
     let user_id = me.conn.user_id;
-    let me_json = me.json();
+    let me_wire = me.wire();
     room.participants.insert(user_id, me);
-    let joined = frame(&json!({"type": "system", "event": "peer-joined", "user": me_json}));
+    let joined = frame(&SignalServerFrame::System(SystemEvent::PeerJoined {
+        user: Cow::Borrowed(&me_wire),
+    }));
     send_all(bus, room_id, room, &joined, Some(user_id));
     bus.publish(RemoteEvent::VoiceState {
         room_id,
@@ -375,15 +374,19 @@ fn join(
     });
     let participants = room.participants_frame();
     room.send_local(&participants, Some(user_id));
-    let mut out = vec![
-        frame(
-            &json!({"type": "system", "event": "welcome", "user": me_json, "role": room_role,
-            "features": {"recording": settings.voice_recording_enabled, "qualityMonitoring": settings.voice_quality_monitoring_enabled}}),
-        ),
-        participants,
-    ];
+    let welcome = SignalServerFrame::System(SystemEvent::Welcome {
+        user: Cow::Borrowed(&me_wire),
+        role: Cow::Borrowed(&room_role),
+        features: VoiceFeatures {
+            recording: settings.voice_recording_enabled,
+            quality_monitoring: settings.voice_quality_monitoring_enabled,
+        },
+    });
+    let mut out = vec![frame(&welcome), participants];
     if let Some(rec) = &room.recording {
-        out.push(frame(rec));
+        out.push(frame(&SignalServerFrame::State(StateUpdate::Recording(
+            Cow::Borrowed(rec),
+        ))));
     }
     out
 }
@@ -406,7 +409,9 @@ fn leave(state: &AppState, room_id: i64, conn_id: u64, user_id: i64) {
         return;
     };
     room.updated_at = now();
-    let left = frame(&json!({"type": "system", "event": "peer-left", "user": gone.json()}));
+    let left = frame(&SignalServerFrame::System(SystemEvent::PeerLeft {
+        user: Cow::Owned(gone.wire()),
+    }));
     send_all(bus, room_id, room, &left, None);
     publish_state(bus, room_id, room);
     if room.is_empty() {
@@ -428,80 +433,25 @@ impl Handler for SignalHandler {
 
 impl SignalHandler {
     async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            return vec![error_frame("Invalid message format")];
-        };
-        let Some(obj) = value.as_object() else {
-            return vec![error_frame("Message payload must be a JSON object")];
-        };
-        let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
-        let result = match kind {
-            "" => Err("Message type must be provided"),
-            "ping" => return vec![frame(&json!({"type": "pong"}))],
-            "offer" | "answer" | "candidate" | "bye" => self.relay(relay_body(kind, obj)),
-            "signal" => {
-                let body = match obj.get("signal") {
-                    Some(Value::Object(inner)) => inner.clone(),
-                    _ => obj
-                        .iter()
-                        .filter(|(k, _)| *k != "type")
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                };
-                let mut body = body;
-                if let Some(t) = obj.get("target").filter(|_| !body.contains_key("target")) {
-                    body.insert("target".into(), t.clone());
-                }
-                self.relay(body)
-            }
-            "state" => self.change_state(obj),
-            _ => Err("Unsupported payload type"),
+        let result = match wire::parse(text) {
+            Err(e) => Err(wire::error_detail(&e)),
+            Ok(SignalClientFrame::Ping) => return vec![frame(&SignalServerFrame::Pong)],
+            Ok(
+                SignalClientFrame::Offer(relay)
+                | SignalClientFrame::Answer(relay)
+                | SignalClientFrame::Candidate(relay)
+                | SignalClientFrame::Bye(relay)
+                | SignalClientFrame::Signal { signal: relay },
+            ) => self.relay(&relay),
+            Ok(SignalClientFrame::State(change)) => self.change_state(change),
         };
         match result {
             Ok(()) => Vec::new(),
             Err(detail) => vec![error_frame(detail)],
         }
     }
-}
 
-fn relay_body(kind: &str, obj: &Map<String, Value>) -> Map<String, Value> {
-    let mut body: Map<String, Value> = obj
-        .iter()
-        .filter(|(k, _)| *k != "type")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    body.insert("kind".into(), Value::from(kind));
-    let track = obj
-        .get("track")
-        .and_then(Value::as_str)
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty());
-    body.insert(
-        "track".into(),
-        Value::from(track.unwrap_or_else(|| "audio".into())),
-    );
-    body
-}
-
-fn target_of(obj: &Map<String, Value>) -> Result<Option<i64>, &'static str> {
-    match obj.get("target").or_else(|| obj.get("target_id")) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or("target must be a valid identifier"),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| "target must be a valid identifier"),
-        Some(_) => Err("target must be a valid identifier"),
-    }
-}
-
-impl SignalHandler {
-    fn relay(&self, body: Map<String, Value>) -> Result<(), &'static str> {
-        let target = target_of(&body)?;
+    fn relay(&self, relay: &Relay) -> Result<(), &'static str> {
         let bus = self.state.hub.bus();
         let rooms = self.state.hub.voice.lock();
         let room = rooms.get(&self.room_id).ok_or("Participant not found")?;
@@ -509,8 +459,11 @@ impl SignalHandler {
             .participants
             .get(&self.user_id)
             .ok_or("Participant not found")?;
-        let bytes = frame(&json!({"type": "signal", "signal": body, "from": me.json()}));
-        match target {
+        let bytes = frame(&SignalServerFrame::Signal {
+            signal: Cow::Borrowed(relay.signal()),
+            from: Cow::Owned(me.wire()),
+        });
+        match relay.target() {
             Some(id) => match room.participants.get(&id) {
                 Some(p) => {
                     p.conn.push(&bytes);
@@ -529,12 +482,8 @@ impl SignalHandler {
         Ok(())
     }
 
-    fn change_state(&self, obj: &Map<String, Value>) -> Result<(), &'static str> {
-        let event = obj.get("event").and_then(Value::as_str).unwrap_or("");
-        if event.is_empty() {
-            return Err("State event must be provided");
-        }
-        let target = target_of(obj)?.unwrap_or(self.user_id);
+    fn change_state(&self, change: StateChange) -> Result<(), &'static str> {
+        let target = change.target.unwrap_or(self.user_id);
         let max_speakers = self.state.settings.voice_max_speakers;
         let recording_enabled = self.state.settings.voice_recording_enabled;
         let bus = self.state.hub.bus();
@@ -558,41 +507,36 @@ impl SignalHandler {
         let speakers = room
             .sorted()
             .iter()
-            .filter(|p| p["role"] == "speaker")
+            .filter(|p| p.role == VoiceRole::Speaker)
             .count();
-        let before = room.participants.get(&target).map(Participant::json);
-        let toggle =
-            |key: &str, current: bool| obj.get(key).and_then(Value::as_bool).unwrap_or(!current);
-        match event {
-            "set-role" => {
-                let role = obj
-                    .get("role")
-                    .and_then(Value::as_str)
-                    .map(str::to_lowercase);
-                let role: &'static str = match role.as_deref() {
-                    Some("speaker") => "speaker",
-                    Some("listener") => "listener",
-                    _ => return Err("Unsupported role"),
-                };
+        let before = room.participants.get(&target).map(Participant::wire);
+        match change.event? {
+            StateEvent::SetRole { role } => {
+                let role = role?;
                 if !is_self && !me.is_moderator() {
                     return Err("Insufficient permissions to change the role");
                 }
-                if is_self && role == "speaker" && me.room_role == "guest" {
+                if is_self && role == VoiceRole::Speaker && me.room_role == "guest" {
                     return Err("Guests cannot promote themselves to speaker");
                 }
                 let p = room
                     .participants
                     .get_mut(&target)
                     .ok_or("Participant not found")?;
-                if role == "speaker" && p.voice_role != "speaker" && speakers >= max_speakers {
+                if role == VoiceRole::Speaker
+                    && p.voice_role != VoiceRole::Speaker
+                    && speakers >= max_speakers
+                {
                     return Err("Maximum number of speakers reached");
                 }
                 p.voice_role = role;
-                if role == "listener" {
+                if role == VoiceRole::Listener {
                     p.stage_override = None;
                 }
             }
-            "set-muted" | "set-deafened" | "media" => {
+            event @ (StateEvent::SetMuted { .. }
+            | StateEvent::SetDeafened { .. }
+            | StateEvent::Media { .. }) => {
                 if !is_self && !me.is_moderator() {
                     return Err("Insufficient permissions to change another participant");
                 }
@@ -601,13 +545,17 @@ impl SignalHandler {
                     .get_mut(&target)
                     .ok_or("Participant not found")?;
                 match event {
-                    "set-muted" => p.muted = toggle("muted", p.muted),
-                    "set-deafened" => p.deafened = toggle("deafened", p.deafened),
-                    _ => p.video = toggle("videoEnabled", p.video),
+                    StateEvent::SetMuted { muted } => p.muted = muted.unwrap_or(!p.muted),
+                    StateEvent::SetDeafened { deafened } => {
+                        p.deafened = deafened.unwrap_or(!p.deafened);
+                    }
+                    StateEvent::Media { video_enabled } => {
+                        p.video = video_enabled.unwrap_or(!p.video);
+                    }
+                    _ => {}
                 }
             }
-            "stage" => {
-                let action = obj.get("action").and_then(Value::as_str).unwrap_or("");
+            StateEvent::Stage(action) => {
                 if !is_self && !me.is_moderator() {
                     return Err("Insufficient permissions to change another participant");
                 }
@@ -615,95 +563,65 @@ impl SignalHandler {
                     .participants
                     .get_mut(&target)
                     .ok_or("Participant not found")?;
-                match action {
-                    "status" | "set-status" => {
-                        let status = obj
-                            .get("status")
-                            .or_else(|| obj.get("stageStatus"))
-                            .and_then(Value::as_str)
-                            .ok_or("Stage status must be provided")?;
-                        if ![
-                            "listener",
-                            "invited",
-                            "requesting",
-                            "backstage",
-                            "live",
-                            "muted",
-                        ]
-                        .contains(&status)
-                        {
-                            return Err("Invalid stage status");
-                        }
-                        if p.voice_role != "speaker" {
+                match action? {
+                    StageAction::SetStatus { status } => {
+                        let status = status?;
+                        if p.voice_role != VoiceRole::Speaker {
                             return Err("Participant is not on stage");
                         }
-                        p.stage_override = Some(status.to_owned());
+                        p.stage_override = Some(status);
                     }
-                    "hand" | "raise-hand" => {
-                        p.hand_raised = obj
-                            .get("raised")
-                            .or_else(|| obj.get("value"))
-                            .is_some_and(truthy);
-                    }
-                    _ => return Err("Unsupported stage action"),
+                    StageAction::RaiseHand { raised } => p.hand_raised = raised,
                 }
             }
-            "quality-report" => {
-                let Some(Value::Object(metrics)) = obj.get("metrics") else {
-                    return Err("Quality metrics payload is invalid");
-                };
-                let mut metrics = metrics.clone();
-                let track = metrics
-                    .remove("track")
-                    .and_then(|t| t.as_str().map(str::to_lowercase))
-                    .unwrap_or_else(|| "audio".into());
+            StateEvent::QualityReport { metrics } => {
+                let metrics = metrics?;
                 let p = room
                     .participants
                     .get_mut(&self.user_id)
                     .ok_or("Participant not found")?;
                 p.quality
-                    .insert(track.clone(), Value::Object(metrics.clone()));
-                let update = frame(
-                    &json!({"type": "state", "event": "quality-update", "userId": self.user_id, "track": track, "metrics": metrics}),
-                );
+                    .insert(metrics.track.clone(), metrics.values.clone());
+                let update = frame(&SignalServerFrame::State(StateUpdate::QualityUpdate {
+                    user_id: self.user_id,
+                    track: Cow::Borrowed(&metrics.track),
+                    metrics: Cow::Borrowed(&metrics.values),
+                }));
                 send_all(bus, self.room_id, room, &update, None);
                 return Ok(());
             }
-            "recording" => {
+            StateEvent::Recording { active } => {
                 if !recording_enabled {
                     return Err("Recording is not available on this server");
                 }
                 if !me.is_moderator() {
                     return Err("Insufficient permissions to control recording");
                 }
-                let rec = json!({"type": "state", "event": "recording", "active": obj.get("active").is_some_and(truthy),
-                    "timestamp": now(), "by": me.json()});
-                send_all(bus, self.room_id, room, &frame(&rec), None);
+                let rec = Recording {
+                    active,
+                    timestamp: now(),
+                    by: me.wire(),
+                };
+                let bytes = frame(&SignalServerFrame::State(StateUpdate::Recording(
+                    Cow::Borrowed(&rec),
+                )));
+                send_all(bus, self.room_id, room, &bytes, None);
                 room.recording = Some(rec);
                 return Ok(());
             }
-            _ => return Err("Unsupported state event"),
         }
-        let after = room.participants.get(&target).map(Participant::json);
-        if before != after {
+        let after = room.participants.get(&target).map(Participant::wire);
+        if before != after
+            && let Some(participant) = after
+        {
             room.updated_at = now();
-            let updated = frame(
-                &json!({"type": "state", "event": "participant-updated", "participant": after, "stats": room.stats()}),
-            );
+            let updated = frame(&SignalServerFrame::State(StateUpdate::ParticipantUpdated {
+                participant: Cow::Owned(participant),
+                stats: room.stats(),
+            }));
             send_all(bus, self.room_id, room, &updated, None);
             publish_state(bus, self.room_id, room);
         }
         Ok(())
-    }
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-        Value::Null => false,
     }
 }

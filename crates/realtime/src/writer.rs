@@ -12,8 +12,9 @@
 use std::sync::{Arc, Mutex};
 
 use crate::ws::Utf8Bytes;
+use charge_protocol::frames::TextServerFrame;
 use charge_store::{Message, NewMessage, Store, StoreError};
-use serde_json::json;
+use std::borrow::Cow;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::Hub;
@@ -159,7 +160,9 @@ fn new_message(draft: &Draft) -> NewMessage<'_> {
 /// held replies follow.
 fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
     if let Ok(message) = &result {
-        let bytes = frame(&json!({"type": "message", "message": dto::message(message)}));
+        let bytes = frame(&TextServerFrame::Message {
+            message: Cow::Owned(dto::message(message)),
+        });
         hub.to_channel(message.channel_id, &bytes);
     }
     if let Some(origin) = &job.origin {
