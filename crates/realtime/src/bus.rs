@@ -11,7 +11,10 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use super::hub::{Hub, OnlineUser, TypingUser};
+use charge_domain::OnlineUser;
+use tokio::sync::watch;
+
+use crate::presence::TypingUser;
 
 pub use charge_config::Backend;
 
@@ -129,9 +132,31 @@ pub fn start(config: &BusConfig) -> (Bus, Option<mpsc::Receiver<String>>) {
     )
 }
 
+/// What the bus delivers other nodes' events to (the hub), held weakly: the bus runs until it
+/// goes away or shuts down.
+pub trait Node: Send + Sync {
+    fn apply_remote(&self, node: &str, event: RemoteEvent);
+    /// Resolves once shutdown has begun.
+    fn shutdown_signal(&self) -> watch::Receiver<bool>;
+}
+
+/// Resolves once the shutdown flag behind `rx` is set (or its sender is gone).
+pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
+    if let Err(e) = rx.wait_for(|stopping| *stopping).await {
+        tracing::debug!(
+            error = &e as &dyn std::error::Error,
+            "the shutdown flag is gone; stopping"
+        );
+    }
+}
+
 /// Runs the broker connection until the hub goes away: publishes queued events, delivers
 /// foreign ones, and reconnects with backoff after any failure.
-pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hub>) {
+pub async fn run<H: Node + ?Sized>(
+    config: BusConfig,
+    mut rx: mpsc::Receiver<String>,
+    hub: Weak<H>,
+) {
     let backend = config.backend.as_str();
     metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => backend)
         .set(0.0);
@@ -167,13 +192,13 @@ pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hu
         drop(hub_alive);
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
-            () = super::session::stopped(&mut stop) => return,
+            () = stopped(&mut stop) => return,
         }
         delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 
-fn deliver(hub: &Weak<Hub>, node: &str, payload: &[u8]) -> bool {
+fn deliver<H: Node + ?Sized>(hub: &Weak<H>, node: &str, payload: &[u8]) -> bool {
     let Some(hub) = hub.upgrade() else {
         return false;
     };
@@ -189,10 +214,10 @@ fn deliver(hub: &Weak<Hub>, node: &str, payload: &[u8]) -> bool {
     true
 }
 
-async fn run_redis(
+async fn run_redis<H: Node + ?Sized>(
     config: &BusConfig,
     rx: &mut mpsc::Receiver<String>,
-    hub: &Weak<Hub>,
+    hub: &Weak<H>,
 ) -> anyhow::Result<()> {
     let client = redis::Client::open(config.redis_url.as_str())?;
     let connect = async {
@@ -213,7 +238,7 @@ async fn run_redis(
     };
     loop {
         tokio::select! {
-            () = super::session::stopped(&mut stop) => return Ok(()),
+            () = stopped(&mut stop) => return Ok(()),
             msg = messages.next() => {
                 let Some(msg) = msg else { anyhow::bail!("Redis subscription closed") };
                 if !deliver(hub, &config.node, msg.get_payload_bytes()) {
@@ -231,10 +256,10 @@ async fn run_redis(
     }
 }
 
-async fn run_nats(
+async fn run_nats<H: Node + ?Sized>(
     config: &BusConfig,
     rx: &mut mpsc::Receiver<String>,
-    hub: &Weak<Hub>,
+    hub: &Weak<H>,
 ) -> anyhow::Result<()> {
     let subject = format!("{}.events", config.namespace);
     let client = tokio::time::timeout(
@@ -273,7 +298,7 @@ async fn run_nats(
     };
     loop {
         tokio::select! {
-            () = super::session::stopped(&mut stop) => {
+            () = stopped(&mut stop) => {
                 let _ = client.flush().await;
                 return Ok(());
             }

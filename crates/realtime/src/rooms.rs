@@ -3,17 +3,18 @@
 
 use std::collections::HashMap;
 
-use super::ws::{Utf8Bytes, WsUpgrade, send_text};
+use crate::ws::{Utf8Bytes, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use charge_protocol::frames::{RoomsClientFrame, RoomsServerFrame, rooms as wire};
 use std::borrow::Cow;
 
-use super::hub::frame;
-use super::session::{self, Handler, PumpOptions, Reply, error_frame};
+use crate::frames::{error_frame, pong};
+use crate::session::{self, Handler, PumpOptions, Reply};
 use crate::state::AppState;
 use charge_domain::dto;
+use charge_domain::frame;
 
 pub async fn ws_rooms(
     ws: WsUpgrade,
@@ -85,7 +86,7 @@ impl Handler for RoomsHandler {
 impl RoomsHandler {
     async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
         match wire::parse(text) {
-            Ok(RoomsClientFrame::Ping) => vec![frame(&RoomsServerFrame::Pong)],
+            Ok(RoomsClientFrame::Ping) => vec![pong()],
             Err(e) => wire::error_detail(&e)
                 .map(error_frame)
                 .into_iter()

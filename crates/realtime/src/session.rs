@@ -9,13 +9,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use axum::http::HeaderMap;
-use charge_protocol::frames::TextServerFrame;
 use futures_util::{SinkExt, StreamExt};
-use std::borrow::Cow;
 
-use super::hub::{Next, Outbox, Outgoing, frame};
-use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
+use crate::conn::{Next, Outbox, Outgoing};
+pub use crate::frames::error_frame;
+use crate::hub::Hub;
 use crate::state::AppState;
+use crate::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
 use charge_domain::accounts::TokenError;
 
 pub const CLOSE_GOING_AWAY: u16 = 1001;
@@ -86,13 +86,6 @@ pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
             reason: Utf8Bytes::from_static(reason),
         })))
         .await;
-}
-
-/// `{"type":"error","detail":...}`, the same on every gateway.
-pub fn error_frame(detail: &str) -> Utf8Bytes {
-    frame(&TextServerFrame::Error {
-        detail: Cow::Borrowed(detail),
-    })
 }
 
 /// A gateway's reaction to inbound frames. Replies go to this socket only.
@@ -245,7 +238,7 @@ async fn end(socket: &mut WebSocket, ending: End) {
 
 /// Counts a live session in `/metrics` and for the shutdown wait.
 struct LiveGuard {
-    hub: std::sync::Arc<super::Hub>,
+    hub: std::sync::Arc<Hub>,
     scope: &'static str,
 }
 
@@ -265,11 +258,6 @@ impl Drop for LiveGuard {
         metrics::gauge!("realtime_active_connections", "scope" => self.scope).decrement(1.0);
         self.hub.session_ended();
     }
-}
-
-/// Resolves once the hub's shutdown flag is set.
-pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
 }
 
 /// Resolves when the oldest message in flight has been answered (never, if there is none).

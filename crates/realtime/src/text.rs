@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use super::ws::{Utf8Bytes, WebSocket, WsUpgrade, send_text};
 use crate::writer::{FollowUps, Origin};
+use crate::ws::{Utf8Bytes, WebSocket, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -16,14 +16,16 @@ use charge_protocol::frames::text::{self as wire, NewMessage, ReactionChange, Re
 use charge_protocol::frames::{TextClientFrame, TextServerFrame};
 use std::borrow::Cow;
 
-use super::hub::{Conn, OnlineUser, Outbox, frame, presence_frame};
-use super::session::{
+use crate::conn::{Conn, Outbox};
+use crate::frames::{error_frame, pong};
+use crate::presence::presence_frame;
+use crate::session::{
     self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, Reply,
-    error_frame,
 };
 use crate::state::AppState;
 use charge_domain::channels::{self, TextChannelAccess};
 use charge_domain::dto;
+use charge_domain::{OnlineUser, frame};
 
 /// What the upgrade request carried; boxed so that the session task does not keep room for it
 /// after admission.
@@ -199,7 +201,7 @@ impl Handler for TextHandler {
                 Ok(pending) => return Reply::Committing(pending),
                 Err(detail) => vec![error_frame(&detail)],
             },
-            Ok(TextClientFrame::Ping) => vec![frame(&TextServerFrame::Pong)],
+            Ok(TextClientFrame::Ping) => vec![pong()],
             Ok(TextClientFrame::Reaction(change)) => match self.react(change).await {
                 Ok(()) => Vec::new(),
                 Err(detail) => vec![error_frame(detail)],

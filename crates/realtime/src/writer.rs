@@ -12,14 +12,15 @@
 use std::sync::{Arc, Mutex};
 
 use crate::ws::Utf8Bytes;
+use charge_domain::frame;
 use charge_protocol::frames::TextServerFrame;
 use charge_store::{Message, NewMessage, Store, StoreError};
 use std::borrow::Cow;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::Hub;
-use crate::hub::{Conn, OUTBOUND_QUEUE, frame};
-use crate::session::error_frame;
+use crate::conn::{Conn, OUTBOUND_QUEUE};
+use crate::frames::error_frame;
+use crate::hub::Hub;
 use charge_domain::dto;
 use charge_domain::messages::Draft;
 
