@@ -175,7 +175,12 @@ pub async fn run<H: Node + ?Sized>(
             Err(e) => {
                 metrics::counter!("realtime_broker_errors_total", "backend" => backend)
                     .increment(1);
-                tracing::warn!(backend, error = %e, retry_in = ?delay, "realtime broker unavailable; local delivery continues");
+                tracing::warn!(
+                    backend,
+                    error = e.as_ref() as &dyn std::error::Error,
+                    retry_in = ?delay,
+                    "realtime broker unavailable; local delivery continues"
+                );
             }
         }
         // Events produced during the outage would arrive stale; drop them (state is re-sent by
@@ -209,7 +214,10 @@ fn deliver<H: Node + ?Sized>(hub: &Weak<H>, node: &str, payload: &[u8]) -> bool 
             hub.apply_remote(&envelope.node, envelope.event);
         }
         Ok(_) => {}
-        Err(e) => tracing::debug!(error = %e, "ignoring a malformed broker event"),
+        Err(e) => tracing::debug!(
+            error = &e as &dyn std::error::Error,
+            "ignoring a malformed broker event"
+        ),
     }
     true
 }
@@ -299,7 +307,9 @@ async fn run_nats<H: Node + ?Sized>(
     loop {
         tokio::select! {
             () = stopped(&mut stop) => {
-                let _ = client.flush().await;
+                if let Err(e) = client.flush().await {
+                    tracing::debug!(error = &e as &dyn std::error::Error, "NATS flush failed");
+                }
                 return Ok(());
             }
             msg = subscription.next() => {

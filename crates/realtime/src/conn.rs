@@ -65,7 +65,10 @@ const KEEP_SLOTS: usize = 16;
 
 impl Kick {
     pub fn request(&self, code: u16, reason: &'static str) {
-        let _ = self.reason.set((code, reason));
+        // The first request wins: a session closes once, for its first reason.
+        if self.reason.set((code, reason)).is_err() {
+            tracing::trace!(code, reason, "a close was already requested");
+        }
         self.ready.notify_one();
     }
 

@@ -11,10 +11,11 @@ use charge_protocol::frames::{RoomsClientFrame, RoomsServerFrame, rooms as wire}
 use std::borrow::Cow;
 
 use crate::frames::{error_frame, pong};
-use crate::session::{self, Handler, PumpOptions, Reply};
+use crate::session::{self, Handler, Place, PumpOptions, Reply};
 use crate::state::AppState;
 use charge_domain::dto;
 use charge_domain::frame;
+use tracing::Instrument;
 
 pub async fn ws_rooms(
     ws: WsUpgrade,
@@ -53,7 +54,10 @@ pub async fn ws_rooms(
             expires_at: caller.expires_at,
             scope: "rooms",
         };
-        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options).await;
+        let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));
+        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options)
+            .instrument(span)
+            .await;
         state.hub.leave_room(room.id, conn.id);
     })
 }

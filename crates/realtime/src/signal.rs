@@ -21,9 +21,10 @@ use charge_protocol::frames::{SignalClientFrame, SignalServerFrame};
 use crate::bus::RemoteEvent;
 use crate::conn::Conn;
 use crate::frames::{error_frame, pong};
-use crate::session::{self, Handler, PumpOptions, Reply};
+use crate::session::{self, Handler, Place, PumpOptions, Reply};
 use crate::state::AppState;
 use crate::voice::{Participant, VoiceRoom, now, publish_state, send_all};
+use tracing::Instrument;
 
 pub async fn ws_signal(
     ws: WsUpgrade,
@@ -67,7 +68,10 @@ pub async fn ws_signal(
             expires_at: caller.expires_at,
             scope: "voice",
         };
-        session::pump(&state, &mut socket, &mut outbox, &mut handler, options).await;
+        let span = session::span("voice", conn.id, user.id, Place::Room(&room.slug));
+        session::pump(&state, &mut socket, &mut outbox, &mut handler, options)
+            .instrument(span)
+            .await;
         leave(&state, room.id, conn.id, user.id);
     })
 }

@@ -20,12 +20,13 @@ use crate::conn::{Conn, Outbox};
 use crate::frames::{error_frame, pong};
 use crate::presence::presence_frame;
 use crate::session::{
-    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, Reply,
+    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, Place, PumpOptions, Refusal, Reply,
 };
 use crate::state::AppState;
 use charge_domain::channels::{self, TextChannelAccess};
 use charge_domain::dto;
 use charge_domain::{OnlineUser, frame};
+use tracing::Instrument;
 
 /// What the upgrade request carried; boxed so that the session task does not keep room for it
 /// after admission.
@@ -58,7 +59,15 @@ async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Ref
     match channels::text_channel_access(state, channel_id, caller.user.id).await {
         Ok(TextChannelAccess::Granted(_)) => Ok((caller, channel_id)),
         Ok(TextChannelAccess::NotMember) => Err((CLOSE_POLICY, "Not a room member")),
-        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) | Err(_) => Err(invalid),
+        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) => Err(invalid),
+        Err(e) => {
+            tracing::warn!(
+                channel_id,
+                error = &e as &dyn std::error::Error,
+                "channel access check failed"
+            );
+            Err(invalid)
+        }
     }
 }
 
@@ -74,13 +83,22 @@ async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
         expires_at: session.expires_at,
         scope: "channels",
     };
-    Box::pin(session::pump(
-        state,
-        socket,
-        &mut session.outbox,
-        &mut session.handler,
-        options,
-    ))
+    let span = session::span(
+        "channels",
+        session.handler.conn.id,
+        session.handler.user_id,
+        Place::Channel(session.handler.channel_id),
+    );
+    Box::pin(
+        session::pump(
+            state,
+            socket,
+            &mut session.outbox,
+            &mut session.handler,
+            options,
+        )
+        .instrument(span),
+    )
     .await;
     let handler = &session.handler;
     state
@@ -153,7 +171,14 @@ async fn greet(
             return None;
         }
     };
-    send_text(socket, history).await.ok()?;
+    if let Err(e) = send_text(socket, history).await {
+        tracing::debug!(
+            channel_id,
+            error = &e as &dyn std::error::Error,
+            "the peer left before its history was sent"
+        );
+        return None;
+    }
     let (mut conn, outbox) = state.hub.connection(user.id);
     conn.presence_delta = presence_delta;
     let me = OnlineUser {

@@ -172,5 +172,8 @@ fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
             .then(|| error_frame("Failed to store message"));
         origin.follow_ups.release(&origin.conn, error);
     }
-    let _ = job.done.send(result);
+    // The submitter may have gone (its session ended); the message is committed regardless.
+    if job.done.send(result).is_err() {
+        tracing::trace!("a committed message's submitter has gone");
+    }
 }
