@@ -187,3 +187,30 @@ pub fn typing_frame(channel_id: i64, typing: &[Typist], ttl: Duration) -> Utf8By
         expires_in: ttl.as_secs_f64(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_and_typing_frames_are_the_contract_bytes() {
+        let online = [OnlineUser {
+            id: 1,
+            display_name: "Ann".into(),
+            status: "online".into(),
+            avatar_url: None,
+        }];
+        assert_eq!(
+            presence_frame(7, &online).as_str(),
+            r#"{"type":"presence","channel_id":7,"online":[{"id":1,"display_name":"Ann","status":"online","avatar_url":null}]}"#
+        );
+        let typing = [Typist {
+            id: 1,
+            display_name: "Ann".into(),
+        }];
+        assert_eq!(
+            typing_frame(7, &typing, Duration::from_secs(8)).as_str(),
+            r#"{"type":"typing","channel_id":7,"users":[{"id":1,"display_name":"Ann"}],"expires_in":8.0}"#
+        );
+    }
+}

@@ -271,3 +271,18 @@ impl VoiceRooms {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_rooms_stats_carry_only_updated_at() {
+        let mut room = VoiceRoom::new();
+        room.updated_at = "2026-01-01T00:00:00.000Z".into();
+        assert_eq!(
+            room.participants_frame().as_str(),
+            r#"{"type":"state","event":"participants","participants":[],"stats":{"updatedAt":"2026-01-01T00:00:00.000Z"}}"#
+        );
+    }
+}
