@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use charge_config::Settings;
 use charge_store::{Message, Store, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 pub use tungstenite::Utf8Bytes;
 
 pub use error::{DomainError, DomainResult};
@@ -62,14 +62,8 @@ pub trait Realtime: Send + Sync {
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
 }
 
-/// Someone in a channel's online list.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct OnlineUser {
-    pub id: i64,
-    pub display_name: String,
-    pub status: String,
-    pub avatar_url: Option<String>,
-}
+/// Someone in a channel's online list (one definition, the wire's).
+pub use charge_protocol::frames::text::OnlineUser;
 
 /// Serialises a frame once, for every recipient to share.
 pub fn frame(value: &impl Serialize) -> Utf8Bytes {

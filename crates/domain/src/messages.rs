@@ -2,8 +2,10 @@
 //! HTTP routes and `/ws/text` offer. Each transport words its refusals as the contract has it;
 //! the rule behind each refusal lives here once.
 
+use std::borrow::Cow;
+
+use charge_protocol::frames::TextServerFrame;
 use charge_store::Message;
-use serde_json::json;
 
 use crate::error::{DomainError, DomainResult};
 use crate::{Domain, dto, frame};
@@ -90,7 +92,9 @@ pub async fn react(
         .message_by_id(message_id)
         .await?
         .ok_or(DomainError::NotFound("Message not found"))?;
-    let event = frame(&json!({"type": "reaction", "message": dto::message(&message)}));
+    let event = frame(&TextServerFrame::Reaction {
+        message: Cow::Owned(dto::message(&message)),
+    });
     state.realtime.to_channel(channel_id, event);
     Ok(Some(message))
 }

@@ -1,8 +1,10 @@
 //! Rooms: the detail a member may see, and the workspace events (`/ws/rooms`) that follow
 //! each change.
 
-use charge_protocol::{RoomDetail, RoomRoleLevelRead};
-use serde_json::{Value, json};
+use std::borrow::Cow;
+
+use charge_protocol::frames::RoomsServerFrame;
+use charge_protocol::{RoomDetail, RoomMemberSummary, RoomRoleLevelRead};
 
 use crate::access::RoomAccess;
 use crate::error::DomainResult;
@@ -48,30 +50,51 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
     })
 }
 
-/// Publishes a workspace event to the room's sockets (HTTP routes call this after commit).
-pub fn publish(state: &Domain, room_id: i64, event: Value) {
-    let admins_only = matches!(
-        event.get("type").and_then(Value::as_str),
-        Some("invite_created")
-    );
+/// Publishes a workspace event to the room's sockets (HTTP routes call this after commit);
+/// events carrying an invitation code reach admins and owners only.
+pub fn publish(state: &Domain, room_id: i64, event: &RoomsServerFrame<'_>) {
     state
         .realtime
-        .to_room(room_id, crate::frame(&event), admins_only);
+        .to_room(room_id, crate::frame(event), event.admins_only());
 }
 
-/// `member_joined` / `member_updated` with the full member list.
-pub async fn publish_members(state: &Domain, room_id: i64, slug: &str, kind: &str) {
+/// Which member-list event to publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembersChange {
+    Joined,
+    Updated,
+    Left,
+}
+
+impl MembersChange {
+    /// The workspace event announcing this change with the full member list.
+    pub fn frame<'a>(
+        self,
+        room: &'a str,
+        members: Cow<'a, [RoomMemberSummary]>,
+    ) -> RoomsServerFrame<'a> {
+        let room = Cow::Borrowed(room);
+        match self {
+            Self::Joined => RoomsServerFrame::MemberJoined { room, members },
+            Self::Updated => RoomsServerFrame::MemberUpdated { room, members },
+            Self::Left => RoomsServerFrame::MemberLeft { room, members },
+        }
+    }
+}
+
+/// `member_joined` / `member_updated` / `member_left` with the full member list.
+pub async fn publish_members(state: &Domain, room_id: i64, slug: &str, change: MembersChange) {
     match state.store.members(room_id).await {
-        Ok(members) => publish(
-            state,
-            room_id,
-            json!({"type": kind, "room": slug, "members": dto::members_sorted(&members)}),
-        ),
+        Ok(members) => {
+            let members = dto::members_sorted(&members);
+            publish(state, room_id, &change.frame(slug, Cow::Owned(members)));
+        }
         // The change itself is committed; members see it on their next snapshot.
         Err(e) => tracing::warn!(
             room_id,
+            ?change,
             error = &e as &dyn std::error::Error,
-            "member list for {kind} not sent"
+            "member list not sent"
         ),
     }
 }

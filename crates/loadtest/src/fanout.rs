@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use charge_protocol::frames::TextServerFrame;
+use charge_protocol::frames::text::{NewMessage, TextClientFrame};
 use clap::Args;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -130,7 +132,15 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
         let (interval, sample_every) = (plan.interval, plan.sample_every);
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
-            let connected = tokio::time::timeout(Duration::from_secs(30), tokio_tungstenite::connect_async_with_config(url, Some(crate::client_config()), true)).await;
+            let connected = tokio::time::timeout(
+                Duration::from_secs(30),
+                tokio_tungstenite::connect_async_with_config(
+                    url,
+                    Some(crate::client_config()),
+                    true,
+                ),
+            )
+            .await;
             drop(permit);
             let Ok(Ok((ws, _))) = connected else {
                 failures.fetch_add(1, Ordering::Relaxed);
@@ -142,7 +152,12 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
             let mut greeted = false;
             while !greeted {
                 match tokio::time::timeout(Duration::from_secs(30), stream.next()).await {
-                    Ok(Some(Ok(Message::Text(t)))) => greeted = t.as_str().starts_with("{\"type\":\"presence\"") || t.as_str().contains("\"type\":\"presence\""),
+                    Ok(Some(Ok(Message::Text(t)))) => {
+                        greeted = matches!(
+                            serde_json::from_str::<TextServerFrame>(t.as_str()),
+                            Ok(TextServerFrame::Presence { .. })
+                        );
+                    }
                     _ => {
                         failures.fetch_add(1, Ordering::Relaxed);
                         ready.wait().await;
@@ -160,7 +175,7 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
                         while !shared.stop_sending.load(Ordering::Relaxed) {
                             tokio::time::sleep(Duration::from_millis(500)).await;
                             if shared.start.elapsed().as_secs() % 15 == 0 {
-                                let _ = sink.send(Message::Text("{\"type\":\"ping\"}".into())).await;
+                                let _ = sink.send(Message::Text(ping_frame().into())).await;
                                 tokio::time::sleep(Duration::from_secs(1)).await;
                             }
                         }
@@ -168,39 +183,46 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
                     })
                 }
                 Some(me) => {
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    let mut seq: u64 = 0;
-                    let mut tick = interval.map(tokio::time::interval);
-                    let mut last_ping = Instant::now();
-                    while !shared.stop_sending.load(Ordering::Relaxed) {
-                        match &mut tick {
-                            Some(t) => {
-                                t.tick().await;
-                            }
-                            None => {
-                                if seq > 0 && tokio::time::timeout(Duration::from_secs(10), echo_rx.recv()).await.is_err() {
-                                    break;
+                    let shared = shared.clone();
+                    tokio::spawn(async move {
+                        let mut seq: u64 = 0;
+                        let mut tick = interval.map(tokio::time::interval);
+                        let mut last_ping = Instant::now();
+                        while !shared.stop_sending.load(Ordering::Relaxed) {
+                            match &mut tick {
+                                Some(t) => {
+                                    t.tick().await;
+                                }
+                                None => {
+                                    if seq > 0
+                                        && tokio::time::timeout(
+                                            Duration::from_secs(10),
+                                            echo_rx.recv(),
+                                        )
+                                        .await
+                                        .is_err()
+                                    {
+                                        break;
+                                    }
                                 }
                             }
+                            if shared.stop_sending.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            seq += 1;
+                            let t = shared.start.elapsed().as_micros() as u64;
+                            let frame = message_frame(format!("L:{me}:{seq}:{t}:{padding}"));
+                            if sink.send(Message::Text(frame.into())).await.is_err() {
+                                break;
+                            }
+                            shared.sent.fetch_add(1, Ordering::Relaxed);
+                            if last_ping.elapsed() > Duration::from_secs(10) {
+                                last_ping = Instant::now();
+                                let _ = sink.send(Message::Text(ping_frame().into())).await;
+                            }
                         }
-                        if shared.stop_sending.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        seq += 1;
-                        let t = shared.start.elapsed().as_micros() as u64;
-                        let frame = json!({"type": "message", "content": format!("L:{me}:{seq}:{t}:{padding}")}).to_string();
-                        if sink.send(Message::Text(frame.into())).await.is_err() {
-                            break;
-                        }
-                        shared.sent.fetch_add(1, Ordering::Relaxed);
-                        if last_ping.elapsed() > Duration::from_secs(10) {
-                            last_ping = Instant::now();
-                            let _ = sink.send(Message::Text("{\"type\":\"ping\"}".into())).await;
-                        }
-                    }
-                    sink
-                })
+                        sink
+                    })
                 }
             };
             let mut seen = Seen::default();
@@ -225,7 +247,9 @@ async fn drive(common: &Common, world: &World, plan: Plan) -> anyhow::Result<Val
                 heard = true;
                 match next {
                     Ok(Some(Ok(Message::Text(text)))) => {
-                        let Some((sender, seq, sent_at)) = parse_content(text.as_str()) else { continue };
+                        let Some((sender, seq, sent_at)) = parse_content(text.as_str()) else {
+                            continue;
+                        };
                         seen.received += 1;
                         seen.last_micros = shared.start.elapsed().as_micros() as u64;
                         let last = last_seq.entry(sender).or_insert(0);
@@ -357,4 +381,19 @@ pub async fn run_ingest(common: &Common, args: IngestArgs) -> anyhow::Result<Val
     report["lost"] = json!(report["sent"].as_u64().unwrap_or(0).saturating_sub(echoes));
     report["channels"] = json!(world.channel_ids.len());
     Ok(report)
+}
+
+/// A chat message frame as a client sends it.
+fn message_frame(content: String) -> String {
+    let frame = TextClientFrame::Message(NewMessage {
+        content,
+        attachments: Vec::new(),
+        parent_id: Ok(None),
+    });
+    serde_json::to_string(&frame).unwrap_or_default()
+}
+
+/// `{"type":"ping"}`.
+fn ping_frame() -> String {
+    serde_json::to_string(&TextClientFrame::Ping).unwrap_or_default()
 }

@@ -4,6 +4,7 @@
 //! working. Timestamps are RFC 3339 strings in UTC (`2026-11-24T18:59:32.123Z`).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod frames;
 pub mod ice;
 pub mod limits;
 pub mod rest;

@@ -97,7 +97,7 @@ pub struct ChannelCreate {
     pub category_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChannelRead {
     pub id: i64,
     pub name: String,
@@ -109,7 +109,7 @@ pub struct ChannelRead {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ChannelCategoryRead {
     pub id: i64,
     pub name: String,
@@ -117,7 +117,7 @@ pub struct ChannelCategoryRead {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoomInvitationRead {
     pub id: i64,
     pub code: String,
@@ -133,7 +133,7 @@ pub struct RoomRoleLevelRead {
     pub level: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoomMemberSummary {
     pub id: i64,
     pub user_id: i64,
@@ -188,7 +188,7 @@ pub struct MemberRoleRead {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MessageAuthor {
     pub id: i64,
     pub login: String,
@@ -197,7 +197,7 @@ pub struct MessageAuthor {
     pub status: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MessageReactionSummary {
     pub emoji: String,
     pub count: i64,
@@ -205,7 +205,7 @@ pub struct MessageReactionSummary {
     pub user_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MessageRead {
     pub id: i64,
     pub channel_id: i64,
@@ -233,7 +233,7 @@ pub struct MessageRead {
     pub pinned_by: Option<MessageAuthor>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MessageHistoryPage {
     pub items: Vec<MessageRead>,
     pub next_cursor: Option<String>,

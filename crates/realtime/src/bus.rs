@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::hub::{Hub, OnlineUser, TypingUser};
+use charge_domain::OnlineUser;
+use tokio::sync::watch;
+
+use crate::presence::TypingUser;
 
 pub use charge_config::Backend;
 
@@ -40,7 +42,7 @@ pub enum RemoteEvent {
     /// The sending node's own voice participants in a room (on change and heartbeat).
     VoiceState {
         room_id: i64,
-        participants: Vec<Value>,
+        participants: Vec<charge_protocol::frames::signal::Participant>,
     },
     /// A voice frame: to `target` only, or to everyone except `except`.
     VoiceFrame {
@@ -130,9 +132,31 @@ pub fn start(config: &BusConfig) -> (Bus, Option<mpsc::Receiver<String>>) {
     )
 }
 
+/// What the bus delivers other nodes' events to (the hub), held weakly: the bus runs until it
+/// goes away or shuts down.
+pub trait Node: Send + Sync {
+    fn apply_remote(&self, node: &str, event: RemoteEvent);
+    /// Resolves once shutdown has begun.
+    fn shutdown_signal(&self) -> watch::Receiver<bool>;
+}
+
+/// Resolves once the shutdown flag behind `rx` is set (or its sender is gone).
+pub(crate) async fn stopped(rx: &mut watch::Receiver<bool>) {
+    if let Err(e) = rx.wait_for(|stopping| *stopping).await {
+        tracing::debug!(
+            error = &e as &dyn std::error::Error,
+            "the shutdown flag is gone; stopping"
+        );
+    }
+}
+
 /// Runs the broker connection until the hub goes away: publishes queued events, delivers
 /// foreign ones, and reconnects with backoff after any failure.
-pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hub>) {
+pub async fn run<H: Node + ?Sized>(
+    config: BusConfig,
+    mut rx: mpsc::Receiver<String>,
+    hub: Weak<H>,
+) {
     let backend = config.backend.as_str();
     metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => backend)
         .set(0.0);
@@ -151,7 +175,12 @@ pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hu
             Err(e) => {
                 metrics::counter!("realtime_broker_errors_total", "backend" => backend)
                     .increment(1);
-                tracing::warn!(backend, error = %e, retry_in = ?delay, "realtime broker unavailable; local delivery continues");
+                tracing::warn!(
+                    backend,
+                    error = e.as_ref() as &dyn std::error::Error,
+                    retry_in = ?delay,
+                    "realtime broker unavailable; local delivery continues"
+                );
             }
         }
         // Events produced during the outage would arrive stale; drop them (state is re-sent by
@@ -168,13 +197,13 @@ pub async fn run(config: BusConfig, mut rx: mpsc::Receiver<String>, hub: Weak<Hu
         drop(hub_alive);
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
-            () = super::session::stopped(&mut stop) => return,
+            () = stopped(&mut stop) => return,
         }
         delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 
-fn deliver(hub: &Weak<Hub>, node: &str, payload: &[u8]) -> bool {
+fn deliver<H: Node + ?Sized>(hub: &Weak<H>, node: &str, payload: &[u8]) -> bool {
     let Some(hub) = hub.upgrade() else {
         return false;
     };
@@ -185,15 +214,18 @@ fn deliver(hub: &Weak<Hub>, node: &str, payload: &[u8]) -> bool {
             hub.apply_remote(&envelope.node, envelope.event);
         }
         Ok(_) => {}
-        Err(e) => tracing::debug!(error = %e, "ignoring a malformed broker event"),
+        Err(e) => tracing::debug!(
+            error = &e as &dyn std::error::Error,
+            "ignoring a malformed broker event"
+        ),
     }
     true
 }
 
-async fn run_redis(
+async fn run_redis<H: Node + ?Sized>(
     config: &BusConfig,
     rx: &mut mpsc::Receiver<String>,
-    hub: &Weak<Hub>,
+    hub: &Weak<H>,
 ) -> anyhow::Result<()> {
     let client = redis::Client::open(config.redis_url.as_str())?;
     let connect = async {
@@ -214,7 +246,7 @@ async fn run_redis(
     };
     loop {
         tokio::select! {
-            () = super::session::stopped(&mut stop) => return Ok(()),
+            () = stopped(&mut stop) => return Ok(()),
             msg = messages.next() => {
                 let Some(msg) = msg else { anyhow::bail!("Redis subscription closed") };
                 if !deliver(hub, &config.node, msg.get_payload_bytes()) {
@@ -232,10 +264,10 @@ async fn run_redis(
     }
 }
 
-async fn run_nats(
+async fn run_nats<H: Node + ?Sized>(
     config: &BusConfig,
     rx: &mut mpsc::Receiver<String>,
-    hub: &Weak<Hub>,
+    hub: &Weak<H>,
 ) -> anyhow::Result<()> {
     let subject = format!("{}.events", config.namespace);
     let client = tokio::time::timeout(
@@ -274,8 +306,10 @@ async fn run_nats(
     };
     loop {
         tokio::select! {
-            () = super::session::stopped(&mut stop) => {
-                let _ = client.flush().await;
+            () = stopped(&mut stop) => {
+                if let Err(e) = client.flush().await {
+                    tracing::debug!(error = &e as &dyn std::error::Error, "NATS flush failed");
+                }
                 return Ok(());
             }
             msg = subscription.next() => {

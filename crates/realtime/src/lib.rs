@@ -8,13 +8,20 @@
 //! of slowing the sender or anyone else (decision 14).
 
 pub mod bus;
+pub mod channels;
+pub mod conn;
+pub mod frames;
 pub mod hub;
 pub mod port;
+pub mod presence;
+pub mod remote;
 pub mod rooms;
 pub mod session;
 pub mod signal;
 pub mod state;
 pub mod text;
+pub mod voice;
+pub mod workspaces;
 pub mod writer;
 pub mod ws;
 

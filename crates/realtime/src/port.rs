@@ -7,7 +7,7 @@ use charge_domain::messages::Draft;
 use charge_domain::{BoxFuture, OnlineUser, Realtime, Utf8Bytes};
 use charge_store::{Message, StoreError};
 
-use crate::Hub;
+use crate::hub::Hub;
 use crate::writer::MessageWriter;
 
 pub struct Port {

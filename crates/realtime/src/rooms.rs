@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
-use super::ws::{Utf8Bytes, WsUpgrade, send_text};
+use crate::ws::{Utf8Bytes, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::{Value, json};
+use charge_protocol::frames::{RoomsClientFrame, RoomsServerFrame, rooms as wire};
+use std::borrow::Cow;
 
-use super::hub::frame;
-use super::session::{self, Handler, PumpOptions, Reply, error_frame};
+use crate::frames::{error_frame, pong};
+use crate::session::{self, Handler, Place, PumpOptions, Reply};
 use crate::state::AppState;
 use charge_domain::dto;
+use charge_domain::frame;
+use tracing::Instrument;
 
 pub async fn ws_rooms(
     ws: WsUpgrade,
@@ -31,11 +34,16 @@ pub async fn ws_rooms(
         drop((query, headers));
         let snapshot = match snapshot(&state, room.id, &room.slug).await {
             Ok(s) => s,
-            Err(()) => {
+            Err(e) => {
+                tracing::warn!(
+                    room_id = room.id,
+                    error = &e as &dyn std::error::Error,
+                    "workspace snapshot failed"
+                );
                 return session::close(&mut socket, 1011, "Service temporarily unavailable").await;
             }
         };
-        if send_text(&mut socket, frame(&snapshot)).await.is_err() {
+        if send_text(&mut socket, snapshot).await.is_err() {
             return;
         }
         let (conn, mut outbox) = state.hub.connection(caller.user.id);
@@ -46,21 +54,28 @@ pub async fn ws_rooms(
             expires_at: caller.expires_at,
             scope: "rooms",
         };
-        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options).await;
+        let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));
+        session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options)
+            .instrument(span)
+            .await;
         state.hub.leave_room(room.id, conn.id);
     })
 }
 
-async fn snapshot(state: &AppState, room_id: i64, slug: &str) -> Result<Value, ()> {
-    let channels = state.store.channels(room_id).await.map_err(|_| ())?;
-    let categories = state.store.categories(room_id).await.map_err(|_| ())?;
-    let members = state.store.members(room_id).await.map_err(|_| ())?;
-    Ok(json!({
-        "type": "workspace_snapshot",
-        "room": slug,
-        "channels": dto::channels_sorted(&channels),
-        "categories": dto::categories_sorted(&categories),
-        "members": dto::members_sorted(&members),
+/// The `workspace_snapshot` frame of a room, serialised.
+async fn snapshot(
+    state: &AppState,
+    room_id: i64,
+    slug: &str,
+) -> Result<Utf8Bytes, charge_store::StoreError> {
+    let channels = state.store.channels(room_id).await?;
+    let categories = state.store.categories(room_id).await?;
+    let members = state.store.members(room_id).await?;
+    Ok(frame(&RoomsServerFrame::WorkspaceSnapshot {
+        room: Cow::Borrowed(slug),
+        channels: Cow::Owned(dto::channels_sorted(&channels)),
+        categories: Cow::Owned(dto::categories_sorted(&categories)),
+        members: Cow::Owned(dto::members_sorted(&members)),
     }))
 }
 
@@ -74,12 +89,12 @@ impl Handler for RoomsHandler {
 
 impl RoomsHandler {
     async fn respond(&mut self, text: &str) -> Vec<Utf8Bytes> {
-        match serde_json::from_str::<Value>(text) {
-            Err(_) => vec![error_frame("Invalid payload")],
-            Ok(v) if v.get("type").and_then(Value::as_str) == Some("ping") => {
-                vec![frame(&json!({"type": "pong"}))]
-            }
-            Ok(_) => Vec::new(),
+        match wire::parse(text) {
+            Ok(RoomsClientFrame::Ping) => vec![pong()],
+            Err(e) => wire::error_detail(&e)
+                .map(error_frame)
+                .into_iter()
+                .collect(),
         }
     }
 }

@@ -10,11 +10,12 @@ use tokio::time::Instant;
 
 use axum::http::HeaderMap;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
 
-use super::hub::{Next, Outbox, Outgoing, frame};
-use super::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
+use crate::conn::{Next, Outbox, Outgoing};
+pub use crate::frames::error_frame;
+use crate::hub::Hub;
 use crate::state::AppState;
+use crate::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
 use charge_domain::accounts::TokenError;
 
 pub const CLOSE_GOING_AWAY: u16 = 1001;
@@ -52,11 +53,18 @@ pub async fn authenticate(
     let (user_id, expires_at) = state.tokens.verify(&token).map_err(|e| match e {
         TokenError::Expired | TokenError::Invalid => (CLOSE_POLICY, "Invalid token"),
     })?;
-    let user = charge_domain::accounts::token_user(state, user_id)
-        .await
-        .ok()
-        .flatten()
-        .ok_or((CLOSE_POLICY, "Invalid token"))?;
+    let user = match charge_domain::accounts::token_user(state, user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err((CLOSE_POLICY, "Invalid token")),
+        Err(e) => {
+            tracing::warn!(
+                user_id,
+                error = &e as &dyn std::error::Error,
+                "the token's user could not be loaded"
+            );
+            return Err((CLOSE_POLICY, "Invalid token"));
+        }
+    };
     Ok(Caller { user, expires_at })
 }
 
@@ -69,26 +77,64 @@ pub async fn admit_room(
     headers: &HeaderMap,
 ) -> Result<(Caller, charge_store::Room, charge_store::Member), Refusal> {
     let caller = authenticate(state, query, headers).await?;
-    let Ok(Some(room)) = state.store.room_by_slug(slug).await else {
-        return Err((CLOSE_POLICY, "Room not found"));
+    let room = match state.store.room_by_slug(slug).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err((CLOSE_POLICY, "Room not found")),
+        Err(e) => {
+            tracing::warn!(
+                slug,
+                error = &e as &dyn std::error::Error,
+                "room lookup failed"
+            );
+            return Err((CLOSE_POLICY, "Room not found"));
+        }
     };
-    let Ok(Some(member)) = state.store.membership(room.id, caller.user.id).await else {
-        return Err((CLOSE_POLICY, "Not a room member"));
+    let member = match state.store.membership(room.id, caller.user.id).await {
+        Ok(Some(member)) => member,
+        Ok(None) => return Err((CLOSE_POLICY, "Not a room member")),
+        Err(e) => {
+            tracing::warn!(
+                room_id = room.id,
+                error = &e as &dyn std::error::Error,
+                "membership lookup failed"
+            );
+            return Err((CLOSE_POLICY, "Not a room member"));
+        }
     };
     Ok((caller, room, member))
 }
 
+/// Sends a close frame; a peer already gone is only noted.
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code: code.into(),
-            reason: Utf8Bytes::from_static(reason),
-        })))
-        .await;
+    let frame = CloseFrame {
+        code: code.into(),
+        reason: Utf8Bytes::from_static(reason),
+    };
+    if let Err(e) = socket.send(Message::Close(Some(frame))).await {
+        tracing::debug!(
+            code,
+            reason,
+            error = &e as &dyn std::error::Error,
+            "close frame not sent"
+        );
+    }
 }
 
-pub fn error_frame(detail: &str) -> Utf8Bytes {
-    frame(&json!({"type": "error", "detail": detail}))
+/// The span a session runs in: its gateway, connection and user, and where it is (a text
+/// channel or a room). Every line the session logs carries these.
+pub fn span(scope: &'static str, conn_id: u64, user_id: i64, place: Place<'_>) -> tracing::Span {
+    match place {
+        Place::Channel(channel_id) => {
+            tracing::info_span!("session", scope, conn_id, user_id, channel_id)
+        }
+        Place::Room(room) => tracing::info_span!("session", scope, conn_id, user_id, room),
+    }
+}
+
+/// Where a session is connected.
+pub enum Place<'a> {
+    Channel(i64),
+    Room(&'a str),
 }
 
 /// A gateway's reaction to inbound frames. Replies go to this socket only.
@@ -141,6 +187,7 @@ pub async fn pump<H: Handler>(
     options: PumpOptions,
 ) {
     let _live = LiveGuard::new(state, options.scope);
+    tracing::debug!("session opened");
     let shutdown = state.hub.stopping();
     tokio::pin!(shutdown);
     if state.hub.is_stopping() {
@@ -189,7 +236,10 @@ pub async fn pump<H: Handler>(
                 match inbound {
                     None | Some(Ok(Message::Close(_))) => End::Gone,
                     Some(Err(Error::Capacity(_))) => End::Close(CLOSE_TOO_BIG, "Message too big"),
-                    Some(Err(_)) => End::Gone,
+                    Some(Err(e)) => {
+                        tracing::debug!(error = &e as &dyn std::error::Error, "socket read failed");
+                        End::Gone
+                    }
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("realtime_events_total", "topic" => options.scope, "direction" => "in").increment(1);
                         let handled = Box::pin(async {
@@ -226,22 +276,35 @@ enum End {
 
 async fn end(socket: &mut WebSocket, ending: End) {
     match ending {
-        End::Gone => {}
-        End::Close(code, reason) => close(socket, code, reason).await,
+        End::Gone => tracing::debug!("session closed by the peer"),
+        End::Close(code, reason) => {
+            log_close(code, reason);
+            close(socket, code, reason).await;
+        }
         End::IdleTimeout => {
-            let _ = send_text(
-                socket,
-                error_frame("Connection timed out due to inactivity"),
-            )
-            .await;
+            log_close(CLOSE_GOING_AWAY, "Idle timeout");
+            let notice = error_frame("Connection timed out due to inactivity");
+            if let Err(e) = send_text(socket, notice).await {
+                tracing::debug!(error = &e as &dyn std::error::Error, "idle notice not sent");
+            }
             close(socket, CLOSE_GOING_AWAY, "Idle timeout").await;
         }
     }
 }
 
+/// Normal ends (the peer's choice, shutdown, a newer connection, idling) are debug; a close
+/// the server forces for cause (too slow, too big, token expired) is info.
+fn log_close(code: u16, reason: &'static str) {
+    if matches!(code, 1000 | CLOSE_GOING_AWAY) {
+        tracing::debug!(code, reason, "session closed");
+    } else {
+        tracing::info!(code, reason, "session closed");
+    }
+}
+
 /// Counts a live session in `/metrics` and for the shutdown wait.
 struct LiveGuard {
-    hub: std::sync::Arc<super::Hub>,
+    hub: std::sync::Arc<Hub>,
     scope: &'static str,
 }
 
@@ -263,16 +326,15 @@ impl Drop for LiveGuard {
     }
 }
 
-/// Resolves once the hub's shutdown flag is set.
-pub(crate) async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stopping| *stopping).await.map(|_| ());
-}
-
 /// Resolves when the oldest message in flight has been answered (never, if there is none).
 async fn oldest_committed(in_flight: &mut VecDeque<crate::writer::Pending>) {
     match in_flight.front_mut() {
         Some(pending) => {
-            let _ = pending.await;
+            // The answer itself goes to the writer's caller; here only its arrival counts (a
+            // writer that stopped answers nothing, which ends the wait the same way).
+            if pending.await.is_err() {
+                tracing::debug!("a message in flight was dropped by the writer");
+            }
         }
         None => std::future::pending().await,
     }

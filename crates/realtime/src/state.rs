@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use charge_domain::Domain;
 
-use crate::Hub;
+use crate::hub::Hub;
 use crate::writer::MessageWriter;
 
 #[derive(Clone)]

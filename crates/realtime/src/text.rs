@@ -5,22 +5,28 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use super::ws::{Utf8Bytes, WebSocket, WsUpgrade, send_text};
 use crate::writer::{FollowUps, Origin};
+use crate::ws::{Utf8Bytes, WebSocket, WsUpgrade, send_text};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use charge_domain::messages::Draft;
-use serde_json::{Value, json};
+use charge_domain::DomainError;
+use charge_domain::messages::{self, ContentError, Draft, EmojiError};
+use charge_protocol::frames::text::{self as wire, NewMessage, ReactionChange, ReactionOperation};
+use charge_protocol::frames::{TextClientFrame, TextServerFrame};
+use std::borrow::Cow;
 
-use super::hub::{Conn, OnlineUser, Outbox, frame, presence_frame};
-use super::session::{
-    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, PumpOptions, Refusal, Reply,
-    error_frame,
+use crate::conn::{Conn, Outbox};
+use crate::frames::{error_frame, pong};
+use crate::presence::presence_frame;
+use crate::session::{
+    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, Place, PumpOptions, Refusal, Reply,
 };
 use crate::state::AppState;
 use charge_domain::channels::{self, TextChannelAccess};
 use charge_domain::dto;
+use charge_domain::{OnlineUser, frame};
+use tracing::Instrument;
 
 /// What the upgrade request carried; boxed so that the session task does not keep room for it
 /// after admission.
@@ -53,7 +59,15 @@ async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Ref
     match channels::text_channel_access(state, channel_id, caller.user.id).await {
         Ok(TextChannelAccess::Granted(_)) => Ok((caller, channel_id)),
         Ok(TextChannelAccess::NotMember) => Err((CLOSE_POLICY, "Not a room member")),
-        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) | Err(_) => Err(invalid),
+        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) => Err(invalid),
+        Err(e) => {
+            tracing::warn!(
+                channel_id,
+                error = &e as &dyn std::error::Error,
+                "channel access check failed"
+            );
+            Err(invalid)
+        }
     }
 }
 
@@ -69,13 +83,22 @@ async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
         expires_at: session.expires_at,
         scope: "channels",
     };
-    Box::pin(session::pump(
-        state,
-        socket,
-        &mut session.outbox,
-        &mut session.handler,
-        options,
-    ))
+    let span = session::span(
+        "channels",
+        session.handler.conn.id,
+        session.handler.user_id,
+        Place::Channel(session.handler.channel_id),
+    );
+    Box::pin(
+        session::pump(
+            state,
+            socket,
+            &mut session.outbox,
+            &mut session.handler,
+            options,
+        )
+        .instrument(span),
+    )
     .await;
     let handler = &session.handler;
     state
@@ -134,17 +157,28 @@ async fn greet(
         // The same shared frame for everyone while no message has reactions; otherwise
         // serialised for this viewer at once, so the page itself is not kept for the session.
         Ok(cached) => cached.greeting.clone().unwrap_or_else(|| {
-            frame(&json!({
-                "type": "history",
-                "page": channels::latest_page(&cached.page, user.id),
-            }))
+            frame(&TextServerFrame::History {
+                page: Cow::Owned(channels::latest_page(&cached.page, user.id)),
+            })
         }),
-        Err(_) => {
+        Err(e) => {
+            tracing::warn!(
+                channel_id,
+                error = &e as &dyn std::error::Error,
+                "history for the greeting failed"
+            );
             session::close(socket, 1011, "Service temporarily unavailable").await;
             return None;
         }
     };
-    send_text(socket, history).await.ok()?;
+    if let Err(e) = send_text(socket, history).await {
+        tracing::debug!(
+            channel_id,
+            error = &e as &dyn std::error::Error,
+            "the peer left before its history was sent"
+        );
+        return None;
+    }
     let (mut conn, outbox) = state.hub.connection(user.id);
     conn.presence_delta = presence_delta;
     let me = OnlineUser {
@@ -154,9 +188,9 @@ async fn greet(
         avatar_url: dto::avatar_url(user.id, user.avatar_path.as_deref(), user.avatar_updated_at),
     };
     let online = state.hub.join_text(channel_id, conn.clone(), me);
-    let mut greeting = vec![frame(&presence_frame(channel_id, &online))];
+    let mut greeting = vec![presence_frame(channel_id, &online)];
     drop(online);
-    greeting.extend(state.hub.typing_snapshot(channel_id).map(|t| frame(&t)));
+    greeting.extend(state.hub.typing_snapshot(channel_id));
     for f in greeting {
         if send_text(socket, f).await.is_err() {
             state.hub.leave_text(channel_id, conn.id, user.id);
@@ -186,38 +220,27 @@ struct TextHandler {
 
 impl Handler for TextHandler {
     async fn on_text(&mut self, text: &str) -> Reply {
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            return self.reply(vec![error_frame("Invalid message format")]);
-        };
-        let Some(obj) = value.as_object() else {
-            return self.reply(vec![error_frame("Message payload must be a JSON object")]);
-        };
-        let replies = match obj.get("type").and_then(Value::as_str).unwrap_or("message") {
-            "message" => match self.post(obj).await {
+        let replies = match wire::parse(text) {
+            Err(e) => vec![error_frame(wire::error_detail(&e))],
+            Ok(TextClientFrame::Message(message)) => match self.post(message).await {
                 Ok(pending) => return Reply::Committing(pending),
-                Err(detail) => vec![error_frame(detail)],
+                Err(detail) => vec![error_frame(&detail)],
             },
-            "ping" => vec![frame(&json!({"type": "pong"}))],
-            "reaction" => match self.react(obj).await {
+            Ok(TextClientFrame::Ping) => vec![pong()],
+            Ok(TextClientFrame::Reaction(change)) => match self.react(change).await {
                 Ok(()) => Vec::new(),
                 Err(detail) => vec![error_frame(detail)],
             },
-            "typing" => match obj.get("is_typing").and_then(Value::as_bool) {
-                Some(typing) => {
-                    self.state.hub.set_typing(
-                        self.channel_id,
-                        self.conn.id,
-                        self.user_id,
-                        &self.name,
-                        typing,
-                    );
-                    Vec::new()
-                }
-                None => vec![error_frame(
-                    "Typing payload must include boolean 'is_typing'",
-                )],
-            },
-            _ => vec![error_frame("Unsupported payload type")],
+            Ok(TextClientFrame::Typing { is_typing }) => {
+                self.state.hub.set_typing(
+                    self.channel_id,
+                    self.conn.id,
+                    self.user_id,
+                    &self.name,
+                    is_typing,
+                );
+                Vec::new()
+            }
         };
         self.reply(replies)
     }
@@ -250,88 +273,73 @@ impl TextHandler {
         Reply::Now(Vec::new())
     }
 
-    /// `{"type":"reaction","message_id":…,"emoji":…,"operation":"add"|"remove"}`; a duplicate
-    /// add is accepted silently, as the contract has it.
-    async fn react(&self, obj: &serde_json::Map<String, Value>) -> Result<(), &'static str> {
-        let message_id = obj
-            .get("message_id")
-            .and_then(Value::as_i64)
-            .ok_or("Reaction payload must include integer 'message_id'")?;
-        let emoji = obj
-            .get("emoji")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .ok_or("Reaction payload must include 'emoji'")?;
-        if emoji.chars().count() > 32 {
-            return Err("Reaction emoji must be at most 32 characters");
-        }
-        let remove = obj
-            .get("operation")
-            .and_then(Value::as_str)
-            .is_some_and(|op| op.eq_ignore_ascii_case("remove"));
-        match self.state.store.message_channel(message_id).await {
-            Ok(Some(c)) if c == self.channel_id => {}
-            Ok(_) => return Err("Message not found"),
-            Err(_) => return Err("Failed to update reaction"),
-        }
-        let store = &self.state.store;
-        if remove {
-            match store.remove_reaction(message_id, self.user_id, emoji).await {
-                Ok(true) => {}
-                Ok(false) => return Err("Reaction not found"),
-                Err(_) => return Err("Failed to update reaction"),
-            }
-        } else if store
-            .add_reaction(message_id, self.user_id, emoji)
-            .await
-            .is_err()
-        {
-            return Err("Failed to update reaction");
-        }
-        let message = match store.message_by_id(message_id).await {
-            Ok(Some(m)) => m,
-            _ => return Err("Failed to update reaction"),
+    /// A reaction change, by the domain's rule (as over HTTP); a duplicate add is accepted
+    /// silently, as the contract has it.
+    async fn react(&self, change: ReactionChange) -> Result<(), &'static str> {
+        let emoji = match messages::emoji(&change.emoji) {
+            Ok(emoji) => emoji,
+            Err(EmojiError::Empty) => return Err("Reaction payload must include 'emoji'"),
+            Err(EmojiError::TooLong) => return Err("Reaction emoji must be at most 32 characters"),
         };
-        let bytes = frame(&json!({"type": "reaction", "message": dto::message(&message)}));
-        self.state.hub.to_channel(self.channel_id, &bytes);
-        Ok(())
+        let add = change.operation == ReactionOperation::Add;
+        match messages::react(
+            &self.state,
+            self.channel_id,
+            change.message_id,
+            self.user_id,
+            emoji,
+            add,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(DomainError::NotFound(detail)) => Err(detail),
+            Err(e) => {
+                tracing::warn!(
+                    message_id = change.message_id,
+                    error = &e as &dyn std::error::Error,
+                    "reaction not updated"
+                );
+                Err("Failed to update reaction")
+            }
+        }
     }
 
+    /// A new message: checked in the contract's order, then handed to the writer.
     async fn post(
         &mut self,
-        obj: &serde_json::Map<String, Value>,
-    ) -> Result<crate::writer::Pending, &'static str> {
-        match obj.get("attachments") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) if items.is_empty() => {}
-            Some(Value::Array(items)) if items.iter().all(Value::is_i64) => {
-                return Err("One or more attachments were not found");
-            }
-            Some(_) => return Err("Attachments must be provided as a list of integers"),
+        message: NewMessage,
+    ) -> Result<crate::writer::Pending, Cow<'static, str>> {
+        if !message.attachments.is_empty() {
+            return Err("One or more attachments were not found".into());
         }
-        let parent_id = match obj.get("parent_id") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v.as_i64().ok_or("parent_id must be an integer")?),
-        };
+        let parent_id = message.parent_id?;
         if let Some(parent) = parent_id {
             match self.state.store.message_channel(parent).await {
                 Ok(Some(c)) if c == self.channel_id => {}
-                Ok(_) => return Err("Parent message not found"),
-                Err(_) => return Err("Failed to store message"),
+                Ok(_) => return Err("Parent message not found".into()),
+                Err(e) => {
+                    tracing::warn!(
+                        parent,
+                        error = &e as &dyn std::error::Error,
+                        "parent lookup failed"
+                    );
+                    return Err("Failed to store message".into());
+                }
             }
         }
-        let content = match obj.get("content") {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        if content.trim().is_empty() {
-            return Err("Message must contain content or attachments");
-        }
-        if content.chars().count() > self.state.settings.message_max_length {
-            return Err("Message exceeds maximum length of 2000 characters");
-        }
+        let content =
+            match messages::content(&message.content, self.state.settings.message_max_length) {
+                Ok(content) => content.to_owned(),
+                Err(ContentError::Empty) => {
+                    return Err("Message must contain content or attachments".into());
+                }
+                Err(ContentError::TooLong(max)) => {
+                    return Err(
+                        format!("Message exceeds maximum length of {max} characters").into(),
+                    );
+                }
+            };
         let draft = Draft {
             channel_id: self.channel_id,
             author_id: self.user_id,
@@ -345,12 +353,16 @@ impl TextHandler {
             conn: self.conn.clone(),
             follow_ups: follow_ups.clone(),
         };
-        let pending = self
-            .state
-            .writer
-            .submit(draft, Some(origin))
-            .await
-            .map_err(|_| "Failed to store message")?;
+        let pending = match self.state.writer.submit(draft, Some(origin)).await {
+            Ok(pending) => pending,
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "message not submitted"
+                );
+                return Err("Failed to store message".into());
+            }
+        };
         self.follow_ups = Some(follow_ups);
         Ok(pending)
     }

@@ -12,13 +12,15 @@
 use std::sync::{Arc, Mutex};
 
 use crate::ws::Utf8Bytes;
+use charge_domain::frame;
+use charge_protocol::frames::TextServerFrame;
 use charge_store::{Message, NewMessage, Store, StoreError};
-use serde_json::json;
+use std::borrow::Cow;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::Hub;
-use crate::hub::{Conn, OUTBOUND_QUEUE, frame};
-use crate::session::error_frame;
+use crate::conn::{Conn, OUTBOUND_QUEUE};
+use crate::frames::error_frame;
+use crate::hub::Hub;
 use charge_domain::dto;
 use charge_domain::messages::Draft;
 
@@ -159,7 +161,9 @@ fn new_message(draft: &Draft) -> NewMessage<'_> {
 /// held replies follow.
 fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
     if let Ok(message) = &result {
-        let bytes = frame(&json!({"type": "message", "message": dto::message(message)}));
+        let bytes = frame(&TextServerFrame::Message {
+            message: Cow::Owned(dto::message(message)),
+        });
         hub.to_channel(message.channel_id, &bytes);
     }
     if let Some(origin) = &job.origin {
@@ -168,5 +172,8 @@ fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
             .then(|| error_frame("Failed to store message"));
         origin.follow_ups.release(&origin.conn, error);
     }
-    let _ = job.done.send(result);
+    // The submitter may have gone (its session ended); the message is committed regardless.
+    if job.done.send(result).is_err() {
+        tracing::trace!("a committed message's submitter has gone");
+    }
 }

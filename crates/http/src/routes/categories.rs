@@ -5,9 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
+use charge_protocol::frames::RoomsServerFrame;
 use charge_protocol::{ChannelCategoryRead, ValidationItem};
 use serde::Deserialize;
-use serde_json::json;
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
@@ -108,19 +109,33 @@ fn name_taken(error: charge_store::StoreError) -> ApiError {
 
 /// Tells the room's sockets, with every category in order (and every channel, when a delete
 /// moved some out of theirs).
-async fn announce(state: &AppState, access: &RoomAccess, kind: &str) -> ApiResult<()> {
-    let categories = state.store.categories(access.room.id).await?;
-    let mut event = json!({
-        "type": kind,
-        "room": access.room.slug,
-        "categories": dto::categories_sorted(&categories),
-    });
-    if kind == "category_deleted" {
-        let channels = state.store.channels(access.room.id).await?;
-        event["channels"] = json!(dto::channels_sorted(&channels));
-    }
-    rooms_ws::publish(state, access.room.id, event);
+async fn announce(state: &AppState, access: &RoomAccess, change: Change) -> ApiResult<()> {
+    let categories = Cow::Owned(dto::categories_sorted(
+        &state.store.categories(access.room.id).await?,
+    ));
+    let room = Cow::Borrowed(access.room.slug.as_str());
+    let event = match change {
+        Change::Created => RoomsServerFrame::CategoryCreated { room, categories },
+        Change::Updated => RoomsServerFrame::CategoryUpdated { room, categories },
+        Change::Deleted => {
+            let channels = state.store.channels(access.room.id).await?;
+            RoomsServerFrame::CategoryDeleted {
+                room,
+                categories,
+                channels: Cow::Owned(dto::channels_sorted(&channels)),
+            }
+        }
+    };
+    rooms_ws::publish(state, access.room.id, &event);
     Ok(())
+}
+
+/// What happened to a category, for [`announce`].
+#[derive(Clone, Copy)]
+enum Change {
+    Created,
+    Updated,
+    Deleted,
 }
 
 /// A room's categories, by position then name (members).
@@ -164,7 +179,7 @@ pub async fn create_category(
         .ok_or(ApiError::BadRequest(
             "A room can have at most 50 categories",
         ))?;
-    announce(&state, &access, "category_created").await?;
+    announce(&state, &access, Change::Created).await?;
     Ok((StatusCode::CREATED, Json(dto::category(&category))))
 }
 
@@ -194,7 +209,7 @@ pub async fn update_category(
         .await
         .map_err(name_taken)?
         .ok_or(ApiError::NotFound("Category not found"))?;
-    announce(&state, &access, "category_updated").await?;
+    announce(&state, &access, Change::Updated).await?;
     Ok(Json(dto::category(&category)))
 }
 
@@ -217,6 +232,6 @@ pub async fn delete_category(
     {
         return Err(ApiError::NotFound("Category not found").into());
     }
-    announce(&state, &access, "category_deleted").await?;
+    announce(&state, &access, Change::Deleted).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,8 +18,10 @@ use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
 use charge_domain::invitations;
 use charge_domain::rooms as rooms_ws;
+use charge_domain::rooms::MembersChange;
 use charge_domain::rooms::room_detail;
-use serde_json::json;
+use charge_protocol::frames::RoomsServerFrame;
+use std::borrow::Cow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -66,7 +68,10 @@ pub async fn create_invite(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "invite_created", "room": access.room.slug, "invitation": &invitation}),
+        &RoomsServerFrame::InviteCreated {
+            room: Cow::Borrowed(&access.room.slug),
+            invitation: Cow::Borrowed(&invitation),
+        },
     );
     Ok((StatusCode::CREATED, Json(invitation)))
 }
@@ -86,7 +91,10 @@ pub async fn delete_invite(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "invite_deleted", "room": access.room.slug, "invitation_id": invitation_id}),
+        &RoomsServerFrame::InviteDeleted {
+            room: Cow::Borrowed(&access.room.slug),
+            invitation_id,
+        },
     );
     Ok(StatusCode::NO_CONTENT)
 }
@@ -104,12 +112,22 @@ pub async fn accept_invite(
     let (access, joined) = invitations::accept(&state, &code, me.user.id).await?;
     match joined {
         invitations::Joined::New => {
-            rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_joined")
-                .await
+            rooms_ws::publish_members(
+                &state,
+                access.room.id,
+                &access.room.slug,
+                MembersChange::Joined,
+            )
+            .await
         }
         invitations::Joined::Upgraded => {
-            rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_updated")
-                .await
+            rooms_ws::publish_members(
+                &state,
+                access.room.id,
+                &access.room.slug,
+                MembersChange::Updated,
+            )
+            .await
         }
         invitations::Joined::Unchanged => {}
     }

@@ -8,9 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
+use charge_protocol::frames::RoomsServerFrame;
 use charge_protocol::{ChannelRead, ValidationItem};
 use serde::Deserialize;
-use serde_json::json;
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
@@ -183,7 +184,10 @@ pub async fn update_channel(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "channel_updated", "room": access.room.slug, "channel": &read}),
+        &RoomsServerFrame::ChannelUpdated {
+            room: Cow::Borrowed(&access.room.slug),
+            channel: Cow::Borrowed(&read),
+        },
     );
     Ok(Json(read))
 }
@@ -238,7 +242,10 @@ pub async fn reorder_channels(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "channel_reordered", "room": access.room.slug, "channels": dto::channels_sorted(&moved)}),
+        &RoomsServerFrame::ChannelReordered {
+            room: Cow::Borrowed(&access.room.slug),
+            channels: Cow::Owned(dto::channels_sorted(&moved)),
+        },
     );
     Ok(StatusCode::NO_CONTENT)
 }
@@ -274,7 +281,10 @@ pub async fn reorder_categories(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "categories_reordered", "room": access.room.slug, "categories": dto::categories_sorted(&categories)}),
+        &RoomsServerFrame::CategoriesReordered {
+            room: Cow::Borrowed(&access.room.slug),
+            categories: Cow::Owned(dto::categories_sorted(&categories)),
+        },
     );
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,8 +12,10 @@ use axum::{Json, Router};
 use charge_domain::access::RoomAccess;
 use charge_domain::messages::{self, ContentError};
 use charge_protocol::MessageRead;
+use charge_protocol::frames::TextServerFrame;
 use charge_store::StoreError;
 use serde::Deserialize;
+use std::borrow::Cow;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
@@ -204,7 +206,9 @@ async fn message_access(
 /// Pushes the changed message to the channel's sockets and answers with it.
 fn publish(state: &AppState, message: &charge_store::Message) -> Json<MessageRead> {
     let read = dto::message(message);
-    let event = charge_domain::frame(&serde_json::json!({"type": "message", "message": &read}));
+    let event = charge_domain::frame(&TextServerFrame::Message {
+        message: Cow::Borrowed(&read),
+    });
     state.realtime.to_channel(message.channel_id, event);
     Json(read)
 }

@@ -16,9 +16,11 @@ use crate::extract::{ApiJson, Validate, check_len};
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
 use charge_domain::rooms as rooms_ws;
+use charge_domain::rooms::MembersChange;
 use charge_domain::rooms::room_detail;
 use charge_domain::{dto, invitations, slug};
-use serde_json::json;
+use charge_protocol::frames::RoomsServerFrame;
+use std::borrow::Cow;
 
 /// Upper bound of `GET /api/rooms` (decision 22: every list is bounded).
 pub const MAX_ROOMS_LISTED: i64 = 1000;
@@ -171,7 +173,10 @@ pub async fn create_channel(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "channel_created", "room": access.room.slug, "channel": &read}),
+        &RoomsServerFrame::ChannelCreated {
+            room: Cow::Borrowed(&access.room.slug),
+            channel: Cow::Borrowed(&read),
+        },
     );
     Ok((StatusCode::CREATED, Json(read)))
 }
@@ -201,7 +206,10 @@ pub async fn delete_channel(
     rooms_ws::publish(
         &state,
         access.room.id,
-        json!({"type": "channel_deleted", "room": access.room.slug, "channel_id": channel_id}),
+        &RoomsServerFrame::ChannelDeleted {
+            room: Cow::Borrowed(&access.room.slug),
+            channel_id,
+        },
     );
     Ok(StatusCode::NO_CONTENT)
 }
@@ -285,7 +293,13 @@ pub async fn update_member(
         .store
         .set_member_role(access.room.id, user_id, new_role)
         .await?;
-    rooms_ws::publish_members(&state, access.room.id, &access.room.slug, "member_updated").await;
+    rooms_ws::publish_members(
+        &state,
+        access.room.id,
+        &access.room.slug,
+        MembersChange::Updated,
+    )
+    .await;
     Ok(Json(MemberRoleRead {
         role: new_role.as_str().to_owned(),
     }))

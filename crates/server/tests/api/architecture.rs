@@ -126,6 +126,34 @@ fn the_domain_and_the_settings_know_nothing_of_http_or_sockets() {
     }
 }
 
+/// The top-level module a source file belongs to (`routes/rooms.rs` → `routes`), or `None`
+/// for the crate root.
+fn module_of(src: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src).ok()?;
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
+    let name = first.trim_end_matches(".rs").to_owned();
+    (!matches!(name.as_str(), "lib" | "main")).then_some(name)
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .expect("source dir")
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
 /// Modules named by `crate::a`, `crate::{a, b::c}` and, from a top-level module's own file,
 /// `super::a` (which is `crate::a` there).
 fn referenced_modules(text: &str, top_level_file: bool) -> BTreeSet<String> {
@@ -224,5 +252,58 @@ fn the_cycle_finder_finds_a_cycle_and_accepts_a_tree() {
             true
         ),
         ["bus", "hub", "ws"].map(String::from).into()
+    );
+}
+#[test]
+fn no_crate_has_an_import_cycle_between_its_modules() {
+    let mut problems = Vec::new();
+    for (krate, _) in ALLOWED {
+        let src = crates_dir().join(krate).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for file in &files {
+            let Some(module) = module_of(&src, file) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(file).expect("source file");
+            let top_level = file.parent() == Some(src.as_path());
+            let modules: BTreeSet<String> = files
+                .iter()
+                .filter_map(|f| module_of(&src, f))
+                .collect();
+            let edges = graph.entry(module.clone()).or_default();
+            for target in referenced_modules(&text, top_level) {
+                if target != module && modules.contains(&target) {
+                    edges.insert(target);
+                }
+            }
+        }
+        if let Some(cycle) = find_cycle(&graph) {
+            problems.push(format!("{krate}: {}", cycle.join(" → ")));
+        }
+    }
+    assert!(problems.is_empty(), "module import cycles:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn no_websocket_frame_is_built_with_json_macros_outside_protocol() {
+    let mut offenders = Vec::new();
+    for krate in ["domain", "http", "realtime", "server"] {
+        let src = crates_dir().join(krate).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("source file");
+            for (n, line) in text.lines().enumerate() {
+                if line.contains("json!(") && line.contains("\"type\"") {
+                    offenders.push(format!("{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "frames are typed in charge_protocol::frames, not json!: {offenders:?}"
     );
 }
