@@ -40,7 +40,8 @@ pub async fn ws_rooms(
                     error = &e as &dyn std::error::Error,
                     "workspace snapshot failed"
                 );
-                return session::close(&mut socket, 1011, "Service temporarily unavailable").await;
+                return session::close(&mut socket, session::UNAVAILABLE.0, session::UNAVAILABLE.1)
+                    .await;
             }
         };
         if send_text(&mut socket, snapshot).await.is_err() {

@@ -22,6 +22,12 @@ pub const CLOSE_GOING_AWAY: u16 = 1001;
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_TOO_BIG: u16 = 1009;
+/// RFC 6455 1011: the server cannot serve the connection right now; clients retry.
+pub const CLOSE_TRY_AGAIN: u16 = 1011;
+
+/// The refusal when storage fails during admission: come back later (not a verdict on the
+/// token, the room or the membership, which would send clients away for good).
+pub const UNAVAILABLE: Refusal = (CLOSE_TRY_AGAIN, "Service temporarily unavailable");
 
 /// Why a connection may not proceed: the close code and reason sent after the upgrade.
 pub type Refusal = (u16, &'static str);
@@ -46,8 +52,8 @@ pub async fn authenticate(
             headers
                 .get(axum::http::header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(|t| t.trim().to_owned())
+                .and_then(charge_domain::accounts::bearer_token)
+                .map(str::to_owned)
         });
     let token = token.ok_or((CLOSE_POLICY, "Missing token"))?;
     let (user_id, expires_at) = state.tokens.verify(&token).map_err(|e| match e {
@@ -62,7 +68,8 @@ pub async fn authenticate(
                 error = &e as &dyn std::error::Error,
                 "the token's user could not be loaded"
             );
-            return Err((CLOSE_POLICY, "Invalid token"));
+            // Not the token's fault: the client should retry, not sign out.
+            return Err(UNAVAILABLE);
         }
     };
     Ok(Caller { user, expires_at })
@@ -86,7 +93,7 @@ pub async fn admit_room(
                 error = &e as &dyn std::error::Error,
                 "room lookup failed"
             );
-            return Err((CLOSE_POLICY, "Room not found"));
+            return Err(UNAVAILABLE);
         }
     };
     let member = match state.store.membership(room.id, caller.user.id).await {
@@ -98,7 +105,7 @@ pub async fn admit_room(
                 error = &e as &dyn std::error::Error,
                 "membership lookup failed"
             );
-            return Err((CLOSE_POLICY, "Not a room member"));
+            return Err(UNAVAILABLE);
         }
     };
     Ok((caller, room, member))

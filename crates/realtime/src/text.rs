@@ -66,7 +66,7 @@ async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Ref
                 error = &e as &dyn std::error::Error,
                 "channel access check failed"
             );
-            Err(invalid)
+            Err(session::UNAVAILABLE)
         }
     }
 }
@@ -167,7 +167,7 @@ async fn greet(
                 error = &e as &dyn std::error::Error,
                 "history for the greeting failed"
             );
-            session::close(socket, 1011, "Service temporarily unavailable").await;
+            session::close(socket, session::UNAVAILABLE.0, session::UNAVAILABLE.1).await;
             return None;
         }
     };

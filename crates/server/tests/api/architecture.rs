@@ -268,10 +268,8 @@ fn no_crate_has_an_import_cycle_between_its_modules() {
             };
             let text = std::fs::read_to_string(file).expect("source file");
             let top_level = file.parent() == Some(src.as_path());
-            let modules: BTreeSet<String> = files
-                .iter()
-                .filter_map(|f| module_of(&src, f))
-                .collect();
+            let modules: BTreeSet<String> =
+                files.iter().filter_map(|f| module_of(&src, f)).collect();
             let edges = graph.entry(module.clone()).or_default();
             for target in referenced_modules(&text, top_level) {
                 if target != module && modules.contains(&target) {
@@ -283,7 +281,11 @@ fn no_crate_has_an_import_cycle_between_its_modules() {
             problems.push(format!("{krate}: {}", cycle.join(" → ")));
         }
     }
-    assert!(problems.is_empty(), "module import cycles:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "module import cycles:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -150,6 +150,8 @@ async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_i
 
     // Everything works through the proxy.
     let (_, token) = app.user("ora").await;
+    // A second account whose token has never been used, so nothing of it is cached.
+    let (_, fresh_token) = app.user("pim").await;
     let slug = app.room(&token, "Outage").await;
     let channel = app.channel(&token, &slug, "general", "text").await["id"]
         .as_i64()
@@ -222,6 +224,16 @@ async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_i
         StatusCode::OK,
         "the process itself stays alive"
     );
+    // A socket that cannot be admitted for want of the database is told to come back later
+    // (1011), never that its token is invalid, which would send the client to sign-in.
+    let mut ws = crate::common::ws::connect(
+        &app.base,
+        &format!("/ws/text/{channel}?token={fresh_token}"),
+    )
+    .await;
+    let (code, reason) = crate::common::ws::close_of(&mut ws).await;
+    assert_eq!(code, 1011, "{reason}");
+    assert_ne!(reason, "Invalid token");
 
     proxy.come_back();
     // The pool reconnects on demand; allow it the same bound as the failure.
