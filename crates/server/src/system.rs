@@ -70,7 +70,7 @@ pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
                     header::CONTENT_TYPE,
                     "text/plain; version=0.0.4; charset=utf-8",
                 )],
-                handle.render(),
+                crate::telemetry::with_contract_series(handle.render()),
             )
         }
         None => (

@@ -44,3 +44,32 @@ async fn metrics_expose_process_http_and_realtime_series(db: Db) {
     assert!(text.contains("# HELP realtime_active_connections"));
     app.stop().await;
 }
+
+both_backends!(the_contract_series_are_listed_before_anything_records_them);
+async fn the_contract_series_are_listed_before_anything_records_them(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let text = metrics(&app).await;
+    for (name, kind) in [
+        ("turn_port_availability", "gauge"),
+        ("turn_auth_success_total", "counter"),
+        ("turn_auth_failure_total", "counter"),
+        ("turn_health_last_run_timestamp", "gauge"),
+        ("turn_health_duration_seconds", "gauge"),
+        ("realtime_events_total", "counter"),
+    ] {
+        assert!(text.contains(&format!("# HELP {name} ")), "{name}:\n{text}");
+        assert!(text.contains(&format!("# TYPE {name} {kind}\n")), "{name}");
+        assert_eq!(
+            text.matches(&format!("# TYPE {name} ")).count(),
+            1,
+            "{name} is listed once"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(name) && !l.starts_with('#')),
+            "{name} has a sample (0 until recorded)"
+        );
+    }
+    assert!(text.ends_with('\n'));
+    app.stop().await;
+}
