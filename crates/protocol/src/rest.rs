@@ -29,6 +29,15 @@ pub struct HealthRead {
     pub environment: String,
 }
 
+/// `GET /ready`: whether this node can serve now. `database` and `broker` are `ok` or
+/// `unavailable`; `broker` is `not used` for a single process.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReadinessRead {
+    pub status: String,
+    pub database: String,
+    pub broker: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct WelcomeRead {
     pub message: String,

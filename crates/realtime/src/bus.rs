@@ -4,6 +4,7 @@
 //! events go through a bounded queue to one publisher task, and during an outage they are
 //! counted and dropped (messages are persisted, so clients catch up through history).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -73,6 +74,8 @@ pub struct Bus {
     node: Arc<str>,
     backend: Backend,
     tx: Option<mpsc::Sender<String>>,
+    /// Whether the broker connection is up (set by `run`), for the readiness route.
+    connected: Arc<AtomicBool>,
 }
 
 impl Bus {
@@ -82,7 +85,15 @@ impl Bus {
             node: node.into(),
             backend: Backend::Memory,
             tx: None,
+            connected: Arc::default(),
         }
+    }
+
+    /// `None` for one process (no broker), else whether the broker connection is up.
+    pub fn broker_up(&self) -> Option<bool> {
+        self.tx
+            .as_ref()
+            .map(|_| self.connected.load(Ordering::Relaxed))
     }
 
     pub fn is_distributed(&self) -> bool {
@@ -114,6 +125,18 @@ pub struct BusConfig {
     pub nats_url: String,
     pub namespace: String,
     pub node: String,
+    /// Shared with the [`Bus`]: `run` records here whether the broker is reachable.
+    pub connected: Arc<AtomicBool>,
+}
+
+/// Records the broker connection's state for the readiness route and `/metrics`.
+fn set_connected(config: &BusConfig, backend: &'static str, up: bool) {
+    config.connected.store(up, Ordering::Relaxed);
+    metrics::gauge!("realtime_broker_connected", "backend" => backend).set(if up {
+        1.0
+    } else {
+        0.0
+    });
 }
 
 /// The bus the hub publishes through, and (for a broker) the queue `run` drains.
@@ -127,6 +150,7 @@ pub fn start(config: &BusConfig) -> (Bus, Option<mpsc::Receiver<String>>) {
             node: config.node.clone().into(),
             backend: config.backend,
             tx: Some(tx),
+            connected: config.connected.clone(),
         },
         Some(rx),
     )
@@ -167,7 +191,7 @@ pub async fn run<H: Node + ?Sized>(
             Backend::Nats => run_nats(&config, &mut rx, &hub).await,
             Backend::Memory => return,
         };
-        metrics::gauge!("realtime_broker_connected", "backend" => backend).set(0.0);
+        set_connected(&config, backend, false);
         metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => backend)
             .set(0.0);
         match result {
@@ -236,7 +260,7 @@ async fn run_redis<H: Node + ?Sized>(
     };
     let (pubsub, mut publisher) = tokio::time::timeout(Duration::from_secs(5), connect).await??;
     let mut messages = pubsub.into_on_message();
-    metrics::gauge!("realtime_broker_connected", "backend" => "redis").set(1.0);
+    set_connected(config, "redis", true);
     metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => "redis")
         .set(1.0);
     tracing::info!(channel = %config.namespace, "subscribed to Redis");
@@ -270,33 +294,41 @@ async fn run_nats<H: Node + ?Sized>(
     hub: &Weak<H>,
 ) -> anyhow::Result<()> {
     let subject = format!("{}.events", config.namespace);
+    let connected = config.connected.clone();
     let client = tokio::time::timeout(
         Duration::from_secs(5),
         async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(3))
             // The client reconnects by itself; each loss is logged and counted.
-            .event_callback(|event| async move {
-                match event {
-                    async_nats::Event::Disconnected => {
-                        metrics::counter!("realtime_broker_errors_total", "backend" => "nats")
-                            .increment(1);
-                        metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(0.0);
-                        tracing::warn!(
-                            "NATS connection lost; local delivery continues while it reconnects"
-                        );
+            .event_callback(move |event| {
+                let connected = connected.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Disconnected => {
+                            metrics::counter!("realtime_broker_errors_total", "backend" => "nats")
+                                .increment(1);
+                            connected.store(false, Ordering::Relaxed);
+                            metrics::gauge!("realtime_broker_connected", "backend" => "nats")
+                                .set(0.0);
+                            tracing::warn!(
+                                "NATS connection lost; local delivery continues while it reconnects"
+                            );
+                        }
+                        async_nats::Event::Connected => {
+                            connected.store(true, Ordering::Relaxed);
+                            metrics::gauge!("realtime_broker_connected", "backend" => "nats")
+                                .set(1.0);
+                            tracing::info!("NATS connection established");
+                        }
+                        other => tracing::debug!(event = %other, "NATS event"),
                     }
-                    async_nats::Event::Connected => {
-                        metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(1.0);
-                        tracing::info!("NATS connection established");
-                    }
-                    other => tracing::debug!(event = %other, "NATS event"),
                 }
             })
             .connect(config.nats_url.as_str()),
     )
     .await??;
     let mut subscription = client.subscribe(subject.clone()).await?;
-    metrics::gauge!("realtime_broker_connected", "backend" => "nats").set(1.0);
+    set_connected(config, "nats", true);
     metrics::gauge!("realtime_pubsub_subscriptions", "topic" => "all", "backend" => "nats")
         .set(1.0);
     tracing::info!(%subject, "subscribed to NATS");

@@ -198,6 +198,7 @@ fn start_hub(settings: &Settings, cache: Arc<ReadCache>) -> Arc<Hub> {
         nats_url: settings.realtime_nats_url.clone(),
         namespace: settings.realtime_namespace.clone(),
         node: settings.realtime_node_id.clone(),
+        connected: Default::default(),
     };
     let (publisher, queue) = bus::start(&config);
     let hub = Hub::new(

@@ -29,7 +29,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Exit 0 when GET /health on the configured HOST:PORT answers 200 (for container health checks).
+    /// Exit 0 when GET /ready on the configured HOST:PORT answers 200: the server is up and its
+    /// database (and broker, with several nodes) answer. For container health checks.
     /// Probe every configured TURN endpoint with a real Allocate (see the README's TURN section).
     TurnHealth(charge_turn::TurnHealthArgs),
     /// Generate a TURN secret, or write it into an env file with --update-env.
@@ -134,7 +135,7 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested");
 }
 
-/// A minimal HTTP/1.1 GET of /health; no client library needed for one request.
+/// A minimal HTTP/1.1 GET of /ready; no client library needed for one request.
 fn healthcheck(settings: &Settings, timeout: Duration) -> ExitCode {
     let host = match settings.host.as_str() {
         "0.0.0.0" => "127.0.0.1",
@@ -151,7 +152,7 @@ fn healthcheck(settings: &Settings, timeout: Duration) -> ExitCode {
         stream.set_write_timeout(Some(timeout))?;
         write!(
             stream,
-            "GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            "GET /ready HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head)?;
@@ -160,7 +161,9 @@ fn healthcheck(settings: &Settings, timeout: Duration) -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            eprintln!("charge healthcheck: /health did not answer 200");
+            eprintln!(
+                "charge healthcheck: /ready did not answer 200 (database or broker unavailable)"
+            );
             ExitCode::FAILURE
         }
         Err(e) => {

@@ -9,7 +9,7 @@ use charge_http::routes;
 #[openapi(
     info(title = "Charge API", description = "Self-hosted chat and voice server."),
     paths(
-        crate::system::get_health, crate::system::get_welcome, crate::system::get_metrics,
+        crate::system::get_health, crate::system::get_ready, crate::system::get_welcome, crate::system::get_metrics,
         routes::auth::register_user, routes::auth::login_user,
         routes::rooms::list_rooms, routes::rooms::create_room, routes::rooms::get_room,
         routes::rooms::create_channel, routes::rooms::delete_channel,

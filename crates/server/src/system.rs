@@ -5,13 +5,14 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use charge_protocol::{HealthRead, WelcomeRead};
+use charge_protocol::{HealthRead, ReadinessRead, WelcomeRead};
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(get_health))
+        .route("/ready", get(get_ready))
         .route("/api/", get(get_welcome))
         .route("/api", get(get_welcome))
         .route("/metrics", get(get_metrics))
@@ -49,6 +50,33 @@ pub async fn get_health(State(state): State<AppState>) -> Json<HealthRead> {
         status: "ok".into(),
         environment: state.settings.environment.clone(),
     })
+}
+
+/// Readiness: the database answers and, with several nodes, the broker is connected. `/health`
+/// stays the contract's liveness answer; container health checks use this one.
+#[utoipa::path(get, path = "/ready", tag = "system",
+    responses((status = 200, body = ReadinessRead, description = "Ready"),
+              (status = 503, body = ReadinessRead, description = "The database or the broker is unavailable")))]
+pub async fn get_ready(State(state): State<AppState>) -> (StatusCode, Json<ReadinessRead>) {
+    let database = matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await,
+        Ok(Ok(()))
+    );
+    let broker = state.hub.bus().broker_up();
+    let ready = database && broker != Some(false);
+    let word = |up: bool| if up { "ok" } else { "unavailable" };
+    (
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(ReadinessRead {
+            status: word(ready).into(),
+            database: word(database).into(),
+            broker: broker.map_or("not used", word).into(),
+        }),
+    )
 }
 
 #[utoipa::path(get, path = "/api/", tag = "system", responses((status = 200, body = WelcomeRead)))]

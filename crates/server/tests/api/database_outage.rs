@@ -224,6 +224,17 @@ async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_i
         StatusCode::OK,
         "the process itself stays alive"
     );
+    let ready = app.send(Method::GET, "/ready", None, None).await;
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        ready.text
+    );
+    assert_eq!(
+        ready.body,
+        json!({"status": "unavailable", "database": "unavailable", "broker": "not used"})
+    );
     // A socket that cannot be admitted for want of the database is told to come back later
     // (1011), never that its token is invalid, which would send the client to sign-in.
     let mut ws = crate::common::ws::connect(
@@ -261,6 +272,9 @@ async fn requests_answer_503_while_the_database_is_away_and_succeed_again_when_i
             reply.text
         );
     }
+    let ready = app.send(Method::GET, "/ready", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.text);
+    assert_eq!(ready.body["database"], "ok");
     let after = app.message(&token, channel, "after the outage").await["id"]
         .as_i64()
         .expect("id");

@@ -196,6 +196,27 @@ impl Drop for Node {
     }
 }
 
+/// Polls `GET /ready` until its answer has `broker` = `want` (bounded), and returns the status.
+async fn ready_until(base: &str, want: &str) -> u16 {
+    let give_up = Instant::now() + Duration::from_secs(20);
+    loop {
+        let res = reqwest::get(format!("{base}/ready"))
+            .await
+            .expect("GET /ready");
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.expect("readiness body");
+        if body["broker"] == want {
+            assert_eq!(body["database"], "ok", "{body}");
+            return status;
+        }
+        assert!(
+            Instant::now() < give_up,
+            "readiness never said broker {want}: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}{path}"))
@@ -448,6 +469,7 @@ async fn scenario(kind: &'static str, backend: Db) {
     // Broker outage: local delivery continues; cross-node delivery resumes by itself.
     let mut wc = connect(&c.base, &format!("/ws/text/{channel_id}?token={bob}")).await;
     until(&mut wc, "presence on C", |f| f["type"] == "presence").await;
+    assert_eq!(ready_until(&a.base, "ok").await, 200);
     broker.stop();
     send(
         &mut wa,
@@ -458,6 +480,8 @@ async fn scenario(kind: &'static str, backend: Db) {
         f["type"] == "message" && f["message"]["content"] == "during outage"
     })
     .await;
+    // Readiness says so while the broker is away (the node keeps serving its own sockets).
+    assert_eq!(ready_until(&a.base, "unavailable").await, 503);
     broker.restart();
     let give_up = Instant::now() + Duration::from_secs(30);
     let mut attempt = 0;
@@ -481,6 +505,7 @@ async fn scenario(kind: &'static str, backend: Db) {
             }
         }
     }
+    assert_eq!(ready_until(&a.base, "ok").await, 200, "ready again");
     let metrics = a.metrics().await;
     let errors = metrics
         .lines()
