@@ -24,6 +24,9 @@ pub enum DomainError {
     Conflict(&'static str),
     #[error("{0}")]
     Gone(&'static str),
+    /// The input came in a format this operation does not read (HTTP 415).
+    #[error("{0}")]
+    UnsupportedFormat(&'static str),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("request validation failed")]

@@ -57,6 +57,7 @@ impl IntoResponse for HttpError {
             ApiError::NotFound(d) => detail(StatusCode::NOT_FOUND, d),
             ApiError::Conflict(d) => detail(StatusCode::CONFLICT, d),
             ApiError::Gone(d) => detail(StatusCode::GONE, d),
+            ApiError::UnsupportedFormat(d) => detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, d),
             ApiError::PayloadTooLarge(d) => detail(StatusCode::PAYLOAD_TOO_LARGE, &d),
             ApiError::Validation(items) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -30,6 +30,16 @@ where
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A body declared as something else is refused rather than read as JSON (clients that
+        // send no Content-Type at all are still read, as the predecessor did).
+        if let Some(kind) = req.headers().get(axum::http::header::CONTENT_TYPE)
+            && !is_json(kind.to_str().unwrap_or_default())
+        {
+            return Err(ApiError::UnsupportedFormat(
+                "Unsupported Media Type: send the body as application/json",
+            )
+            .into());
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge(format!("Request body exceeds {MAX_JSON_BODY} bytes"))
@@ -96,6 +106,18 @@ fn describe_type_error(inner: &str) -> (&'static str, String) {
     } else {
         ("value_error", format!("Invalid value: {inner}"))
     }
+}
+
+/// `application/json` or a `+json` type, parameters allowed.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Query parameters deserialised into `T`; problems answer 422 with `loc: ["query", name]`.

@@ -338,8 +338,34 @@ async fn method_not_allowed() -> Response {
 }
 
 /// `POST /api/rooms/` → 307 to `/api/rooms`, as the predecessor's framework did.
+/// The API documentation page at `/docs` itself (Swagger UI's own route only redirects to
+/// `/docs/`): its assets are addressed absolutely, so the page works at either address.
+const DOCS_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <title>Charge API</title>
+    <link rel="stylesheet" type="text/css" href="/docs/swagger-ui.css" />
+    <link rel="stylesheet" type="text/css" href="/docs/index.css" />
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/docs/swagger-ui-bundle.js" charset="UTF-8"></script>
+    <script src="/docs/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+    <script src="/docs/swagger-initializer.js" charset="UTF-8"></script>
+  </body>
+</html>
+"#;
+
 async fn redirect_trailing_slash(req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    if path == "/docs" && (req.method() == Method::GET || req.method() == Method::HEAD) {
+        return (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            DOCS_PAGE,
+        )
+            .into_response();
+    }
     if path.len() > "/api/".len() && path.starts_with("/api/") && path.ends_with('/') {
         let mut target = path.trim_end_matches('/').to_owned();
         if let Some(q) = req.uri().query() {

@@ -140,7 +140,7 @@ async fn wrong_types_and_missing_fields_answer_422_at_their_location(db: Db) {
         .await;
     assert_eq!(
         form.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "login takes JSON only: {}",
         form.text
     );
@@ -214,5 +214,74 @@ async fn authentication_is_checked_before_the_body(db: Db) {
         "Could not validate credentials",
         "bad token, bad body",
     );
+    app.stop().await;
+}
+
+both_backends!(a_body_declared_as_anything_but_json_answers_415);
+async fn a_body_declared_as_anything_but_json_answers_415(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, token) = app.user("ulla").await;
+    for kind in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+    ] {
+        let reply = app
+            .send_raw(
+                Method::POST,
+                "/api/rooms",
+                Some(&token),
+                kind,
+                r#"{"title": "Declared wrong"}"#,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{kind}: {}",
+            reply.text
+        );
+        assert_eq!(
+            reply.body,
+            json!({"detail": "Unsupported Media Type: send the body as application/json"})
+        );
+    }
+    // JSON with parameters or a +json type is read.
+    for kind in [
+        "application/json; charset=utf-8",
+        "application/merge-patch+json",
+    ] {
+        let reply = app
+            .send_raw(
+                Method::POST,
+                "/api/rooms",
+                Some(&token),
+                kind,
+                format!(r#"{{"title": "Declared {}"}}"#, kind.len()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{kind}: {}", reply.text);
+    }
+    app.stop().await;
+}
+
+both_backends!(the_api_documentation_answers_at_docs_itself);
+async fn the_api_documentation_answers_at_docs_itself(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let page = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    // Every asset the page names is served.
+    for asset in html.split("\"/docs/").skip(1) {
+        let asset = asset.split('"').next().unwrap();
+        let res = app
+            .client
+            .get(app.url(&format!("/docs/{asset}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "/docs/{asset}");
+    }
+    assert!(html.contains("/docs/swagger-initializer.js"));
     app.stop().await;
 }
