@@ -28,7 +28,7 @@ if [[ "$db_url" == mysql://* ]]; then
     || mysql -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $name; CREATE DATABASE $name"
   db_url="${db_url%/}/$name"
 fi
-(cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL=$db_url AUTH_RATE_LIMIT_PER_MINUTE=0 \
+(cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL=$db_url AUTH_RATE_LIMIT_PER_MINUTE=0 CHAT_RATE_LIMIT_PER_SECOND=0 \
   JWT_SECRET_KEY=bench-secret-key-0123456789-abcdefghij DEBUG=false RUST_LOG=warn \
   exec "${SERVER_BIN:-$bin/charge}" serve) &
 server=$!

@@ -50,6 +50,9 @@ pub struct Settings {
     pub history_default_limit: i64,
     pub history_max_limit: i64,
     pub message_max_length: usize,
+    /// New messages per user per second once the burst is spent; 0 = unlimited.
+    pub chat_rate_per_second: u32,
+    pub chat_rate_burst: u32,
     pub websocket_receive_timeout: Duration,
     pub cors_origins: Vec<String>,
     pub cors_origin_regex: Option<Regex>,
@@ -309,6 +312,12 @@ impl Settings {
             auth_rate_limit_per_minute: src.parse("AUTH_RATE_LIMIT_PER_MINUTE", "20")?,
             history_default_limit: history_default_limit.min(history_max_limit),
             history_max_limit,
+            chat_rate_per_second: src.parse("CHAT_RATE_LIMIT_PER_SECOND", "5")?,
+            chat_rate_burst: positive(
+                "CHAT_RATE_LIMIT_BURST",
+                src.parse("CHAT_RATE_LIMIT_BURST", "20")?,
+                "20",
+            )?,
             message_max_length: positive(
                 "CHAT_MESSAGE_MAX_LENGTH",
                 src.parse("CHAT_MESSAGE_MAX_LENGTH", "2000")?,

@@ -106,6 +106,16 @@ pub const VARIABLES: &[Variable] = &[
         "Maximum text length of a chat message (characters).",
     ),
     var(
+        "CHAT_RATE_LIMIT_PER_SECOND",
+        "5",
+        "Messages a user may post each second, over HTTP and sockets together, once their burst is spent (0 disables). Over it: 429 with Retry-After, or an `error` frame.",
+    ),
+    var(
+        "CHAT_RATE_LIMIT_BURST",
+        "20",
+        "Messages a user may post at once before the per-second rate applies.",
+    ),
+    var(
         "WEBSOCKET_RECEIVE_TIMEOUT_SECONDS",
         "30",
         "Idle timeout for WebSocket consumers.",

@@ -37,6 +37,8 @@ pub struct Domain {
     /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request.
     pub tokens: Arc<accounts::Tokens>,
     pub limiter: accounts::AuthLimiter,
+    /// New messages per user (`CHAT_RATE_LIMIT_*`), shared by HTTP and sockets.
+    pub posting: messages::PostingLimiter,
     /// Coherent with every change because the real-time layer sees each one (see `cache`).
     pub cache: Arc<cache::ReadCache>,
     pub realtime: Arc<dyn Realtime>,

@@ -5,10 +5,56 @@
 use std::borrow::Cow;
 
 use charge_protocol::frames::TextServerFrame;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
 use charge_store::Message;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::{DomainError, DomainResult};
 use crate::{Domain, dto, frame};
+
+/// How fast one user may post new messages (HTTP and sockets share the allowance, on this
+/// node): a burst, then a steady rate. Cheap to clone.
+#[derive(Clone)]
+pub struct PostingLimiter {
+    inner: Option<Arc<DefaultKeyedRateLimiter<i64>>>,
+}
+
+impl PostingLimiter {
+    /// `per_second` 0 turns the limit off.
+    pub fn new(per_second: u32, burst: u32) -> Self {
+        let inner = NonZeroU32::new(per_second).map(|rate| {
+            let burst = NonZeroU32::new(burst).unwrap_or(rate);
+            Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
+        });
+        Self { inner }
+    }
+
+    /// Counts one new message of `user_id`; over the limit, how many whole seconds to wait.
+    pub fn admit(&self, user_id: i64) -> Result<(), u64> {
+        let Some(limiter) = &self.inner else {
+            return Ok(());
+        };
+        limiter.check_key(&user_id).map_err(|not_until| {
+            not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64
+        })
+    }
+
+    /// Forgets users whose allowance is full again, so memory stays bounded.
+    pub fn retain_recent(&self) {
+        if let Some(limiter) = &self.inner {
+            limiter.retain_recent();
+        }
+    }
+}
 
 /// Characters in a reaction emoji (after trimming).
 pub const EMOJI_MAX_LENGTH: usize = 32;

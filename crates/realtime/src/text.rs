@@ -310,6 +310,10 @@ impl TextHandler {
         &mut self,
         message: NewMessage,
     ) -> Result<crate::writer::Pending, Cow<'static, str>> {
+        // The same allowance as HTTP posts (decision: one limit per user, whatever the way in).
+        if let Err(wait) = self.state.posting.admit(self.user_id) {
+            return Err(format!("You are sending messages too fast; try again in {wait} s").into());
+        }
         if !message.attachments.is_empty() {
             return Err("One or more attachments were not found".into());
         }

@@ -86,6 +86,10 @@ impl Application {
         let domain = Domain {
             tokens: Arc::new(Tokens::new(&settings)),
             limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
+            posting: charge_domain::messages::PostingLimiter::new(
+                settings.chat_rate_per_second,
+                settings.chat_rate_burst,
+            ),
             realtime: Arc::new(charge_realtime::port::Port {
                 hub: hub.clone(),
                 writer: writer.clone(),
@@ -126,11 +130,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let limiter = self.state.limiter.clone();
+        let posting = self.state.posting.clone();
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
                 limiter.retain_recent();
+                posting.retain_recent();
             }
         });
         let hub = self.state.hub.clone();

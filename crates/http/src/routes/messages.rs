@@ -129,6 +129,10 @@ pub async fn create_message(
             Some(_) => {}
         }
     }
+    state
+        .posting
+        .admit(me.user.id)
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let content = match messages::content(&form.content, state.settings.message_max_length) {
         Ok(content) => content,
         Err(ContentError::Empty) => {

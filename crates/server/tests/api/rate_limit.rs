@@ -108,3 +108,73 @@ async fn with_the_limit_at_zero_nothing_is_limited(db: Db) {
     }
     app.stop().await;
 }
+
+both_backends!(posting_is_limited_per_user_across_http_and_sockets);
+async fn posting_is_limited_per_user_across_http_and_sockets(db: Db) {
+    use crate::common::ws::{connect, next_of, send};
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            ("CHAT_RATE_LIMIT_PER_SECOND", "1"),
+            ("CHAT_RATE_LIMIT_BURST", "3"),
+        ],
+    )
+    .await;
+    let (_, token) = app.user("quick").await;
+    let (_, other) = app.user("calm").await;
+    let slug = app.room(&token, "Limits").await;
+    app.join(&token, &slug, &other, "member").await;
+    let channel = app.channel(&token, &slug, "general", "text").await["id"]
+        .as_i64()
+        .unwrap();
+    let post = |token: String, n: usize| {
+        let app = &app;
+        async move {
+            app.post_message(
+                Some(&token),
+                &[
+                    ("channel_id", &channel.to_string()),
+                    ("content", &format!("m{n}")),
+                ],
+            )
+            .await
+        }
+    };
+    for n in 0..3 {
+        let reply = post(token.clone(), n).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "burst {n}: {}",
+            reply.text
+        );
+    }
+    let over = post(token.clone(), 3).await;
+    assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS, "{}", over.text);
+    assert!(retry_after(&over) >= 1);
+    assert_eq!(
+        over.body,
+        json!({"detail": "Too many requests, try again later"})
+    );
+    // The socket shares the allowance: the same user is told to slow down there too.
+    let mut ws = connect(&app.base, &format!("/ws/text/{channel}?token={token}")).await;
+    next_of(&mut ws, "presence").await;
+    send(&mut ws, json!({"type": "message", "content": "via socket"})).await;
+    let error = next_of(&mut ws, "error").await;
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("You are sending messages too fast; try again in "),
+        "{error}"
+    );
+    // Another user is not affected.
+    let calm = post(other, 0).await;
+    assert_eq!(calm.status, StatusCode::CREATED, "{}", calm.text);
+    // Nothing refused was stored: the channel holds the three messages and calm's.
+    let (_, history) = app
+        .get(&format!("/api/channels/{channel}/history"), &token)
+        .await;
+    assert_eq!(history["items"].as_array().unwrap().len(), 4, "{history}");
+    app.stop().await;
+}

@@ -127,6 +127,7 @@ impl Node {
                     "scale-out-test-secret-0123456789abcdef".to_owned(),
                 ),
                 ("AUTH_RATE_LIMIT_PER_MINUTE", "0".to_owned()),
+                ("CHAT_RATE_LIMIT_PER_SECOND", "0".to_owned()),
                 ("REALTIME_BACKEND", broker.kind.to_owned()),
                 (
                     if broker.kind == "redis" {

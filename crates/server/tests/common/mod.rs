@@ -78,6 +78,8 @@ impl TestApp {
             ("DATABASE_URL", &database_url),
             ("JWT_SECRET_KEY", TEST_SECRET),
             ("AUTH_RATE_LIMIT_PER_MINUTE", "0"),
+            // Tests send bursts on purpose; the posting limit has its own tests.
+            ("CHAT_RATE_LIMIT_PER_SECOND", "0"),
             ("DB_STARTUP_TIMEOUT_SECONDS", "5"),
         ];
         vars.extend_from_slice(overrides);
