@@ -22,6 +22,10 @@ pub const CLOSE_GOING_AWAY: u16 = 1001;
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_TOO_BIG: u16 = 1009;
+/// RFC 6455 1002: the peer broke the WebSocket protocol.
+pub const CLOSE_PROTOCOL: u16 = 1002;
+/// RFC 6455 1007: a text frame that is not UTF-8.
+pub const CLOSE_INVALID_DATA: u16 = 1007;
 /// RFC 6455 1011: the server cannot serve the connection right now; clients retry.
 pub const CLOSE_TRY_AGAIN: u16 = 1011;
 
@@ -243,6 +247,12 @@ pub async fn pump<H: Handler>(
                 match inbound {
                     None | Some(Ok(Message::Close(_))) => End::Gone,
                     Some(Err(Error::Capacity(_))) => End::Close(CLOSE_TOO_BIG, "Message too big"),
+                    // RFC 6455 7.4.1: say why before dropping a peer that broke the protocol.
+                    Some(Err(Error::Utf8(_))) => End::Close(CLOSE_INVALID_DATA, "Invalid UTF-8"),
+                    Some(Err(Error::Protocol(e))) => {
+                        tracing::debug!(error = &e as &dyn std::error::Error, "protocol violation");
+                        End::Close(CLOSE_PROTOCOL, "Protocol error")
+                    }
                     Some(Err(e)) => {
                         tracing::debug!(error = &e as &dyn std::error::Error, "socket read failed");
                         End::Gone

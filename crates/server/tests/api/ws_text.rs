@@ -2,6 +2,7 @@
 //! bursts, long messages and the greeting page. The session's life (idle timeout, presence and
 //! typing, catch-up without loss, slow consumers, shutdown, token expiry) is in `sessions`.
 
+mod protocol_errors;
 mod sessions;
 
 use futures_util::{SinkExt, StreamExt};
