@@ -30,12 +30,38 @@ pub async fn next_json(ws: &mut Ws) -> Value {
             .expect("timed out waiting for a frame");
         match msg {
             Some(Ok(Message::Text(t))) => {
+                conforms(t.as_str());
                 return serde_json::from_str(t.as_str()).expect("json frame");
             }
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
             other => panic!("expected a text frame, got {other:?}"),
         }
     }
+}
+
+/// Every frame the suite receives must be one of the protocol's typed server frames (and come
+/// back the same when re-serialised), so the wire types and the server cannot drift apart.
+pub fn conforms(text: &str) {
+    use charge_protocol::frames::{RoomsServerFrame, SignalServerFrame, TextServerFrame};
+    let raw: Value = serde_json::from_str(text).expect("json frame");
+    let round_trip = |typed: Result<Value, serde_json::Error>| typed.ok().filter(|v| *v == raw);
+    let matched = round_trip(
+        serde_json::from_str::<TextServerFrame>(text).and_then(|f| serde_json::to_value(&f)),
+    )
+    .or_else(|| {
+        round_trip(
+            serde_json::from_str::<RoomsServerFrame>(text).and_then(|f| serde_json::to_value(&f)),
+        )
+    })
+    .or_else(|| {
+        round_trip(
+            serde_json::from_str::<SignalServerFrame>(text).and_then(|f| serde_json::to_value(&f)),
+        )
+    });
+    assert!(
+        matched.is_some(),
+        "a frame the protocol types do not describe exactly: {text}"
+    );
 }
 
 /// Skips frames until one with `type` == `kind` arrives.
