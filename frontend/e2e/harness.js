@@ -74,6 +74,8 @@ export async function startServer(options = {}) {
     ENVIRONMENT: 'test',
     RUST_LOG: process.env.RUST_LOG ?? 'info',
     MEDIA_ROOT: join(dir, 'uploads'),
+    // The tests seed conversations through the API faster than a person types.
+    CHAT_RATE_LIMIT_PER_SECOND: '0',
     ...options.env,
   };
   const id = ++serverCount;
