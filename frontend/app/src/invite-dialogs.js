@@ -130,7 +130,7 @@ export async function manageInvitationsDialog(ctx) {
               {
                 class: 'btn btn-small',
                 type: 'button',
-                'aria-label': `Copy the link of invitation ${inv.code}`,
+                'aria-label': `Copy link of invitation ${inv.code}`,
                 onclick: async () => toast((await copyText(inviteLink(inv.code))) ? 'Link copied.' : inviteLink(inv.code), 'ok'),
               },
               'Copy link',

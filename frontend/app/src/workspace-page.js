@@ -2,9 +2,11 @@
 // keeps the store in step with the API and the room socket, and renders the
 // sidebar and the open channel from the store.
 
+import { applySavedTheme } from './theme.js';
 import { ApiClient } from './api.js';
 import { apiBase, wsBase } from './config.js';
 import { byId, setChildren } from './dom.js';
+import { arrowNavigation, channelShortcuts } from './keyboard.js';
 import { loadLimits } from './limits.js';
 import {
   createCategoryDialog,
@@ -17,6 +19,7 @@ import {
 import { loadCollapsed, saveCollapsed } from './preferences.js';
 import { inviteDialog, manageInvitationsDialog } from './invite-dialogs.js';
 import { changeRoleDialog, createRoomDialog, joinDialog, profileDialog } from './room-dialogs.js';
+import { settingsDialog } from './settings-dialog.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -31,6 +34,8 @@ import { TextView } from './views/text-view.js';
 import { renderVoiceDock } from './views/voice-dock.js';
 import { VoiceView } from './views/voice-view.js';
 import { Drawer, TitleCounter, parseHash, writeHash } from './workspace-chrome.js';
+
+applySavedTheme();
 
 const storedToken = loadToken();
 if (!storedToken) {
@@ -319,6 +324,7 @@ function leaveVoice() {
 byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
 byId('btn-join').addEventListener('click', () => joinDialog(ctx));
 byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
+byId('btn-settings').addEventListener('click', () => settingsDialog());
 byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
 byId('btn-invitations').addEventListener('click', () => void manageInvitationsDialog(ctx));
 byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
@@ -329,6 +335,9 @@ byId('btn-signout').addEventListener('click', () => {
   live.voice?.leave();
   goToSignIn('signedout');
 });
+
+arrowNavigation(byId('channel-sections'), '.channel-link');
+channelShortcuts(byId('sidebar'));
 
 window.addEventListener('online', () => {
   live.roomSocket?.reconnectNow();

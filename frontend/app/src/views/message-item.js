@@ -122,9 +122,9 @@ export function renderMessageItem(m, ctx) {
   if (deleted) classes.push('deleted');
   if (isModerated(m)) classes.push('moderated');
 
-  return h(
+  const item = h(
     'li',
-    { class: classes.join(' '), id: `msg-${m.id}`, dataset: { id: m.id, author: authorId ?? '' } },
+    { class: classes.join(' '), id: `msg-${m.id}`, tabindex: '-1', dataset: { id: m.id, author: authorId ?? '' } },
     ctx.dayBreak ? h('div', { class: 'day-divider', role: 'separator', 'aria-label': ctx.dayBreak }, h('span', null, ctx.dayBreak)) : null,
     ctx.grouped
       ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, created ? new Date(created).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '')
@@ -143,4 +143,26 @@ export function renderMessageItem(m, ctx) {
     ),
     actionBar(m, ctx, own),
   );
+  // One Tab stop per message: its buttons and links join the tab order only
+  // while the message has focus (see `rovingMessageFocus`).
+  for (const el of item.querySelectorAll('button, a[href]')) /** @type {HTMLElement} */ (el).tabIndex = -1;
+  return item;
+}
+
+/**
+ * Lets Tab reach the buttons and links of the message that has focus, and
+ * takes them out of the tab order again when focus leaves it.
+ * @param {HTMLElement} list
+ */
+export function rovingMessageFocus(list) {
+  const controls = (/** @type {Element} */ item) => /** @type {NodeListOf<HTMLElement>} */ (item.querySelectorAll('button, a[href]'));
+  list.addEventListener('focusin', (event) => {
+    const item = /** @type {HTMLElement} */ (event.target).closest?.('li.msg');
+    if (item) for (const el of controls(item)) el.tabIndex = 0;
+  });
+  list.addEventListener('focusout', (event) => {
+    const item = /** @type {HTMLElement} */ (event.target).closest?.('li.msg');
+    const next = /** @type {Node | null} */ (event.relatedTarget);
+    if (item && !(next && item.contains(next))) for (const el of controls(item)) el.tabIndex = -1;
+  });
 }

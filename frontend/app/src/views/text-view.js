@@ -4,12 +4,13 @@
 import { h, setChildren } from '../dom.js';
 import { loadDraft, saveDraft } from '../preferences.js';
 import { icon } from '../icons.js';
+import { arrowNavigation } from '../keyboard.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
 import { Composer } from './composer.js';
 import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
 import { deleteMessageDialog, editMessageDialog } from './message-dialogs.js';
-import { renderMessageItem } from './message-item.js';
+import { renderMessageItem, rovingMessageFocus } from './message-item.js';
 import { createPanels, openThread, pinAction, unpinAction } from './text-panels.js';
 import { renderOnlineList, renderPendingList } from './text-parts.js';
 import { connectionText, dayLabel, messageSignature, replyCounts, typingText } from './text-format.js';
@@ -82,6 +83,9 @@ export class TextView {
     this.pendingEl = h('ol', { class: 'message-list pending-list', 'aria-label': 'Messages being sent' });
     this.scroller = h('div', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0' }, this.topEl, this.listEl, this.pendingEl);
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    // ↑/↓ move through the messages once the list has focus; Escape goes back to writing.
+    arrowNavigation(this.scroller, '.message-list > li.msg', { onEscape: () => this.focus() });
+    rovingMessageFocus(this.scroller);
     /** Whether the view follows new messages (the reader is at the bottom). */
     this.stick = true;
     // Keep following the bottom when the list area changes size (reply bar,
