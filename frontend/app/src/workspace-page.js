@@ -33,7 +33,7 @@ import { renderMemberList, renderRoomHead, renderRoomsRail, renderUserPanel } fr
 import { TextView } from './views/text-view.js';
 import { renderVoiceDock } from './views/voice-dock.js';
 import { VoiceView } from './views/voice-view.js';
-import { Drawer, TitleCounter, parseHash, writeHash } from './workspace-chrome.js';
+import { Drawer, TitleCounter, hashFor, parseHash, writeHash } from './workspace-chrome.js';
 
 applySavedTheme();
 
@@ -216,7 +216,17 @@ function syncChannelView(state) {
     onGone: (reason) => toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error'),
     onError: (detail) => toast(detail, 'error'),
   });
-  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api, limits: state.limits, members: () => store.state.room?.members ?? [], onUnseen: (n) => title.addUnseen(n) });
+  const view = new TextView({
+    channel,
+    session,
+    meId,
+    isAdmin: isAdmin(room),
+    api,
+    limits: state.limits,
+    members: () => store.state.room?.members ?? [],
+    onUnseen: (n) => title.addUnseen(n),
+    messageLink: (id) => `${location.origin}${location.pathname}${hashFor(room.slug, channel.id)}/m/${id}`,
+  });
   live.text = session;
   live.view = view;
   setChildren(els.view, view.el);
@@ -344,10 +354,16 @@ window.addEventListener('online', () => {
   live.text?.socket.reconnectNow();
 });
 window.addEventListener('hashchange', () => {
-  const { slug, channelId, invite } = parseHash(location.hash);
+  const { slug, channelId, messageId, invite } = parseHash(location.hash);
   if (invite) void acceptInvite(invite);
-  else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId);
+  else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId).then(() => showMessage(messageId));
+  else showMessage(messageId);
 });
+
+/** Shows a message from a message link in the open text channel. @param {number | null} id */
+function showMessage(id) {
+  if (id != null && live.view instanceof TextView) live.view.showMessage(id);
+}
 window.addEventListener('beforeunload', () => live.voice?.leave());
 
 async function init() {
@@ -361,13 +377,14 @@ async function init() {
     setChildren(els.view, failureView('Cannot load your rooms', /** @type {Error} */ (err).message, () => void init()));
     return;
   }
-  const { slug, channelId, invite } = parseHash(location.hash);
+  const { slug, channelId, messageId, invite } = parseHash(location.hash);
   if (invite && (await acceptInvite(invite))) {
     document.body.dataset.ready = 'true';
     return;
   }
   const target = (slug && store.state.rooms.find((r) => r.slug === slug)) || store.state.rooms[0];
   if (target) await openRoom(target.slug, slug === target.slug ? channelId : null);
+  if (slug === target?.slug) showMessage(messageId);
   document.body.dataset.ready = 'true';
 }
 

@@ -1,7 +1,7 @@
 // The text channel view: header, message list, composer, typing line and
 // online list, kept in step with a TextChannelSession.
 
-import { h, setChildren } from '../dom.js';
+import { copyText, h, setChildren } from '../dom.js';
 import { loadDraft, saveDraft } from '../preferences.js';
 import { icon } from '../icons.js';
 import { arrowNavigation } from '../keyboard.js';
@@ -11,6 +11,7 @@ import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
 import { deleteMessageDialog, editMessageDialog } from './message-dialogs.js';
 import { renderMessageItem, rovingMessageFocus } from './message-item.js';
+import { openMessageMenu } from './message-menu.js';
 import { createPanels, openThread, pinAction, unpinAction } from './text-panels.js';
 import { renderOnlineList, renderPendingList } from './text-parts.js';
 import { connectionText, dayLabel, messageSignature, replyCounts, typingText } from './text-format.js';
@@ -29,6 +30,7 @@ export class TextView {
    *   limits: import('../limits.js').Limits,
    *   members?: () => { user_id: number, login: string, display_name?: string | null }[],
    *   onUnseen?: (count: number) => void,
+   *   messageLink?: (id: number) => string,
    * }} options
    */
   constructor(options) {
@@ -39,6 +41,8 @@ export class TextView {
     /** @type {Map<number, { el: HTMLElement, sig: string }>} */
     this.rendered = new Map();
     this.unseen = 0;
+    /** @type {number | null} a message to show once the history has loaded */
+    this.pendingJump = null;
     /** @param {Message} m */
     this.absorb = (m) => this.session.absorb([m]);
     /** @type {import('./message-item.js').MessageActions} */
@@ -56,6 +60,12 @@ export class TextView {
       thread: (m) => openThread(this, m),
       unpin: (m) => void unpinAction(this, m),
       jumpTo: (id) => void this.jumpTo(id),
+      copyText: (m) => void copyText(m.content ?? '').then((ok) => toast(ok ? 'Message text copied.' : 'Could not copy the text.', ok ? 'ok' : 'error')),
+      copyLink: (m) => {
+        const link = this.options.messageLink?.(m.id);
+        if (link) void copyText(link).then((ok) => toast(ok ? 'Message link copied.' : 'Could not copy the link.', ok ? 'ok' : 'error'));
+      },
+      openMenu: (m, at, returnTo) => openMessageMenu(m, { meId: this.options.meId, isAdmin: this.isAdmin, actions: this.actions }, at, returnTo),
     };
     this.panels = createPanels(this);
 
@@ -208,6 +218,8 @@ export class TextView {
       this.renderMessages();
       this.renderTop();
       this.scrollToBottom();
+      if (this.pendingJump != null) void this.jumpTo(this.pendingJump);
+      this.pendingJump = null;
     } else this.renderMessages();
   }
 
@@ -321,6 +333,15 @@ export class TextView {
     entry.el.scrollIntoView({ block: 'center', behavior: 'smooth' });
     entry.el.classList.add('flash');
     setTimeout(() => entry.el.classList.remove('flash'), 1600);
+  }
+
+  /**
+   * Shows a message (from a message link) once the history has loaded.
+   * @param {number} id
+   */
+  showMessage(id) {
+    if (this.session.loaded) void this.jumpTo(id);
+    else this.pendingJump = id;
   }
 
   /**
