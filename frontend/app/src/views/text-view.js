@@ -125,6 +125,7 @@ export class TextView {
       onError: (text) => toast(text, 'error'),
       onSent: () => this.scrollToBottom(),
       draft: { load: () => loadDraft(this.options.meId, this.channel.id), save: (text) => saveDraft(this.options.meId, this.channel.id, text) },
+      members: () => this.options.members?.() ?? [],
     });
 
     this.el = h(
