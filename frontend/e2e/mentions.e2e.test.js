@@ -1,11 +1,14 @@
 // Mentions in real Chromium: `@` autocomplete in the composer from the room's
-// members (by login or display name), driven by the keyboard.
+// members (by login or display name), driven by the keyboard; browser
+// notifications for mentions while the tab is hidden (permission asked from
+// the settings' Save click, a setting turns them off); unread dots on
+// channels that received messages while not viewed.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seriousViolations } from './axe.js';
-import { launchBrowser, startServer, uniq, until } from './harness.js';
-import { openWorkspace, roomWithTwo, scriptErrors } from './workspace-helpers.js';
+import { launchBrowser, sleep, startServer, uniq, until, watchPage } from './harness.js';
+import { openWorkspace, ready, roomWithTwo, scriptErrors, submitDialog } from './workspace-helpers.js';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -76,6 +79,90 @@ describe('mentions', () => {
     await input.press('Backspace');
     await input.press('Enter');
     await bob.locator('.msg-body', { hasText: `Hello @${bobLogin} and @everyone` }).waitFor();
+  });
+
+  it('notifies about mentions while the tab is hidden and marks unread channels', async () => {
+    const random = await server.api.call(`/api/rooms/${setup.room.slug}/channels`, { token: setup.a, body: { name: 'random', type: 'text' } });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await ctx.addInitScript((t) => localStorage.setItem('charge.token', t), setup.b);
+    // A stand-in for the browser's notifications and a tab the test can hide.
+    await ctx.addInitScript(() => {
+      /** @type {{ title: string, body: string }[]} */
+      const notes = [];
+      let permission = 'default';
+      let hidden = false;
+      class FakeNotification {
+        /** @param {string} title @param {{ body?: string }} [o] */
+        constructor(title, o) {
+          notes.push({ title, body: o?.body ?? '' });
+        }
+        close() {}
+        static get permission() {
+          return permission;
+        }
+        static async requestPermission() {
+          permission = 'granted';
+          return permission;
+        }
+      }
+      Object.defineProperty(window, 'Notification', { value: FakeNotification, configurable: true, writable: true });
+      Object.defineProperty(document, 'hidden', { get: () => hidden, configurable: true });
+      Object.defineProperty(window, 'testHooks', { value: { notes, permission: () => permission, hide: (/** @type {boolean} */ v) => (hidden = v) } });
+    });
+    const page = await ctx.newPage();
+    errorLists.push(watchPage(page, 'bob-notes'));
+    await page.goto(`${server.url}/workspace.html#/r/${setup.room.slug}/${setup.general.id}`);
+    await ready(page);
+    await page.waitForSelector('.text-view[data-connection="open"]');
+    /** @returns {Promise<{ title: string, body: string }[]>} */
+    // @ts-ignore testHooks is the stand-in above
+    const notes = () => page.evaluate(() => [...window.testHooks.notes]);
+
+    // Permission is asked when the settings are saved (a click).
+    // @ts-ignore
+    assert.equal(await page.evaluate(() => window.testHooks.permission()), 'default');
+    await page.click('#btn-settings');
+    await submitDialog(page, { notifications: 'on' });
+    // @ts-ignore
+    assert.equal(await page.evaluate(() => window.testHooks.permission()), 'granted');
+
+    // The tab is hidden: a mention in the open channel notifies, a plain message does not.
+    // @ts-ignore
+    await page.evaluate(() => window.testHooks.hide(true));
+    await server.api.post(setup.a, setup.general.id, 'Nothing for anyone in particular');
+    await server.api.post(setup.a, setup.general.id, `@${bobLogin} are you there?`);
+    await until(async () => (await notes()).length === 1, { what: 'a notification' });
+    assert.deepEqual(await notes(), [{ title: 'Alice Liddell mentioned you in #general', body: `@${bobLogin} are you there?` }]);
+    await server.api.post(setup.a, setup.general.id, '@here lunch?');
+    await until(async () => (await notes()).length === 2, { what: 'a notification for @here' });
+
+    // Another channel: a dot, then a mention dot (and a notification), cleared on opening it.
+    const item = page.locator(`.channel-item[data-channel-id="${random.id}"]`);
+    await item.waitFor();
+    await sleep(1500);
+    await server.api.post(setup.a, random.id, 'psst, over here');
+    await item.locator('.unread-dot.message').waitFor({ timeout: 25000 });
+    assert.match((await item.locator('.channel-link').textContent()) ?? '', /random, unread messages/);
+    await server.api.post(setup.a, random.id, `@${bobLogin} psst`);
+    await item.locator('.unread-dot.mention').waitFor({ timeout: 25000 });
+    await until(async () => (await notes()).length === 3, { what: 'a notification from another channel' });
+    assert.equal((await notes())[2].title, 'Alice Liddell mentioned you in #random');
+    // @ts-ignore
+    await page.evaluate(() => window.testHooks.hide(false));
+    await item.locator('.channel-link').click();
+    await page.waitForSelector(`.text-view[data-channel-id="${random.id}"]`);
+    await item.locator('.unread-dot').waitFor({ state: 'detached' });
+
+    // Turned off in the settings: no more notifications.
+    await page.click('#btn-settings');
+    await submitDialog(page, { notifications: 'off' });
+    // @ts-ignore
+    await page.evaluate(() => window.testHooks.hide(true));
+    await server.api.post(setup.a, random.id, `@${bobLogin} still there?`);
+    await page.locator('.msg-body', { hasText: 'still there?' }).waitFor();
+    await sleep(500);
+    assert.equal((await notes()).length, 3);
+    await ctx.close();
   });
 
   it('had no script errors', () => {

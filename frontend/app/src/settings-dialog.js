@@ -1,5 +1,6 @@
 // The user's settings for this browser: theme and mention notifications.
 
+import { askNotificationPermission } from './activity.js';
 import { loadSettings, saveSettings } from './preferences.js';
 import { applyTheme } from './theme.js';
 import { openForm, toast } from './views/dialogs.js';
@@ -27,6 +28,7 @@ export function settingsDialog(options = {}) {
       {
         name: 'notifications',
         label: 'Notifications when someone mentions you and this tab is hidden',
+        hint: 'Your browser asks for permission when you save with this on.',
         type: 'radio',
         value: current.notifications ? 'on' : 'off',
         options: [
@@ -39,6 +41,8 @@ export function settingsDialog(options = {}) {
     submit: (values) => {
       const theme = values.theme === 'light' || values.theme === 'dark' ? values.theme : 'system';
       const settings = saveSettings({ theme, notifications: values.notifications !== 'off' });
+      // Still inside the click on Save, so the browser may show its question.
+      if (settings.notifications) askNotificationPermission();
       applyTheme(settings.theme);
       options.onChange?.(settings);
       toast('Settings saved.', 'ok');

@@ -7,19 +7,12 @@ import { ApiClient } from './api.js';
 import { apiBase, wsBase } from './config.js';
 import { byId, setChildren } from './dom.js';
 import { arrowNavigation, channelShortcuts } from './keyboard.js';
+import { startActivity } from './workspace-activity.js';
 import { loadLimits } from './limits.js';
-import {
-  createCategoryDialog,
-  createChannelDialog,
-  deleteCategoryDialog,
-  deleteChannelDialog,
-  editChannelDialog,
-  renameCategoryDialog,
-} from './channel-dialogs.js';
-import { loadCollapsed, saveCollapsed } from './preferences.js';
-import { inviteDialog, manageInvitationsDialog } from './invite-dialogs.js';
-import { changeRoleDialog, createRoomDialog, joinDialog, profileDialog } from './room-dialogs.js';
-import { settingsDialog } from './settings-dialog.js';
+import { createChannelDialog } from './channel-dialogs.js';
+import { loadCollapsed } from './preferences.js';
+import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.js';
+import { channelActionsFor, wireDialogButtons } from './workspace-buttons.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -112,20 +105,7 @@ const title = new TitleCounter();
 
 /** @type {import('./room-dialogs.js').WorkspaceContext} */
 const ctx = { api, store, loadRooms, openRoom, openChannel };
-/** @type {import('./views/channel-list.js').ChannelActions} */
-const channelActions = {
-  openChannel,
-  editChannel: (ch) => editChannelDialog(ctx, ch),
-  deleteChannel: (ch) => deleteChannelDialog(ctx, ch),
-  toggleCategory: (id) => {
-    store.dispatch({ type: 'category-toggled', categoryId: id });
-    const { room, collapsed } = store.state;
-    if (room) saveCollapsed(room.slug, collapsed);
-  },
-  createChannelIn: (category) => createChannelDialog(ctx, 'text', category.id),
-  renameCategory: (category) => renameCategoryDialog(ctx, category),
-  deleteCategory: (category) => deleteCategoryDialog(ctx, category),
-};
+const channelActions = channelActionsFor(ctx);
 
 // ---------------------------------------------------------------- rendering
 
@@ -152,6 +132,7 @@ function render(state, action, previous) {
   els.mobileTitle.textContent = channel ? channelLabel(channel) : state.room?.title ?? 'Charge';
   if (state.room) writeHash(state.room.slug, state.channelId);
   syncChannelView(state);
+  activity.sync(state);
   if (action) afterChange(state, action, previous);
 }
 
@@ -226,6 +207,8 @@ function syncChannelView(state) {
     members: () => store.state.room?.members ?? [],
     onUnseen: (n) => title.addUnseen(n),
     messageLink: (id) => `${location.origin}${location.pathname}${hashFor(room.slug, channel.id)}/m/${id}`,
+    onIncoming: (messages) => activity.incoming(channel.id, messages),
+    onLatest: (id) => activity.seen(channel.id, id),
   });
   live.text = session;
   live.view = view;
@@ -242,6 +225,15 @@ function closeView() {
   live.viewChannelId = null;
 }
 
+const activity = startActivity({
+  api,
+  store,
+  meId,
+  open: (channelId, messageId) => {
+    openChannel(channelId);
+    showMessage(messageId);
+  },
+});
 store.subscribe(render);
 
 // ---------------------------------------------------------------- rooms and channels
@@ -331,15 +323,7 @@ function leaveVoice() {
 
 // ---------------------------------------------------------------- wiring
 
-byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
-byId('btn-join').addEventListener('click', () => joinDialog(ctx));
-byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
-byId('btn-settings').addEventListener('click', () => settingsDialog());
-byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
-byId('btn-invitations').addEventListener('click', () => void manageInvitationsDialog(ctx));
-byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
-byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));
-byId('btn-add-category').addEventListener('click', () => createCategoryDialog(ctx));
+wireDialogButtons(ctx);
 byId('btn-signout').addEventListener('click', () => {
   signingOut = true;
   live.voice?.leave();

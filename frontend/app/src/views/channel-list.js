@@ -56,6 +56,17 @@ export function voiceMemberList(voice) {
 }
 
 /**
+ * The dot of a channel with messages the user has not seen (a brighter one
+ * when they mention the user), with words for screen readers.
+ * @param {'message' | 'mention' | undefined} kind
+ */
+export function unreadMark(kind) {
+  if (!kind) return null;
+  const words = kind === 'mention' ? 'mentions you' : 'unread messages';
+  return h('span', { class: `unread-dot ${kind}`, title: kind === 'mention' ? 'You were mentioned' : 'Unread messages' }, h('span', { class: 'sr-only' }, `, ${words}`));
+}
+
+/**
  * One channel row.
  * @param {Channel} ch
  * @param {WorkspaceState} state
@@ -71,7 +82,7 @@ export function channelItem(ch, state, voice, actions) {
   const voiceMembers = inVoiceHere && voice ? voiceMemberList(voice) : null;
   return h(
     'li',
-    { class: `channel-item${current ? ' active' : ''}${voiceMembers ? ' has-members' : ''}`, dataset: { channelId: ch.id, type: ch.type } },
+    { class: `channel-item${current ? ' active' : ''}${voiceMembers ? ' has-members' : ''}${state.unread?.[ch.id] ? ' unread' : ''}`, dataset: { channelId: ch.id, type: ch.type } },
     h(
       'a',
       {
@@ -85,6 +96,7 @@ export function channelItem(ch, state, voice, actions) {
       },
       h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, icon(voiceChannel ? 'speaker' : 'hash', 16)),
       h('span', { class: 'channel-name' }, ch.name),
+      unreadMark(state.unread?.[ch.id]),
       voiceCount ? h('span', { class: 'count', title: 'People in voice' }, String(voiceCount)) : null,
     ),
     isAdmin(room)

@@ -31,6 +31,8 @@ export class TextView {
    *   members?: () => { user_id: number, login: string, display_name?: string | null }[],
    *   onUnseen?: (count: number) => void,
    *   messageLink?: (id: number) => string,
+   *   onIncoming?: (messages: Message[]) => void,
+   *   onLatest?: (id: number) => void,
    * }} options
    */
   constructor(options) {
@@ -41,6 +43,8 @@ export class TextView {
     /** @type {Map<number, { el: HTMLElement, sig: string }>} */
     this.rendered = new Map();
     this.unseen = 0;
+    /** @type {number | null} the newest message rendered once the history had loaded */
+    this.latestId = null;
     /** @type {number | null} a message to show once the history has loaded */
     this.pendingJump = null;
     /** @param {Message} m */
@@ -298,6 +302,7 @@ export class TextView {
       }
     }
     this.el.dataset.messageCount = String(list.length);
+    this.reportNewest(list);
     if (appendedOthers && this.session.loaded && typeof document !== 'undefined' && document.hidden) this.options.onUnseen?.(appendedOthers);
     if (wasAtBottom) this.scrollToBottom();
     else if (appendedOthers && this.session.loaded) {
@@ -307,6 +312,21 @@ export class TextView {
     }
     this.renderPending();
     this.panels.refresh();
+  }
+
+  /** Tells the page about messages that arrived since the last render, and how far the channel was seen. @param {Message[]} list */
+  reportNewest(list) {
+    const newest = list.at(-1);
+    if (!this.session.loaded || !newest) return;
+    const since = this.latestId;
+    if (since != null && newest.id > since) {
+      const incoming = list.filter((m) => m.id > since && (m.author?.id ?? m.author_id) !== this.options.meId);
+      if (incoming.length) this.options.onIncoming?.(incoming);
+    }
+    if (since == null || newest.id > since) {
+      this.latestId = newest.id;
+      this.options.onLatest?.(newest.id);
+    }
   }
 
   renderPending() {
