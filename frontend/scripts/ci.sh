@@ -28,6 +28,8 @@ fi
 npm run check
 npm test
 npm run build
+# Fails when the build is over the bundle budget in README.md.
+npm run budget
 # The browser tests exercise the unbundled sources (what a fresh clone serves)
 # and then the production build.
 npm run test:e2e
