@@ -242,14 +242,14 @@ async function loadRooms() {
   store.dispatch({ type: 'rooms', rooms: await api.listRooms() });
 }
 
-/** @param {string} slug @param {number | null} [channelId] */
-async function openRoom(slug, channelId = null) {
+/** @param {string} slug @param {number | null} [channelId] @param {any} [prefetched] the room's detail, when already fetched */
+async function openRoom(slug, channelId = null, prefetched = null) {
   drawer.set(channelId == null ? drawer.isOpen : false);
   if (store.state.room?.slug !== slug) {
     live.roomSocket?.close();
     live.roomSocket = null;
     try {
-      store.dispatch({ type: 'room-opened', room: await api.getRoom(slug) });
+      store.dispatch({ type: 'room-opened', room: prefetched ?? (await api.getRoom(slug)) });
       store.dispatch({ type: 'collapsed', ids: loadCollapsed(slug) });
     } catch (err) {
       toast(/** @type {Error} */ (err).message, 'error');
@@ -351,23 +351,32 @@ function showMessage(id) {
 window.addEventListener('beforeunload', () => live.voice?.leave());
 
 async function init() {
+  const { slug, channelId, messageId, invite } = parseHash(location.hash);
+  /** @type {any} */
+  let detail = null;
   try {
-    const [limits, profile] = await Promise.all([loadLimits(api), api.profile()]);
+    // All at once: the room named in the address is fetched with the rest.
+    const [limits, profile, rooms, named] = await Promise.all([
+      loadLimits(api),
+      api.profile(),
+      api.listRooms(),
+      slug && !invite ? api.getRoom(slug).catch(() => null) : null,
+    ]);
     store.dispatch({ type: 'limits', limits });
     store.dispatch({ type: 'profile', profile });
-    await loadRooms();
+    store.dispatch({ type: 'rooms', rooms });
+    detail = named;
   } catch (err) {
     closeView();
     setChildren(els.view, failureView('Cannot load your rooms', /** @type {Error} */ (err).message, () => void init()));
     return;
   }
-  const { slug, channelId, messageId, invite } = parseHash(location.hash);
   if (invite && (await acceptInvite(invite))) {
     document.body.dataset.ready = 'true';
     return;
   }
   const target = (slug && store.state.rooms.find((r) => r.slug === slug)) || store.state.rooms[0];
-  if (target) await openRoom(target.slug, slug === target.slug ? channelId : null);
+  if (target) await openRoom(target.slug, slug === target.slug ? channelId : null, detail?.slug === target.slug ? detail : null);
   if (slug === target?.slug) showMessage(messageId);
   document.body.dataset.ready = 'true';
 }
