@@ -24,7 +24,7 @@ import { toast } from './views/dialogs.js';
 import { emptyView, failureView } from './views/empty-view.js';
 import { renderMemberList, renderRoomHead, renderRoomsRail, renderUserPanel } from './views/sidebar.js';
 import { TextView } from './views/text-view.js';
-import { renderVoiceDock } from './views/voice-dock.js';
+import { renderCallPill, renderVoiceDock } from './views/voice-dock.js';
 import { VoiceView } from './views/voice-view.js';
 import { Drawer, TitleCounter, hashFor, parseHash, writeHash } from './workspace-chrome.js';
 
@@ -91,6 +91,7 @@ const els = {
   view: byId('channel-view'),
   voiceDock: byId('voice-dock'),
   mobileTitle: byId('mobile-title'),
+  callPill: /** @type {HTMLButtonElement} */ (byId('call-pill')),
 };
 const headEls = {
   title: byId('room-title'),
@@ -113,6 +114,7 @@ function renderVoiceParts() {
   const state = store.state;
   renderChannelList({ text: els.textChannels, voice: els.voiceChannels, categories: els.categoryGroups }, state, live.voice, channelActions);
   renderVoiceDock(els.voiceDock, state, live.voice, { leave: leaveVoice });
+  renderCallPill(els.callPill, state, live.voice, { back: (slug, channelId) => void openRoom(slug, channelId) });
   if (live.view instanceof VoiceView) live.view.render();
 }
 
