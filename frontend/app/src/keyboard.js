@@ -54,7 +54,7 @@ export function arrowNavigation(container, selector, options = {}) {
  */
 export function channelShortcuts(sidebar) {
   document.addEventListener('keydown', (event) => {
-    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    if (!event.altKey || event.shiftKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
     const links = /** @type {HTMLAnchorElement[]} */ ([...sidebar.querySelectorAll('.channel-link')]);
     const current = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
     const next = links[current + (event.key === 'ArrowUp' ? -1 : 1)];

@@ -12,7 +12,8 @@ import { loadLimits } from './limits.js';
 import { createChannelDialog } from './channel-dialogs.js';
 import { loadCollapsed } from './preferences.js';
 import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.js';
-import { channelActionsFor, wireDialogButtons } from './workspace-buttons.js';
+import { acceptInviteLink } from './invite-dialogs.js';
+import { channelActionsFor, wireChannelReorder, wireDialogButtons } from './workspace-buttons.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -326,6 +327,7 @@ function leaveVoice() {
 // ---------------------------------------------------------------- wiring
 
 wireDialogButtons(ctx);
+wireChannelReorder(ctx, byId('channel-sections'));
 byId('btn-signout').addEventListener('click', () => {
   signingOut = true;
   live.voice?.leave();
@@ -341,7 +343,7 @@ window.addEventListener('online', () => {
 });
 window.addEventListener('hashchange', () => {
   const { slug, channelId, messageId, invite } = parseHash(location.hash);
-  if (invite) void acceptInvite(invite);
+  if (invite) void acceptInviteLink(ctx, invite);
   else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId).then(() => showMessage(messageId));
   else showMessage(messageId);
 });
@@ -373,7 +375,7 @@ async function init() {
     setChildren(els.view, failureView('Cannot load your rooms', /** @type {Error} */ (err).message, () => void init()));
     return;
   }
-  if (invite && (await acceptInvite(invite))) {
+  if (invite && (await acceptInviteLink(ctx, invite))) {
     document.body.dataset.ready = 'true';
     return;
   }
@@ -381,24 +383,6 @@ async function init() {
   if (target) await openRoom(target.slug, slug === target.slug ? channelId : null, detail?.slug === target.slug ? detail : null);
   if (slug === target?.slug) showMessage(messageId);
   document.body.dataset.ready = 'true';
-}
-
-/**
- * Joins with an invitation from a link (#/invite/CODE) and opens the room.
- * @param {string} code
- */
-async function acceptInvite(code) {
-  try {
-    const detail = await api.acceptInvite(code);
-    await loadRooms();
-    await openRoom(detail.slug);
-    toast(`You joined ${detail.title}.`, 'ok');
-    return true;
-  } catch (err) {
-    toast(`That invitation did not work: ${/** @type {Error} */ (err).message}`, 'error');
-    history.replaceState(null, '', location.pathname + location.search);
-    return false;
-  }
 }
 
 render(store.state, null, store.state);
