@@ -13,6 +13,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCREENSHOTS } from './screenshots.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const frontend = resolve(here, '..');
@@ -127,9 +128,9 @@ child.on('exit', (code, signal) => {
     // Publish the current screenshots next to the docs.
     const shots = join(repo, 'docs', 'screenshots');
     mkdirSync(shots, { recursive: true });
-    for (const name of ['sign-in.png', 'text-channel.png', 'voice-channel.png', 'phone.png', 'categories.png', 'thread-panel.png']) {
-      const from = join(artifacts, name);
-      if (existsSync(from)) copyFileSync(from, join(shots, name));
+    for (const { file } of SCREENSHOTS) {
+      const from = join(artifacts, file);
+      if (existsSync(from)) copyFileSync(from, join(shots, file));
     }
   }
   process.exit(ok ? 0 : code ?? (signal ? 1 : 1));

@@ -28,7 +28,9 @@ fi
 npm run check
 npm test
 npm run build
+# Fails when the build is over the bundle budget in README.md.
+npm run budget
 # The browser tests exercise the unbundled sources (what a fresh clone serves)
 # and then the production build.
 npm run test:e2e
-CHARGE_E2E_NO_BUILD=1 CHARGE_E2E_WEB=dist npm run test:e2e -- e2e/chat.e2e.test.js
+CHARGE_E2E_NO_BUILD=1 CHARGE_E2E_WEB=dist npm run test:e2e -- e2e/chat.e2e.test.js e2e/first-paint.e2e.test.js

@@ -16,9 +16,10 @@ describe('invitation links', () => {
   });
 
   it('are read from the workspace address', () => {
-    expect(parseHash('#/invite/aB3_-x')).toEqual({ slug: null, channelId: null, invite: 'aB3_-x' });
-    expect(parseHash('#/r/lab/7')).toEqual({ slug: 'lab', channelId: 7, invite: null });
-    expect(parseHash('#/r/%E0%A4%A')).toEqual({ slug: null, channelId: null, invite: null });
+    expect(parseHash('#/invite/aB3_-x')).toEqual({ slug: null, channelId: null, messageId: null, invite: 'aB3_-x' });
+    expect(parseHash('#/r/lab/7')).toEqual({ slug: 'lab', channelId: 7, messageId: null, invite: null });
+    expect(parseHash('#/r/lab/7/m/42')).toEqual({ slug: 'lab', channelId: 7, messageId: 42, invite: null });
+    expect(parseHash('#/r/%E0%A4%A')).toEqual({ slug: null, channelId: null, messageId: null, invite: null });
   });
 });
 

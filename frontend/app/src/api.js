@@ -235,6 +235,14 @@ export class ApiClient {
   updateChannel(id, body) {
     return this.request(`/api/channels/${id}`, { method: 'PATCH', body });
   }
+  /** @param {string} slug @param {{ id: number, category_id: number | null, position: number }[]} channels */
+  reorderChannels(slug, channels) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/channels/reorder`, { method: 'POST', body: { channels } });
+  }
+  /** @param {string} slug @param {{ id: number, position: number }[]} categories */
+  reorderCategories(slug, categories) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories/reorder`, { method: 'POST', body: { categories } });
+  }
   /** @param {string} slug @param {{ name: string, position?: number }} body */
   createCategory(slug, body) {
     return this.request(`/api/rooms/${encodeURIComponent(slug)}/categories`, { method: 'POST', body });

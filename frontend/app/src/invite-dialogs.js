@@ -130,7 +130,7 @@ export async function manageInvitationsDialog(ctx) {
               {
                 class: 'btn btn-small',
                 type: 'button',
-                'aria-label': `Copy the link of invitation ${inv.code}`,
+                'aria-label': `Copy link of invitation ${inv.code}`,
                 onclick: async () => toast((await copyText(inviteLink(inv.code))) ? 'Link copied.' : inviteLink(inv.code), 'ok'),
               },
               'Copy link',
@@ -177,5 +177,25 @@ export async function manageInvitationsDialog(ctx) {
     render(invitations);
   } catch (err) {
     status.textContent = /** @type {Error} */ (err).message;
+  }
+}
+
+/**
+ * Joins with an invitation from a link (#/invite/CODE) and opens the room;
+ * false (with a message) when the code does not work.
+ * @param {import('./room-dialogs.js').WorkspaceContext} ctx
+ * @param {string} code
+ */
+export async function acceptInviteLink(ctx, code) {
+  try {
+    const detail = await ctx.api.acceptInvite(code);
+    await ctx.loadRooms();
+    await ctx.openRoom(detail.slug);
+    toast(`You joined ${detail.title}.`, 'ok');
+    return true;
+  } catch (err) {
+    toast(`That invitation did not work: ${/** @type {Error} */ (err).message}`, 'error');
+    history.replaceState(null, '', location.pathname + location.search);
+    return false;
   }
 }

@@ -4,6 +4,9 @@ import { ApiClient, ApiError } from './api.js';
 import { apiBase, normalizeBase, probeOrigin, saveApiBase, savedApiBase } from './config.js';
 import { byId } from './dom.js';
 import { loadToken, saveToken, savedLogin } from './session.js';
+import { applySavedTheme } from './theme.js';
+
+applySavedTheme();
 
 const REASONS = /** @type {Record<string, string>} */ ({
   expired: 'Your session has ended. Please sign in again.',

@@ -70,3 +70,50 @@ export function saveDraft(userId, channelId, text) {
     /* storage full or disabled: the draft lasts this visit only */
   }
 }
+
+/**
+ * The user's settings in this browser: the colour theme ('system' follows the
+ * operating system) and whether mentions raise a browser notification.
+ * @typedef {{ theme: 'system' | 'light' | 'dark', notifications: boolean }} Settings
+ */
+
+const SETTINGS_KEY = 'charge.settings';
+const THEMES = ['system', 'light', 'dark'];
+
+/** @returns {Settings} */
+export function loadSettings() {
+  const raw = readJson(SETTINGS_KEY);
+  const value = raw && typeof raw === 'object' ? raw : {};
+  return {
+    theme: THEMES.includes(value.theme) ? value.theme : 'system',
+    notifications: value.notifications !== false,
+  };
+}
+
+/** @param {Partial<Settings>} change @returns {Settings} the settings now */
+export function saveSettings(change) {
+  const next = { ...loadSettings(), ...change };
+  writeJson(SETTINGS_KEY, next);
+  return next;
+}
+
+/** @param {number | null} userId */
+const seenKey = (userId) => `charge.seen.${userId ?? 'anon'}`;
+
+/**
+ * The newest message id read in each channel, per user.
+ * @param {number | null} userId
+ * @returns {Record<number, number>}
+ */
+export function loadSeen(userId) {
+  const value = readJson(seenKey(userId));
+  /** @type {Record<number, number>} */
+  const seen = {};
+  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (Number.isInteger(v)) seen[Number(k)] = v;
+  return seen;
+}
+
+/** @param {number | null} userId @param {Record<number, number>} seen */
+export function saveSeen(userId, seen) {
+  writeJson(seenKey(userId), seen);
+}

@@ -2,18 +2,19 @@
 // unseen-message count, and the #/r/<room>/<channel> address.
 
 /**
- * `#/r/<room>/<channel>` or `#/invite/<code>`.
+ * `#/r/<room>/<channel>`, `#/r/<room>/<channel>/m/<message>` (a message
+ * link) or `#/invite/<code>`.
  * @param {string} hash
- * @returns {{ slug: string | null, channelId: number | null, invite: string | null }}
+ * @returns {{ slug: string | null, channelId: number | null, messageId: number | null, invite: string | null }}
  */
 export function parseHash(hash) {
-  const none = { slug: null, channelId: null, invite: null };
+  const none = { slug: null, channelId: null, messageId: null, invite: null };
   try {
     const invite = /^#\/invite\/([^/?#]+)/.exec(hash);
     if (invite) return { ...none, invite: decodeURIComponent(invite[1]) };
-    const match = /^#\/r\/([^/]+)(?:\/(\d+))?/.exec(hash);
+    const match = /^#\/r\/([^/]+)(?:\/(\d+)(?:\/m\/(\d+))?)?/.exec(hash);
     if (!match) return none;
-    return { ...none, slug: decodeURIComponent(match[1]), channelId: match[2] ? Number(match[2]) : null };
+    return { ...none, slug: decodeURIComponent(match[1]), channelId: match[2] ? Number(match[2]) : null, messageId: match[3] ? Number(match[3]) : null };
   } catch {
     return none;
   }

@@ -2,21 +2,18 @@
 // keeps the store in step with the API and the room socket, and renders the
 // sidebar and the open channel from the store.
 
+import { applySavedTheme } from './theme.js';
 import { ApiClient } from './api.js';
 import { apiBase, wsBase } from './config.js';
 import { byId, setChildren } from './dom.js';
+import { arrowNavigation, channelShortcuts } from './keyboard.js';
+import { startActivity } from './workspace-activity.js';
 import { loadLimits } from './limits.js';
-import {
-  createCategoryDialog,
-  createChannelDialog,
-  deleteCategoryDialog,
-  deleteChannelDialog,
-  editChannelDialog,
-  renameCategoryDialog,
-} from './channel-dialogs.js';
-import { loadCollapsed, saveCollapsed } from './preferences.js';
-import { inviteDialog, manageInvitationsDialog } from './invite-dialogs.js';
-import { changeRoleDialog, createRoomDialog, joinDialog, profileDialog } from './room-dialogs.js';
+import { createChannelDialog } from './channel-dialogs.js';
+import { loadCollapsed } from './preferences.js';
+import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.js';
+import { acceptInviteLink } from './invite-dialogs.js';
+import { channelActionsFor, wireChannelReorder, wireDialogButtons } from './workspace-buttons.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
@@ -28,9 +25,11 @@ import { toast } from './views/dialogs.js';
 import { emptyView, failureView } from './views/empty-view.js';
 import { renderMemberList, renderRoomHead, renderRoomsRail, renderUserPanel } from './views/sidebar.js';
 import { TextView } from './views/text-view.js';
-import { renderVoiceDock } from './views/voice-dock.js';
+import { renderCallPill, renderVoiceDock } from './views/voice-dock.js';
 import { VoiceView } from './views/voice-view.js';
-import { Drawer, TitleCounter, parseHash, writeHash } from './workspace-chrome.js';
+import { Drawer, TitleCounter, hashFor, parseHash, writeHash } from './workspace-chrome.js';
+
+applySavedTheme();
 
 const storedToken = loadToken();
 if (!storedToken) {
@@ -93,6 +92,7 @@ const els = {
   view: byId('channel-view'),
   voiceDock: byId('voice-dock'),
   mobileTitle: byId('mobile-title'),
+  callPill: /** @type {HTMLButtonElement} */ (byId('call-pill')),
 };
 const headEls = {
   title: byId('room-title'),
@@ -107,20 +107,7 @@ const title = new TitleCounter();
 
 /** @type {import('./room-dialogs.js').WorkspaceContext} */
 const ctx = { api, store, loadRooms, openRoom, openChannel };
-/** @type {import('./views/channel-list.js').ChannelActions} */
-const channelActions = {
-  openChannel,
-  editChannel: (ch) => editChannelDialog(ctx, ch),
-  deleteChannel: (ch) => deleteChannelDialog(ctx, ch),
-  toggleCategory: (id) => {
-    store.dispatch({ type: 'category-toggled', categoryId: id });
-    const { room, collapsed } = store.state;
-    if (room) saveCollapsed(room.slug, collapsed);
-  },
-  createChannelIn: (category) => createChannelDialog(ctx, 'text', category.id),
-  renameCategory: (category) => renameCategoryDialog(ctx, category),
-  deleteCategory: (category) => deleteCategoryDialog(ctx, category),
-};
+const channelActions = channelActionsFor(ctx);
 
 // ---------------------------------------------------------------- rendering
 
@@ -128,6 +115,7 @@ function renderVoiceParts() {
   const state = store.state;
   renderChannelList({ text: els.textChannels, voice: els.voiceChannels, categories: els.categoryGroups }, state, live.voice, channelActions);
   renderVoiceDock(els.voiceDock, state, live.voice, { leave: leaveVoice });
+  renderCallPill(els.callPill, state, live.voice, { back: (slug, channelId) => void openRoom(slug, channelId) });
   if (live.view instanceof VoiceView) live.view.render();
 }
 
@@ -147,6 +135,7 @@ function render(state, action, previous) {
   els.mobileTitle.textContent = channel ? channelLabel(channel) : state.room?.title ?? 'Charge';
   if (state.room) writeHash(state.room.slug, state.channelId);
   syncChannelView(state);
+  activity.sync(state);
   if (action) afterChange(state, action, previous);
 }
 
@@ -211,7 +200,19 @@ function syncChannelView(state) {
     onGone: (reason) => toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error'),
     onError: (detail) => toast(detail, 'error'),
   });
-  const view = new TextView({ channel, session, meId, isAdmin: isAdmin(room), api, limits: state.limits, members: () => store.state.room?.members ?? [], onUnseen: (n) => title.addUnseen(n) });
+  const view = new TextView({
+    channel,
+    session,
+    meId,
+    isAdmin: isAdmin(room),
+    api,
+    limits: state.limits,
+    members: () => store.state.room?.members ?? [],
+    onUnseen: (n) => title.addUnseen(n),
+    messageLink: (id) => `${location.origin}${location.pathname}${hashFor(room.slug, channel.id)}/m/${id}`,
+    onIncoming: (messages) => activity.incoming(channel.id, messages),
+    onLatest: (id) => activity.seen(channel.id, id),
+  });
   live.text = session;
   live.view = view;
   setChildren(els.view, view.el);
@@ -227,6 +228,15 @@ function closeView() {
   live.viewChannelId = null;
 }
 
+const activity = startActivity({
+  api,
+  store,
+  meId,
+  open: (channelId, messageId) => {
+    openChannel(channelId);
+    showMessage(messageId);
+  },
+});
 store.subscribe(render);
 
 // ---------------------------------------------------------------- rooms and channels
@@ -235,14 +245,14 @@ async function loadRooms() {
   store.dispatch({ type: 'rooms', rooms: await api.listRooms() });
 }
 
-/** @param {string} slug @param {number | null} [channelId] */
-async function openRoom(slug, channelId = null) {
+/** @param {string} slug @param {number | null} [channelId] @param {any} [prefetched] the room's detail, when already fetched */
+async function openRoom(slug, channelId = null, prefetched = null) {
   drawer.set(channelId == null ? drawer.isOpen : false);
   if (store.state.room?.slug !== slug) {
     live.roomSocket?.close();
     live.roomSocket = null;
     try {
-      store.dispatch({ type: 'room-opened', room: await api.getRoom(slug) });
+      store.dispatch({ type: 'room-opened', room: prefetched ?? (await api.getRoom(slug)) });
       store.dispatch({ type: 'collapsed', ids: loadCollapsed(slug) });
     } catch (err) {
       toast(/** @type {Error} */ (err).message, 'error');
@@ -316,68 +326,63 @@ function leaveVoice() {
 
 // ---------------------------------------------------------------- wiring
 
-byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
-byId('btn-join').addEventListener('click', () => joinDialog(ctx));
-byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
-byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
-byId('btn-invitations').addEventListener('click', () => void manageInvitationsDialog(ctx));
-byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
-byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));
-byId('btn-add-category').addEventListener('click', () => createCategoryDialog(ctx));
+wireDialogButtons(ctx);
+wireChannelReorder(ctx, byId('channel-sections'));
 byId('btn-signout').addEventListener('click', () => {
   signingOut = true;
   live.voice?.leave();
   goToSignIn('signedout');
 });
 
+arrowNavigation(byId('channel-sections'), '.channel-link');
+channelShortcuts(byId('sidebar'));
+
 window.addEventListener('online', () => {
   live.roomSocket?.reconnectNow();
   live.text?.socket.reconnectNow();
 });
 window.addEventListener('hashchange', () => {
-  const { slug, channelId, invite } = parseHash(location.hash);
-  if (invite) void acceptInvite(invite);
-  else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId);
+  const { slug, channelId, messageId, invite } = parseHash(location.hash);
+  if (invite) void acceptInviteLink(ctx, invite);
+  else if (slug && (slug !== store.state.room?.slug || channelId !== store.state.channelId)) void openRoom(slug, channelId).then(() => showMessage(messageId));
+  else showMessage(messageId);
 });
+
+/** Shows a message from a message link in the open text channel. @param {number | null} id */
+function showMessage(id) {
+  if (id != null && live.view instanceof TextView) live.view.showMessage(id);
+}
 window.addEventListener('beforeunload', () => live.voice?.leave());
 
 async function init() {
+  const { slug, channelId, messageId, invite } = parseHash(location.hash);
+  /** @type {any} */
+  let detail = null;
   try {
-    const [limits, profile] = await Promise.all([loadLimits(api), api.profile()]);
+    // All at once: the room named in the address is fetched with the rest.
+    const [limits, profile, rooms, named] = await Promise.all([
+      loadLimits(api),
+      api.profile(),
+      api.listRooms(),
+      slug && !invite ? api.getRoom(slug).catch(() => null) : null,
+    ]);
     store.dispatch({ type: 'limits', limits });
     store.dispatch({ type: 'profile', profile });
-    await loadRooms();
+    store.dispatch({ type: 'rooms', rooms });
+    detail = named;
   } catch (err) {
     closeView();
     setChildren(els.view, failureView('Cannot load your rooms', /** @type {Error} */ (err).message, () => void init()));
     return;
   }
-  const { slug, channelId, invite } = parseHash(location.hash);
-  if (invite && (await acceptInvite(invite))) {
+  if (invite && (await acceptInviteLink(ctx, invite))) {
     document.body.dataset.ready = 'true';
     return;
   }
   const target = (slug && store.state.rooms.find((r) => r.slug === slug)) || store.state.rooms[0];
-  if (target) await openRoom(target.slug, slug === target.slug ? channelId : null);
+  if (target) await openRoom(target.slug, slug === target.slug ? channelId : null, detail?.slug === target.slug ? detail : null);
+  if (slug === target?.slug) showMessage(messageId);
   document.body.dataset.ready = 'true';
-}
-
-/**
- * Joins with an invitation from a link (#/invite/CODE) and opens the room.
- * @param {string} code
- */
-async function acceptInvite(code) {
-  try {
-    const detail = await api.acceptInvite(code);
-    await loadRooms();
-    await openRoom(detail.slug);
-    toast(`You joined ${detail.title}.`, 'ok');
-    return true;
-  } catch (err) {
-    toast(`That invitation did not work: ${/** @type {Error} */ (err).message}`, 'error');
-    history.replaceState(null, '', location.pathname + location.search);
-    return false;
-  }
 }
 
 render(store.state, null, store.state);

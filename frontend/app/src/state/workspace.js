@@ -25,6 +25,7 @@
  *   connection: Connection,
  *   voice: VoicePlace | null,
  *   collapsed: number[],
+ *   unread: Record<number, 'message' | 'mention'>,
  * }} WorkspaceState
  *
  * @typedef {
@@ -35,6 +36,7 @@
  *   | { type: 'room-closed' }
  *   | { type: 'room-frame', slug: string, frame: any }
  *   | { type: 'channel-selected', channelId: number | null }
+ *   | { type: 'unread', channelId: number, mention: boolean }
  *   | { type: 'channel-saved', channel: Channel }
  *   | { type: 'channel-removed', channelId: number }
  *   | { type: 'category-saved', category: Category }
@@ -54,7 +56,7 @@ export const VOICE_TYPES = new Set(['voice', 'stage']);
 
 /** @param {number | null} meId @returns {WorkspaceState} */
 export function initialState(meId) {
-  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [] };
+  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [], unread: {} };
 }
 
 // ---------------------------------------------------------------- selectors
@@ -289,6 +291,14 @@ function changeRoom(state, change) {
   return { ...state, room, channelId: channelGone ? null : state.channelId };
 }
 
+/** @template T @param {Record<number, T>} record @param {number | null} key */
+function withoutKey(record, key) {
+  if (key == null || !(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
 /**
  * @param {WorkspaceState} state
  * @param {WorkspaceAction} action
@@ -328,6 +338,7 @@ export function reduce(state, action) {
         channelId: sameRoom ? state.channelId : null,
         connection: sameRoom ? state.connection : 'connecting',
         collapsed: sameRoom ? state.collapsed : [],
+        unread: sameRoom ? state.unread : {},
       };
     }
     case 'room-closed':
@@ -337,7 +348,13 @@ export function reduce(state, action) {
       return changeRoom(state, (room) => applyRoomFrame(room, action.frame, state.meId));
     case 'channel-selected':
       if (action.channelId != null && !state.room?.channels.some((c) => c.id === action.channelId)) return state;
-      return action.channelId === state.channelId ? state : { ...state, channelId: action.channelId };
+      return action.channelId === state.channelId ? state : { ...state, channelId: action.channelId, unread: withoutKey(state.unread, action.channelId) };
+    case 'unread': {
+      // The open channel is being read; a mention outranks a plain message.
+      if (action.channelId === state.channelId || !state.room?.channels.some((c) => c.id === action.channelId)) return state;
+      const kind = action.mention || state.unread[action.channelId] === 'mention' ? 'mention' : 'message';
+      return state.unread[action.channelId] === kind ? state : { ...state, unread: { ...state.unread, [action.channelId]: kind } };
+    }
     case 'channel-saved':
       return changeRoom(state, (room) => ({ ...room, channels: upsert(room.channels, action.channel) }));
     case 'channel-removed':

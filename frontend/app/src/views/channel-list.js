@@ -56,6 +56,17 @@ export function voiceMemberList(voice) {
 }
 
 /**
+ * The dot of a channel with messages the user has not seen (a brighter one
+ * when they mention the user), with words for screen readers.
+ * @param {'message' | 'mention' | undefined} kind
+ */
+export function unreadMark(kind) {
+  if (!kind) return null;
+  const words = kind === 'mention' ? 'mentions you' : 'unread messages';
+  return h('span', { class: `unread-dot ${kind}`, title: kind === 'mention' ? 'You were mentioned' : 'Unread messages' }, h('span', { class: 'sr-only' }, `, ${words}`));
+}
+
+/**
  * One channel row.
  * @param {Channel} ch
  * @param {WorkspaceState} state
@@ -71,7 +82,11 @@ export function channelItem(ch, state, voice, actions) {
   const voiceMembers = inVoiceHere && voice ? voiceMemberList(voice) : null;
   return h(
     'li',
-    { class: `channel-item${current ? ' active' : ''}${voiceMembers ? ' has-members' : ''}`, dataset: { channelId: ch.id, type: ch.type } },
+    {
+      class: `channel-item${current ? ' active' : ''}${voiceMembers ? ' has-members' : ''}${state.unread?.[ch.id] ? ' unread' : ''}`,
+      dataset: { channelId: ch.id, type: ch.type },
+      draggable: isAdmin(room) ? 'true' : null,
+    },
     h(
       'a',
       {
@@ -85,6 +100,7 @@ export function channelItem(ch, state, voice, actions) {
       },
       h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, icon(voiceChannel ? 'speaker' : 'hash', 16)),
       h('span', { class: 'channel-name' }, ch.name),
+      unreadMark(state.unread?.[ch.id]),
       voiceCount ? h('span', { class: 'count', title: 'People in voice' }, String(voiceCount)) : null,
     ),
     isAdmin(room)
@@ -124,7 +140,7 @@ export function categorySection(section, state, voice, actions) {
     { class: `channel-group category${collapsed ? ' collapsed' : ''}`, dataset: { categoryId: category.id } },
     h(
       'div',
-      { class: 'group-head' },
+      { class: 'group-head', draggable: admin ? 'true' : null, title: admin ? 'Drag to reorder' : null },
       h(
         'h3',
         null,
@@ -168,10 +184,22 @@ export function renderChannelList(lists, state, voice, actions) {
   const text = channels.filter((c) => !isVoice(c));
   const spoken = channels.filter((c) => isVoice(c));
   const item = (/** @type {Channel} */ ch) => channelItem(ch, state, voice, actions);
+  // Live updates re-render the list: focus on a channel stays with it.
+  const active = typeof document === 'undefined' ? null : document.activeElement;
+  const focused = active?.classList.contains('channel-link') ? /** @type {HTMLElement | null} */ (active.closest('.channel-item'))?.dataset.channelId : undefined;
   setChildren(lists.text, text.length ? text.map(item) : h('li', { class: 'empty' }, room ? 'No text channels yet' : ''));
   setChildren(lists.voice, spoken.length ? spoken.map(item) : h('li', { class: 'empty' }, room ? 'No voice channels yet' : ''));
   setChildren(
     lists.categories,
     categories.map((section) => categorySection(/** @type {{ category: Category, channels: Channel[] }} */ (section), state, voice, actions)),
   );
+  if (focused && active && !active.isConnected) {
+    for (const list of [lists.text, lists.voice, lists.categories]) {
+      const link = /** @type {HTMLElement | null} */ (list.querySelector(`.channel-item[data-channel-id="${focused}"] .channel-link`));
+      if (link) {
+        link.focus();
+        break;
+      }
+    }
+  }
 }

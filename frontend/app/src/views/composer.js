@@ -4,6 +4,7 @@
 import { h, setChildren } from '../dom.js';
 import { icon } from '../icons.js';
 import { authorName } from '../messages.js';
+import { MentionComplete } from './mention-complete.js';
 import { snippet } from './message-item.js';
 import { counterText } from './text-format.js';
 
@@ -20,6 +21,7 @@ export class Composer {
    *   onError: (text: string) => void,
    *   onSent?: () => void,
    *   draft?: { load: () => string, save: (text: string) => void },
+   *   members?: () => import('./mention-complete.js').Person[],
    * }} options
    */
   constructor(options) {
@@ -29,13 +31,15 @@ export class Composer {
     this.replyBar = h('div', { class: 'reply-bar', hidden: true });
     this.input = h('textarea', { class: 'composer-input', rows: 1 });
     this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
+    this.mentions = new MentionComplete(this.input, () => options.members?.() ?? [], () => this.onTextChanged());
     this.sendBtn = h('button', { class: 'btn btn-primary send-btn', type: 'submit', 'aria-label': 'Send message' }, 'Send');
     this.el = h(
       'form',
       { class: 'composer', novalidate: true },
       this.replyBar,
+      this.mentions.el,
       h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
-      h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message'),
+      h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message · @ to mention someone'),
     );
     this.setChannelName(options.channelName);
     this.input.value = options.draft?.load() ?? '';
@@ -45,12 +49,14 @@ export class Composer {
       this.submit();
     });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
-    this.input.addEventListener('input', () => {
-      this.autosize();
-      this.updateCounter();
-      this.options.draft?.save(this.input.value);
-      this.options.typing(this.input.value.trim().length > 0);
-    });
+    this.input.addEventListener('input', () => this.onTextChanged());
+  }
+
+  onTextChanged() {
+    this.autosize();
+    this.updateCounter();
+    this.options.draft?.save(this.input.value);
+    this.options.typing(this.input.value.trim().length > 0);
   }
 
   /** @param {string} name */
@@ -70,6 +76,7 @@ export class Composer {
 
   /** @param {KeyboardEvent} e */
   onKey(e) {
+    if (this.mentions.handleKey(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.submit();
@@ -107,6 +114,7 @@ export class Composer {
     this.options.draft?.save('');
     this.autosize();
     this.updateCounter();
+    this.mentions.close();
     this.setReply(null);
     this.options.onSent?.();
   }

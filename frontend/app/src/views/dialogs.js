@@ -54,6 +54,7 @@ export function openForm(spec) {
             h('span', null, opt.label),
           ),
         ),
+        field.hint ? h('small', { class: 'hint' }, field.hint) : null,
       );
       controls.push(group);
       return group;

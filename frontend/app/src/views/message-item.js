@@ -20,6 +20,9 @@ import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.
  *   edit: (m: Message) => void,
  *   remove: (m: Message) => void,
  *   jumpTo: (id: number) => void,
+ *   copyText: (m: Message) => void,
+ *   copyLink: (m: Message) => void,
+ *   openMenu: (m: Message, at: { x: number, y: number } | HTMLElement, returnTo: HTMLElement | null) => void,
  * }} MessageActions
  */
 
@@ -101,6 +104,21 @@ function actionBar(m, ctx, own) {
     ctx.isAdmin && !isModerated(m) ? (m.pinned_at ? button('Unpin', 'Unpin message', 'pin', () => ctx.actions.unpin(m)) : button('Pin', 'Pin message', 'pin', () => ctx.actions.pin(m))) : null,
     own ? button('Edit', 'Edit message', 'edit', () => ctx.actions.edit(m)) : null,
     own || ctx.isAdmin ? button('Delete', 'Delete message', 'trash', () => ctx.actions.remove(m), true) : null,
+    h(
+      'button',
+      {
+        class: 'icon-btn small msg-more',
+        type: 'button',
+        title: 'More',
+        'aria-label': 'More actions',
+        'aria-haspopup': 'menu',
+        onclick: (/** @type {MouseEvent} */ e) => {
+          const anchor = /** @type {HTMLElement} */ (e.currentTarget);
+          ctx.actions.openMenu(m, anchor, anchor);
+        },
+      },
+      icon('more', 16),
+    ),
   );
 }
 
@@ -122,9 +140,9 @@ export function renderMessageItem(m, ctx) {
   if (deleted) classes.push('deleted');
   if (isModerated(m)) classes.push('moderated');
 
-  return h(
+  const item = h(
     'li',
-    { class: classes.join(' '), id: `msg-${m.id}`, dataset: { id: m.id, author: authorId ?? '' } },
+    { class: classes.join(' '), id: `msg-${m.id}`, tabindex: '-1', dataset: { id: m.id, author: authorId ?? '' } },
     ctx.dayBreak ? h('div', { class: 'day-divider', role: 'separator', 'aria-label': ctx.dayBreak }, h('span', null, ctx.dayBreak)) : null,
     ctx.grouped
       ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, created ? new Date(created).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '')
@@ -143,4 +161,41 @@ export function renderMessageItem(m, ctx) {
     ),
     actionBar(m, ctx, own),
   );
+  if (!deleted) {
+    item.addEventListener('contextmenu', (e) => {
+      // A link keeps the browser's own menu.
+      if (/** @type {HTMLElement} */ (e.target).closest('a[href]')) return;
+      e.preventDefault();
+      ctx.actions.openMenu(m, { x: e.clientX, y: e.clientY }, item);
+    });
+    item.addEventListener('keydown', (e) => {
+      if (e.target !== item) return;
+      if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+        e.preventDefault();
+        ctx.actions.openMenu(m, item, item);
+      }
+    });
+  }
+  // One Tab stop per message: its buttons and links join the tab order only
+  // while the message has focus (see `rovingMessageFocus`).
+  for (const el of item.querySelectorAll('button, a[href]')) /** @type {HTMLElement} */ (el).tabIndex = -1;
+  return item;
+}
+
+/**
+ * Lets Tab reach the buttons and links of the message that has focus, and
+ * takes them out of the tab order again when focus leaves it.
+ * @param {HTMLElement} list
+ */
+export function rovingMessageFocus(list) {
+  const controls = (/** @type {Element} */ item) => /** @type {NodeListOf<HTMLElement>} */ (item.querySelectorAll('button, a[href]'));
+  list.addEventListener('focusin', (event) => {
+    const item = /** @type {HTMLElement} */ (event.target).closest?.('li.msg');
+    if (item) for (const el of controls(item)) el.tabIndex = 0;
+  });
+  list.addEventListener('focusout', (event) => {
+    const item = /** @type {HTMLElement} */ (event.target).closest?.('li.msg');
+    const next = /** @type {Node | null} */ (event.relatedTarget);
+    if (item && !(next && item.contains(next))) for (const el of controls(item)) el.tabIndex = -1;
+  });
 }

@@ -27,12 +27,12 @@ export function renderRoomsRail(list, state, actions) {
             type: 'button',
             title: room.title,
             'aria-label': room.title,
+            // The initials are drawn by CSS, so the button's name is the title alone.
+            dataset: { slug: room.slug, initials: initials(room.title) },
             'aria-current': current ? 'page' : null,
             style: `--hue:${hueFor(room.title)}`,
-            dataset: { slug: room.slug },
             onclick: () => actions.openRoom(room.slug),
           },
-          h('span', { 'aria-hidden': 'true' }, initials(room.title)),
         ),
       );
     }),
@@ -78,7 +78,7 @@ export function renderMemberList(list, state, actions) {
       const group = members.filter((m) => m.role === role).sort(byName);
       if (!group.length) return [];
       return [
-        h('li', { class: 'member-role-head', role: 'presentation' }, `${roleHeading(role)} — ${group.length}`),
+        h('li', { class: 'member-role-head' }, `${roleHeading(role)} — ${group.length}`),
         ...group.map((m) => {
           const name = memberName(m);
           const manage = assignableRoles(room, m, state.meId).length > 0;

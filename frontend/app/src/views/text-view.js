@@ -1,15 +1,18 @@
 // The text channel view: header, message list, composer, typing line and
 // online list, kept in step with a TextChannelSession.
 
-import { h, setChildren } from '../dom.js';
+import { copyText, h, setChildren } from '../dom.js';
 import { loadDraft, saveDraft } from '../preferences.js';
 import { icon } from '../icons.js';
+import { arrowNavigation } from '../keyboard.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
 import { Composer } from './composer.js';
 import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
 import { deleteMessageDialog, editMessageDialog } from './message-dialogs.js';
-import { renderMessageItem } from './message-item.js';
+import { renderMessageItem, rovingMessageFocus } from './message-item.js';
+import { openMessageMenu } from './message-menu.js';
+import { EDGE, MessageWindow } from './message-window.js';
 import { createPanels, openThread, pinAction, unpinAction } from './text-panels.js';
 import { renderOnlineList, renderPendingList } from './text-parts.js';
 import { connectionText, dayLabel, messageSignature, replyCounts, typingText } from './text-format.js';
@@ -28,6 +31,9 @@ export class TextView {
    *   limits: import('../limits.js').Limits,
    *   members?: () => { user_id: number, login: string, display_name?: string | null }[],
    *   onUnseen?: (count: number) => void,
+   *   messageLink?: (id: number) => string,
+   *   onIncoming?: (messages: Message[]) => void,
+   *   onLatest?: (id: number) => void,
    * }} options
    */
   constructor(options) {
@@ -35,9 +41,11 @@ export class TextView {
     this.session = options.session;
     this.channel = options.channel;
     this.isAdmin = options.isAdmin;
-    /** @type {Map<number, { el: HTMLElement, sig: string }>} */
-    this.rendered = new Map();
     this.unseen = 0;
+    /** @type {number | null} the newest message rendered once the history had loaded */
+    this.latestId = null;
+    /** @type {number | null} a message to show once the history has loaded */
+    this.pendingJump = null;
     /** @param {Message} m */
     this.absorb = (m) => this.session.absorb([m]);
     /** @type {import('./message-item.js').MessageActions} */
@@ -55,6 +63,12 @@ export class TextView {
       thread: (m) => openThread(this, m),
       unpin: (m) => void unpinAction(this, m),
       jumpTo: (id) => void this.jumpTo(id),
+      copyText: (m) => void copyText(m.content ?? '').then((ok) => toast(ok ? 'Message text copied.' : 'Could not copy the text.', ok ? 'ok' : 'error')),
+      copyLink: (m) => {
+        const link = this.options.messageLink?.(m.id);
+        if (link) void copyText(link).then((ok) => toast(ok ? 'Message link copied.' : 'Could not copy the link.', ok ? 'ok' : 'error'));
+      },
+      openMenu: (m, at, returnTo) => openMessageMenu(m, { meId: this.options.meId, isAdmin: this.isAdmin, actions: this.actions }, at, returnTo),
     };
     this.panels = createPanels(this);
 
@@ -82,6 +96,15 @@ export class TextView {
     this.pendingEl = h('ol', { class: 'message-list pending-list', 'aria-label': 'Messages being sent' });
     this.scroller = h('div', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0' }, this.topEl, this.listEl, this.pendingEl);
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    // Only a window of the history is in the DOM (see message-window.js).
+    this.window = new MessageWindow({ list: this.listEl, scroller: this.scroller, item: (m, i, all) => this.itemFor(m, i, all) });
+    /** @type {Map<number, Message>} */
+    this.byId = new Map();
+    /** @type {Map<number, number>} */
+    this.replies = new Map();
+    // ↑/↓ move through the messages once the list has focus; Escape goes back to writing.
+    arrowNavigation(this.scroller, '.message-list > li.msg', { onEscape: () => this.focus() });
+    rovingMessageFocus(this.scroller);
     /** Whether the view follows new messages (the reader is at the bottom). */
     this.stick = true;
     // Keep following the bottom when the list area changes size (reply bar,
@@ -111,6 +134,7 @@ export class TextView {
       onError: (text) => toast(text, 'error'),
       onSent: () => this.scrollToBottom(),
       draft: { load: () => loadDraft(this.options.meId, this.channel.id), save: (text) => saveDraft(this.options.meId, this.channel.id, text) },
+      members: () => this.options.members?.() ?? [],
     });
 
     this.el = h(
@@ -138,7 +162,7 @@ export class TextView {
       this.renderTop();
     }
     if (roleChanged) {
-      this.rendered.forEach((entry) => (entry.sig = ''));
+      this.window.rendered.forEach((entry) => (entry.sig = ''));
       this.renderMessages();
     }
   }
@@ -165,8 +189,17 @@ export class TextView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   }
 
+  /** The rendered messages by id. */
+  get rendered() {
+    return this.window.rendered;
+  }
+
   /** @param {boolean} [smooth] */
   scrollToBottom(smooth = false) {
+    if (!this.window.follow || !this.window.atEnd) {
+      this.window.followEnd();
+      this.window.render(this.session.messages, false);
+    }
     this.scroller.scrollTo({ top: this.scroller.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
     this.stick = true;
     this.unseen = 0;
@@ -174,20 +207,26 @@ export class TextView {
   }
 
   onScroll() {
-    this.stick = this.nearBottom();
+    const s = this.scroller;
+    const all = this.session.messages;
+    // Near an edge of what is rendered: move the window, or fetch older pages.
+    if (s.scrollTop < EDGE) {
+      if (!this.window.atStart) this.window.shift(all, -1);
+      else if (this.session.hasMoreBackward && !this.session.loadingOlder) void this.loadOlder();
+    } else if (s.scrollHeight - s.scrollTop - s.clientHeight < EDGE && !this.window.atEnd) this.window.shift(all, 1);
+    this.stick = this.window.atEnd && this.nearBottom();
     if (this.stick) {
       this.unseen = 0;
       this.jumpBtn.hidden = true;
     }
-    if (this.scroller.scrollTop < 120 && this.session.hasMoreBackward && !this.session.loadingOlder) void this.loadOlder();
   }
 
   async loadOlder() {
-    const before = this.scroller.scrollHeight;
-    const top = this.scroller.scrollTop;
     try {
+      // The new page re-renders the list with the top message kept in place;
+      // then the window moves onto it if the reader is still near the top.
       const got = await this.session.loadOlder();
-      if (got) this.scroller.scrollTop = top + (this.scroller.scrollHeight - before);
+      if (got && this.scroller.scrollTop < EDGE) this.window.shift(this.session.messages, -1);
     } catch (err) {
       toast(/** @type {Error} */ (err).message, 'error');
     }
@@ -204,6 +243,8 @@ export class TextView {
       this.renderMessages();
       this.renderTop();
       this.scrollToBottom();
+      if (this.pendingJump != null) void this.jumpTo(this.pendingJump);
+      this.pendingJump = null;
     } else this.renderMessages();
   }
 
@@ -238,58 +279,66 @@ export class TextView {
       );
   }
 
+  /**
+   * What one message of the list looks like in its place: its signature
+   * (re-render when it changes) and how to render it.
+   * @param {Message} m
+   * @param {number} i
+   * @param {Message[]} all
+   */
+  itemFor(m, i, all) {
+    const prev = all[i - 1];
+    const day = dayLabel(parseTimestamp(m.created_at));
+    const newDay = !prev || dayLabel(parseTimestamp(prev.created_at)) !== day;
+    const grouped = !newDay && continuesGroup(prev, m);
+    const parent = m.parent_id != null ? this.byId.get(m.parent_id) : undefined;
+    const count = Math.max(this.replies.get(m.id) ?? 0, m.id === (m.thread_root_id ?? m.id) ? m.thread_reply_count ?? 0 : 0);
+    return {
+      sig: `${messageSignature(m)}|${grouped}|${newDay ? day : ''}|${parent ? messageSignature(parent) : m.parent_id ?? ''}|${count}`,
+      render: () => renderMessageItem(m, { meId: this.options.meId, isAdmin: this.isAdmin, grouped, parent, replies: count, dayBreak: newDay ? day : '', actions: this.actions }),
+    };
+  }
+
   /** Brings the list in step with the session, re-rendering only what changed. */
   renderMessages() {
-    const wasAtBottom = this.stick || this.nearBottom();
+    const wasAtBottom = this.stick || (this.window.atEnd && this.nearBottom());
     const list = this.session.messages;
-    /** @type {Map<number, Message>} */
-    const byId = new Map(list.map((m) => [m.id, m]));
-    const replies = replyCounts(list);
-    /** @type {Set<number>} */
-    const keep = new Set();
-    let appendedOthers = 0;
-    let previousChild = /** @type {Element | null} */ (null);
-    for (let i = 0; i < list.length; i += 1) {
-      const m = list[i];
-      const prev = list[i - 1];
-      const day = dayLabel(parseTimestamp(m.created_at));
-      const newDay = !prev || dayLabel(parseTimestamp(prev.created_at)) !== day;
-      const grouped = !newDay && continuesGroup(prev, m);
-      const parent = m.parent_id != null ? byId.get(m.parent_id) : undefined;
-      const count = Math.max(replies.get(m.id) ?? 0, m.id === (m.thread_root_id ?? m.id) ? m.thread_reply_count ?? 0 : 0);
-      const sig = `${messageSignature(m)}|${grouped}|${newDay ? day : ''}|${parent ? messageSignature(parent) : m.parent_id ?? ''}|${count}`;
-      let entry = this.rendered.get(m.id);
-      if (!entry && (m.author?.id ?? m.author_id) !== this.options.meId) appendedOthers += 1;
-      if (!entry || entry.sig !== sig) {
-        const el = renderMessageItem(m, { meId: this.options.meId, isAdmin: this.isAdmin, grouped, parent, replies: count, dayBreak: newDay ? day : '', actions: this.actions });
-        if (entry) entry.el.replaceWith(el);
-        entry = { el, sig };
-        this.rendered.set(m.id, entry);
-      }
-      keep.add(m.id);
-      const expected = previousChild ? previousChild.nextElementSibling : this.listEl.firstElementChild;
-      if (expected !== entry.el) {
-        if (previousChild) previousChild.after(entry.el);
-        else this.listEl.prepend(entry.el);
-      }
-      previousChild = entry.el;
-    }
-    for (const [id, entry] of this.rendered) {
-      if (!keep.has(id)) {
-        entry.el.remove();
-        this.rendered.delete(id);
-      }
-    }
+    this.byId = new Map(list.map((m) => [m.id, m]));
+    this.replies = replyCounts(list);
+    this.window.render(list, !wasAtBottom);
     this.el.dataset.messageCount = String(list.length);
-    if (appendedOthers && this.session.loaded && typeof document !== 'undefined' && document.hidden) this.options.onUnseen?.(appendedOthers);
+    const incoming = this.reportNewest(list);
+    if (incoming && typeof document !== 'undefined' && document.hidden) this.options.onUnseen?.(incoming);
     if (wasAtBottom) this.scrollToBottom();
-    else if (appendedOthers && this.session.loaded) {
-      this.unseen += appendedOthers;
+    else if (incoming) {
+      this.unseen += incoming;
       this.jumpBtn.hidden = false;
       this.jumpBtn.textContent = `${this.unseen} new message${this.unseen === 1 ? '' : 's'} ↓`;
     }
     this.renderPending();
     this.panels.refresh();
+  }
+
+  /**
+   * Tells the page about messages from others that arrived since the last
+   * render, and how far the channel was seen; returns how many arrived.
+   * @param {Message[]} list
+   */
+  reportNewest(list) {
+    const newest = list.at(-1);
+    if (!this.session.loaded || !newest) return 0;
+    const since = this.latestId;
+    let count = 0;
+    if (since != null && newest.id > since) {
+      const incoming = list.filter((m) => m.id > since && (m.author?.id ?? m.author_id) !== this.options.meId);
+      count = incoming.length;
+      if (count) this.options.onIncoming?.(incoming);
+    }
+    if (since == null || newest.id > since) {
+      this.latestId = newest.id;
+      this.options.onLatest?.(newest.id);
+    }
+    return count;
   }
 
   renderPending() {
@@ -320,17 +369,28 @@ export class TextView {
   }
 
   /**
+   * Shows a message (from a message link) once the history has loaded.
+   * @param {number} id
+   */
+  showMessage(id) {
+    if (this.session.loaded) void this.jumpTo(id);
+    else this.pendingJump = id;
+  }
+
+  /**
    * Shows a message, paging back through the history when it is not loaded yet.
    * @param {number} id
    */
   async jumpTo(id) {
-    for (let pages = 0; !this.rendered.has(id) && this.session.hasMoreBackward && pages < 40; pages += 1) {
+    const loaded = () => this.session.messages.some((m) => m.id === id);
+    for (let pages = 0; !loaded() && this.session.hasMoreBackward && pages < 1000; pages += 1) {
       try {
         if (!(await this.session.loadOlder())) break;
       } catch {
         break;
       }
     }
+    if (this.window.showAround(this.session.messages, id)) this.stick = false;
     this.highlight(id);
   }
 

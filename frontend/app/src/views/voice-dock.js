@@ -38,3 +38,29 @@ export function renderVoiceDock(dock, state, voice, actions) {
     ),
   );
 }
+
+/**
+ * The in-call pill of the phone layout's top bar: shown while in voice, it
+ * names the channel and takes the user back to it with one tap.
+ * @param {HTMLButtonElement} pill
+ * @param {import('../state/workspace.js').WorkspaceState} state
+ * @param {{ status: string } | null} voice
+ * @param {{ back: (slug: string, channelId: number) => void }} actions
+ */
+export function renderCallPill(pill, state, voice, actions) {
+  const where = state.voice;
+  const here = !!where && state.room?.slug === where.slug && state.channelId === where.channelId;
+  if (!where || !voice) {
+    pill.hidden = true;
+    pill.onclick = null;
+    return;
+  }
+  const ch = state.room?.slug === where.slug ? state.room.channels.find((c) => c.id === where.channelId) : null;
+  const name = ch ? ch.name : 'voice';
+  pill.hidden = false;
+  pill.dataset.status = voice.status;
+  pill.classList.toggle('here', here);
+  pill.setAttribute('aria-label', `In voice: ${name}${here ? '' : '. Go back to the call'}`);
+  setChildren(pill, h('span', { class: 'call-dot', 'aria-hidden': 'true' }), icon('speaker', 14), h('span', { class: 'call-name' }, name));
+  pill.onclick = () => actions.back(where.slug, where.channelId);
+}
