@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod invitations;
 pub mod messages;
+pub mod passwords;
 pub mod rooms;
 pub mod slug;
 pub mod validate;
@@ -37,6 +38,8 @@ pub struct Domain {
     /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request.
     pub tokens: Arc<accounts::Tokens>,
     pub limiter: accounts::AuthLimiter,
+    /// The bounded password hashing pool (see `passwords`).
+    pub passwords: passwords::Passwords,
     /// Coherent with every change because the real-time layer sees each one (see `cache`).
     pub cache: Arc<cache::ReadCache>,
     pub realtime: Arc<dyn Realtime>,
