@@ -208,6 +208,8 @@ impl Passwords {
 
 /// One worker: takes jobs until the pool is dropped, reusing one Argon2 memory buffer.
 fn work(queue: &Mutex<Receiver<Job>>, counters: &Counters) {
+    // Allocated by the first hash and kept: at most `slots` buffers whatever the load, and
+    // an idle server that never hashes (the common case) holds none.
     let mut memory: Vec<Block> = Vec::new();
     loop {
         let job = {
