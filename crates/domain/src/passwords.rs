@@ -1,18 +1,19 @@
-//! Password hashing with bounded memory and bounded waiting: a fixed number of worker threads,
-//! each owning one Argon2 memory buffer it reuses for every hash, fed by a bounded queue.
+//! Password hashing with bounded memory and bounded waiting: at most `slots` worker threads,
+//! each reusing one Argon2 buffer for every hash it computes, fed by a bounded queue.
 //!
 //! Argon2id is memory-hard on purpose (19 MiB per hash with the default parameters). Run on
 //! an unbounded blocking pool, every concurrent sign-in or registration allocated its own
 //! buffer, and the allocator kept most of that memory after the burst. Here at most `slots`
-//! hashes run at once and their memory is allocated once per worker; a request that cannot
-//! start within the deadline is answered "busy" instead of waiting without end.
+//! hashes run at once; workers start with the first jobs and exit after a few idle seconds,
+//! giving their buffer back to the system. A request that cannot start within the deadline,
+//! or finds the queue full, is answered "busy" (503) instead of waiting without end.
 //!
 //! Unknown logins are checked against [`DUMMY_HASH`] so that they cost the same as known
 //! ones: the answer's timing does not tell whether a login exists.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
@@ -26,9 +27,15 @@ use crate::error::DomainError;
 /// take as long as known ones (and the answer ignores the result anyway).
 pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$cL4VMlcTA7M6dtgsJo0MAw$Pp+Y5ctSQmOMRz4Q/J9wQxZNqKhz+qdTT+0ikddOXUU";
 
-/// The most Argon2 memory a stored hash may ask for (in 1 KiB blocks): 256 MiB. A hash asking
-/// for more is treated as not matching rather than letting one row pin that much memory.
-const MAX_BLOCKS: usize = 256 * 1024;
+/// The Argon2 memory of one worker, in 1 KiB blocks: what new hashes use (19 MiB). A stored
+/// hash asking for more never matches, rather than letting one row claim more memory.
+const BLOCKS: usize = Params::DEFAULT.block_count();
+
+/// A worker's stack: its Argon2 buffer plus room for everything else it calls.
+const WORKER_STACK: usize = BLOCKS * Block::SIZE + 2 * 1024 * 1024;
+
+/// How long a worker with nothing to do lives on before it exits.
+pub const WORKER_IDLE: Duration = Duration::from_secs(10);
 
 /// How the queue and workers are sized.
 #[derive(Debug, Clone, Copy)]
@@ -39,11 +46,15 @@ pub struct PoolOptions {
     pub queue: usize,
     /// How long a request may wait for a worker before it is answered "busy".
     pub wait: Duration,
+    /// How long an idle worker lives on ([`WORKER_IDLE`] in the server).
+    pub idle: Duration,
 }
 
 /// What the pool has done so far; tests and operators read it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
+    /// Worker threads alive right now.
+    pub workers: usize,
     /// Hashes running right now.
     pub active: usize,
     /// The most hashes that ever ran at once.
@@ -61,9 +72,24 @@ pub struct Passwords {
 }
 
 struct Inner {
-    jobs: SyncSender<Job>,
-    wait: Duration,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
+    options: PoolOptions,
+}
+
+/// What the request side and the workers share. Every decision about the queue and the
+/// number of workers is taken under the one lock, so no job is left without a worker.
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    workers: usize,
+    idle: usize,
+    closed: bool,
 }
 
 #[derive(Default)]
@@ -72,6 +98,13 @@ struct Counters {
     peak: AtomicUsize,
     completed: AtomicU64,
     refused: AtomicU64,
+    spawned: AtomicUsize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 enum Work {
@@ -115,27 +148,30 @@ impl Drop for Claim {
     }
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.ready.notify_all();
+    }
+}
+
 impl Passwords {
-    /// Starts `options.slots` worker threads.
-    pub fn start(options: PoolOptions) -> std::io::Result<Self> {
-        let slots = options.slots.max(1);
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(options.queue.max(1));
-        let queue = Arc::new(Mutex::new(queue));
-        let counters = Arc::new(Counters::default());
-        for n in 0..slots {
-            let queue = queue.clone();
-            let counters = counters.clone();
-            std::thread::Builder::new()
-                .name(format!("password-hash-{n}"))
-                .spawn(move || work(&queue, &counters))?;
-        }
-        Ok(Self {
+    /// A pool with no workers yet: they start with the first jobs, up to `options.slots`.
+    pub fn start(options: PoolOptions) -> Self {
+        Self {
             inner: Arc::new(Inner {
-                jobs,
-                wait: options.wait,
-                counters,
+                shared: Arc::new(Shared {
+                    queue: Mutex::new(Queue::default()),
+                    ready: Condvar::new(),
+                    counters: Counters::default(),
+                }),
+                options: PoolOptions {
+                    slots: options.slots.max(1),
+                    queue: options.queue.max(1),
+                    ..options
+                },
             }),
-        })
+        }
     }
 
     /// Hashes a new password (Argon2id, a fresh random salt) into a PHC string.
@@ -162,8 +198,10 @@ impl Passwords {
     }
 
     pub fn stats(&self) -> PoolStats {
-        let c = &self.inner.counters;
+        let shared = &self.inner.shared;
+        let c = &shared.counters;
         PoolStats {
+            workers: shared.lock().workers,
             active: c.active.load(Ordering::Acquire),
             peak: c.peak.load(Ordering::Acquire),
             completed: c.completed.load(Ordering::Acquire),
@@ -172,30 +210,62 @@ impl Passwords {
     }
 
     fn busy(&self) -> DomainError {
-        self.inner.counters.refused.fetch_add(1, Ordering::AcqRel);
+        self.inner
+            .shared
+            .counters
+            .refused
+            .fetch_add(1, Ordering::AcqRel);
         DomainError::Busy {
-            retry_after_secs: self.inner.wait.as_secs_f64().ceil().max(1.0) as u64,
+            retry_after_secs: self.inner.options.wait.as_secs_f64().ceil().max(1.0) as u64,
         }
+    }
+
+    /// Queues a job, starting a worker if every live one is busy and a slot is free.
+    fn submit(&self, job: Job) -> Result<(), DomainError> {
+        let shared = &self.inner.shared;
+        let options = &self.inner.options;
+        let mut queue = shared.lock();
+        if queue.jobs.len() >= options.queue {
+            drop(queue);
+            return Err(self.busy());
+        }
+        queue.jobs.push_back(job);
+        if queue.jobs.len() > queue.idle && queue.workers < options.slots {
+            let n = shared.counters.spawned.fetch_add(1, Ordering::Relaxed);
+            let worker_shared = shared.clone();
+            let idle = options.idle;
+            let started = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .stack_size(WORKER_STACK)
+                .spawn(move || work(&worker_shared, idle));
+            match started {
+                Ok(_) => queue.workers += 1,
+                // With no worker at all the job would never run: take it back.
+                Err(e) if queue.workers == 0 => {
+                    queue.jobs.pop_back();
+                    return Err(DomainError::Internal(format!(
+                        "cannot start a password worker: {e}"
+                    )));
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot start another password worker"),
+            }
+        }
+        drop(queue);
+        shared.ready.notify_one();
+        Ok(())
     }
 
     async fn run(&self, work: Work) -> Result<Outcome, DomainError> {
         let state = Arc::new(AtomicU8::new(WAITING));
         let (reply, mut answer) = oneshot::channel();
-        let job = Job {
+        self.submit(Job {
             work,
             state: state.clone(),
             reply,
-        };
-        match self.inner.jobs.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(self.busy()),
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(DomainError::Internal("password workers stopped".into()));
-            }
-        }
+        })?;
         let claim = Claim(state);
         let gone = |_| DomainError::Internal("a password worker stopped".into());
-        let result = match tokio::time::timeout(self.inner.wait, &mut answer).await {
+        let result = match tokio::time::timeout(self.inner.options.wait, &mut answer).await {
             Ok(result) => result.map_err(gone)?,
             // Past the deadline: answer busy unless a worker took the job meanwhile, in
             // which case it finishes within one hash's time.
@@ -206,65 +276,70 @@ impl Passwords {
     }
 }
 
-/// One worker: takes jobs until the pool is dropped, reusing one Argon2 memory buffer.
-fn work(queue: &Mutex<Receiver<Job>>, counters: &Counters) {
-    // Allocated by the first hash and kept: at most `slots` buffers whatever the load, and
-    // an idle server that never hashes (the common case) holds none.
-    let mut memory: Vec<Block> = Vec::new();
+/// One worker: takes jobs until it has been idle for `idle` or the pool is dropped.
+///
+/// Its Argon2 buffer lives on its own stack, reused for every hash it computes. When the
+/// worker exits, the C library hands the touched stack pages back to the system, so a burst
+/// leaves no hashing memory behind; a heap buffer freed the same way would stay with the
+/// allocator.
+fn work(shared: &Shared, idle: Duration) {
+    let mut memory = [Block::new(); BLOCKS];
+    let mut queue = shared.lock();
     loop {
-        let job = {
-            let queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-            match queue.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            }
-        };
-        if job
-            .state
-            .compare_exchange(WAITING, STARTED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
+        if let Some(job) = queue.jobs.pop_front() {
+            drop(queue);
+            run_job(&mut memory, job, &shared.counters);
+            queue = shared.lock();
             continue;
         }
-        let now = counters.active.fetch_add(1, Ordering::AcqRel) + 1;
-        counters.peak.fetch_max(now, Ordering::AcqRel);
-        let outcome = match job.work {
-            Work::Hash(password) => {
-                hash_with(&mut memory, password.as_bytes()).map(Outcome::Hashed)
-            }
-            Work::Verify { password, hash } => Ok(Outcome::Verified(verify_with(
-                &mut memory,
-                password.as_bytes(),
-                &hash,
-            ))),
-        };
-        counters.active.fetch_sub(1, Ordering::AcqRel);
-        counters.completed.fetch_add(1, Ordering::AcqRel);
-        let _ = job.reply.send(outcome);
+        if queue.closed {
+            break;
+        }
+        queue.idle += 1;
+        let (guard, wait) = shared
+            .ready
+            .wait_timeout(queue, idle)
+            .unwrap_or_else(PoisonError::into_inner);
+        queue = guard;
+        queue.idle -= 1;
+        if wait.timed_out() && queue.jobs.is_empty() {
+            break;
+        }
     }
+    queue.workers -= 1;
 }
 
-/// The first `blocks` blocks of the worker's buffer, growing it once if a hash needs more.
-fn blocks(memory: &mut Vec<Block>, blocks: usize) -> &mut [Block] {
-    if memory.len() < blocks {
-        memory.resize(blocks, Block::new());
+fn run_job(memory: &mut [Block], job: Job, counters: &Counters) {
+    if job
+        .state
+        .compare_exchange(WAITING, STARTED, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return;
     }
-    &mut memory[..blocks]
+    let now = counters.active.fetch_add(1, Ordering::AcqRel) + 1;
+    counters.peak.fetch_max(now, Ordering::AcqRel);
+    let outcome = match job.work {
+        Work::Hash(password) => hash_with(memory, password.as_bytes()).map(Outcome::Hashed),
+        Work::Verify { password, hash } => Ok(Outcome::Verified(verify_with(
+            memory,
+            password.as_bytes(),
+            &hash,
+        ))),
+    };
+    counters.active.fetch_sub(1, Ordering::AcqRel);
+    counters.completed.fetch_add(1, Ordering::AcqRel);
+    let _ = job.reply.send(outcome);
 }
 
-fn hash_with(memory: &mut Vec<Block>, password: &[u8]) -> Result<String, String> {
+fn hash_with(memory: &mut [Block], password: &[u8]) -> Result<String, String> {
     let params = Params::DEFAULT;
     let salt = argon2::password_hash::try_generate_salt()
         .map_err(|e| format!("no randomness for a salt: {e}"))?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     argon
-        .hash_password_into_with_memory(
-            password,
-            &salt,
-            &mut out,
-            blocks(memory, params.block_count()),
-        )
+        .hash_password_into_with_memory(password, &salt, &mut out, memory)
         .map_err(|e| format!("password hashing failed: {e}"))?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
@@ -277,8 +352,8 @@ fn hash_with(memory: &mut Vec<Block>, password: &[u8]) -> Result<String, String>
 }
 
 /// Whether `password` matches the PHC string `stored`, with that hash's own parameters. A hash
-/// that does not parse, or asks for more than [`MAX_BLOCKS`] of memory, matches nothing.
-fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
+/// that does not parse, or asks for more than [`BLOCKS`] of memory, matches nothing.
+fn verify_with(memory: &mut [Block], password: &[u8], stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -296,16 +371,15 @@ fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
     let Ok(params) = Params::try_from(&parsed) else {
         return false;
     };
-    let needed = params.block_count();
-    if needed > MAX_BLOCKS {
+    let Some(memory) = memory.get_mut(..params.block_count()) else {
         return false;
-    }
+    };
     let mut out = [0u8; Output::MAX_LENGTH];
     let Some(out) = out.get_mut(..expected.len()) else {
         return false;
     };
     if Argon2::new(algorithm, version, params)
-        .hash_password_into_with_memory(password, salt, out, blocks(memory, needed))
+        .hash_password_into_with_memory(password, salt, out, memory)
         .is_err()
     {
         return false;
@@ -323,8 +397,8 @@ mod tests {
             slots,
             queue: 16,
             wait: Duration::from_secs(30),
+            idle: WORKER_IDLE,
         })
-        .unwrap()
     }
 
     #[tokio::test]
@@ -375,11 +449,11 @@ mod tests {
             !pool
                 .verify(
                     "anything".into(),
-                    Some("$argon2id$v=19$m=4194304,t=1,p=1$cL4VMlcTA7M6dtgsJo0MAw$Pp+Y5ctSQmOMRz4Q/J9wQxZNqKhz+qdTT+0ikddOXUU".into())
+                    Some("$argon2id$v=19$m=65536,t=1,p=1$cL4VMlcTA7M6dtgsJo0MAw$Pp+Y5ctSQmOMRz4Q/J9wQxZNqKhz+qdTT+0ikddOXUU".into())
                 )
                 .await
                 .unwrap(),
-            "a hash asking for 4 GiB is refused"
+            "a hash asking for more memory than new hashes is refused"
         );
     }
 
@@ -408,7 +482,27 @@ mod tests {
         let stats = pool.stats();
         assert_eq!(stats.completed, 8);
         assert!(stats.peak >= 1 && stats.peak <= 2, "{stats:?}");
+        assert!(stats.workers <= 2, "{stats:?}");
         assert_eq!(stats.active, 0);
+    }
+
+    #[tokio::test]
+    async fn idle_workers_exit_and_new_ones_start_with_the_next_job() {
+        let pool = Passwords::start(PoolOptions {
+            slots: 2,
+            queue: 16,
+            wait: Duration::from_secs(30),
+            idle: Duration::from_millis(50),
+        });
+        assert_eq!(pool.stats().workers, 0, "no worker before the first job");
+        let phc = pool.hash("first".into()).await.unwrap();
+        let mut waited = 0;
+        while pool.stats().workers > 0 {
+            assert!(waited < 200, "workers exit once idle: {:?}", pool.stats());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert!(pool.verify("first".into(), Some(phc)).await.unwrap());
     }
 
     #[tokio::test]
@@ -417,8 +511,8 @@ mod tests {
             slots: 1,
             queue: 1,
             wait: Duration::from_millis(1),
-        })
-        .unwrap();
+            idle: WORKER_IDLE,
+        });
         let tasks: Vec<_> = (0..6)
             .map(|i| {
                 let pool = pool.clone();

@@ -24,7 +24,7 @@ use charge_config::Settings;
 use charge_domain::Domain;
 use charge_domain::accounts::{AuthLimiter, Tokens};
 use charge_domain::cache::ReadCache;
-use charge_domain::passwords::{Passwords, PoolOptions};
+use charge_domain::passwords::{Passwords, PoolOptions, WORKER_IDLE};
 use charge_http::extract::MAX_JSON_BODY;
 use charge_realtime::writer::MessageWriter;
 use charge_realtime::{Hub, bus};
@@ -94,8 +94,8 @@ impl Application {
                 slots: settings.password_hash_concurrency,
                 queue: settings.password_hash_queue_length,
                 wait: settings.password_hash_wait,
-            })
-            .map_err(|e| anyhow::anyhow!("cannot start the password hashing workers: {e}"))?,
+                idle: WORKER_IDLE,
+            }),
             realtime: Arc::new(charge_realtime::port::Port {
                 hub: hub.clone(),
                 writer: writer.clone(),
