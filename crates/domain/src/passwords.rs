@@ -50,7 +50,7 @@ pub struct PoolOptions {
     pub idle: Duration,
 }
 
-/// What the pool has done so far; tests and operators read it.
+/// What the pool has done so far (the integration tests read it through the app state).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
     /// Worker threads alive right now.
