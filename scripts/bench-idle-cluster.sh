@@ -36,6 +36,7 @@ base_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 start_node() {
   local i=$1 port=$((base_port + $1))
   (cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL="${db%/}/$name" AUTH_RATE_LIMIT_PER_MINUTE=0 CHAT_RATE_LIMIT_PER_SECOND=0 \
+    AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE=0 \
     JWT_SECRET_KEY=bench-secret-key-0123456789-abcdefghij DEBUG=false RUST_LOG=warn \
     REALTIME_BACKEND=redis REALTIME_NAMESPACE="charge.bench.$$" REALTIME_NODE_ID="n$i" \
     exec "$bin/charge" serve) &

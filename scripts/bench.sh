@@ -2,7 +2,7 @@
 # Runs charge-load scenarios against a freshly started server and prints one JSON line each.
 #   scripts/bench.sh                 # full figures (release build), as in docs/PERFORMANCE.md
 #   scripts/bench.sh smoke           # a few seconds each, debug build (what CI prints)
-#   scripts/bench.sh fanout|ingest|history|idle|storm   # one scenario
+#   scripts/bench.sh fanout|ingest|history|idle|storm|auth   # one scenario
 #   DB=mysql://root@127.0.0.1:3306 scripts/bench.sh ingest   # one scenario, on MariaDB
 #   SERVER_BIN=/path/to/other/charge scripts/bench.sh idle     # another build of the server
 set -euo pipefail
@@ -29,6 +29,7 @@ if [[ "$db_url" == mysql://* ]]; then
   db_url="${db_url%/}/$name"
 fi
 (cd "$work" && HOST=127.0.0.1 PORT=$port DATABASE_URL=$db_url AUTH_RATE_LIMIT_PER_MINUTE=0 CHAT_RATE_LIMIT_PER_SECOND=0 \
+  AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE=0 \
   JWT_SECRET_KEY=bench-secret-key-0123456789-abcdefghij DEBUG=false RUST_LOG=warn \
   exec "${SERVER_BIN:-$bin/charge}" serve) &
 server=$!
@@ -50,12 +51,15 @@ case "$mode" in
     load ingest --senders 20 --channels 10 --duration 3 --rate 2000
     load history --connections 10 --duration 3 --messages 100
     load idle --sockets 500 --hold 1
+    load auth --accounts 50 --timing-samples 10 --settle 1
     ;;
   fanout) load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}" ;;
   ingest) load ingest --senders 100 --channels 20 --duration "${DURATION:-10}" --rate "${RATE:-20000}" ;;
   history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
   idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 --messages "${MESSAGES:-50}" ;;
   storm) load idle --sockets 1000 --users 1000 --hold 0.5 ;;
+  # Run on a fresh server: it compares memory with the server's idle figure at its start.
+  auth) load auth --accounts "${ACCOUNTS:-1000}" --settle "${SETTLE:-60}" ;;
   full)
     load fanout --sockets 1000 --senders 10 --rate "${RATE:-500}" --duration "${DURATION:-30}"
     load ingest --senders 100 --channels 20 --duration 10 --rate 20000

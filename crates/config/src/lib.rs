@@ -47,6 +47,11 @@ pub struct Settings {
     pub jwt_algorithm: JwtAlgorithm,
     pub access_token_ttl: Duration,
     pub auth_rate_limit_per_minute: u32,
+    pub auth_global_rate_limit_per_minute: u32,
+    /// Password hashes that may run at once (one worker thread and one buffer each).
+    pub password_hash_concurrency: usize,
+    pub password_hash_queue_length: usize,
+    pub password_hash_wait: Duration,
     pub history_default_limit: i64,
     pub history_max_limit: i64,
     pub message_max_length: usize,
@@ -310,6 +315,31 @@ impl Settings {
                 )?,
             ),
             auth_rate_limit_per_minute: src.parse("AUTH_RATE_LIMIT_PER_MINUTE", "20")?,
+            auth_global_rate_limit_per_minute: src
+                .parse("AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE", "600")?,
+            password_hash_concurrency: match src.optional("PASSWORD_HASH_CONCURRENCY") {
+                None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                Some(_) => match src.parse::<usize>("PASSWORD_HASH_CONCURRENCY", "2")? {
+                    n @ 1..=256 => n,
+                    n => {
+                        return Err(SettingsError {
+                            variable: "PASSWORD_HASH_CONCURRENCY",
+                            problem: format!("{n} is not between 1 and 256"),
+                            example: "2",
+                        });
+                    }
+                },
+            },
+            password_hash_queue_length: positive(
+                "PASSWORD_HASH_QUEUE_LENGTH",
+                src.parse("PASSWORD_HASH_QUEUE_LENGTH", "256")?,
+                "256",
+            )?,
+            password_hash_wait: Duration::from_secs_f64(positive(
+                "PASSWORD_HASH_WAIT_SECONDS",
+                src.parse::<f64>("PASSWORD_HASH_WAIT_SECONDS", "5")?,
+                "5",
+            )?),
             history_default_limit: history_default_limit.min(history_max_limit),
             history_max_limit,
             chat_rate_per_second: src.parse("CHAT_RATE_LIMIT_PER_SECOND", "5")?,

@@ -91,6 +91,26 @@ pub const VARIABLES: &[Variable] = &[
         "Login/registration attempts allowed per client address and per login each minute (0 disables).",
     ),
     var(
+        "AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE",
+        "600",
+        "Login/registration attempts allowed each minute for the whole server, from all addresses together (0 disables).",
+    ),
+    var(
+        "PASSWORD_HASH_CONCURRENCY",
+        "",
+        "Password hashes (19 MiB of memory each) that may run at once; empty means one per CPU core.",
+    ),
+    var(
+        "PASSWORD_HASH_QUEUE_LENGTH",
+        "256",
+        "Sign-ins and registrations that may wait for a hashing slot; beyond that they get 503 with Retry-After.",
+    ),
+    var(
+        "PASSWORD_HASH_WAIT_SECONDS",
+        "5",
+        "How long a sign-in or registration may wait for a hashing slot before it gets 503 with Retry-After.",
+    ),
+    var(
         "CHAT_HISTORY_DEFAULT_LIMIT",
         "50",
         "Default number of chat messages returned for history endpoints.",

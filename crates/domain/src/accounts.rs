@@ -1,48 +1,19 @@
-//! Accounts' credentials: Argon2id password hashes, HS* JWTs with a required `exp`, bearer
-//! tokens, the user behind a token, and the login/registration rate limiter.
+//! Accounts' credentials: HS* JWTs with a required `exp`, bearer tokens, the user behind a
+//! token, and the login/registration rate limiter. Password hashing lives in `passwords`.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 
 use crate::Domain;
 use crate::error::{DomainError, DomainResult};
 use charge_config::{JwtAlgorithm, Settings};
-
-/// Hashes a password with Argon2id on the blocking pool (it is deliberately slow).
-pub async fn hash_password(password: String) -> Result<String, DomainError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| DomainError::Internal(format!("hashing task failed: {e}")))?
-}
-
-/// Checks a password against a stored hash, off the async runtime.
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -165,51 +136,120 @@ pub async fn token_user(
     Ok(user)
 }
 
-/// Per-address and per-login limits for the credential endpoints.
+/// Limits for the credential endpoints: per client address, per login, and for the whole
+/// server. The first two stop one source guessing fast and one account being guessed from
+/// many sources; the global one caps what a spread-out attack (many addresses, many logins)
+/// can try in total, since every attempt costs a password hash.
 #[derive(Clone)]
 pub struct AuthLimiter {
-    inner: Option<Arc<Limiters>>,
+    keyed: Option<Arc<Keyed>>,
+    global: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
-struct Limiters {
+struct Keyed {
     by_address: DefaultKeyedRateLimiter<IpAddr>,
     by_login: DefaultKeyedRateLimiter<String>,
 }
 
 impl AuthLimiter {
-    pub fn new(per_minute: u32) -> Self {
-        let inner = NonZeroU32::new(per_minute).map(|n| {
+    /// `per_minute` per address and per login, `global_per_minute` in all; 0 turns either off.
+    pub fn new(per_minute: u32, global_per_minute: u32) -> Self {
+        let keyed = NonZeroU32::new(per_minute).map(|n| {
             let quota = Quota::per_minute(n);
-            Arc::new(Limiters {
+            Arc::new(Keyed {
                 by_address: RateLimiter::keyed(quota),
                 by_login: RateLimiter::keyed(quota),
             })
         });
-        Self { inner }
+        let global = NonZeroU32::new(global_per_minute)
+            .map(|n| Arc::new(RateLimiter::direct(Quota::per_minute(n))));
+        Self { keyed, global }
     }
 
-    /// Counts one attempt; over the limit, the error carries how long to wait.
+    /// Counts one attempt; over a limit, the error carries how long to wait. The global limit
+    /// is checked last, so attempts refused per address or per login do not use it up.
     pub fn check(&self, address: IpAddr, login: &str) -> Result<(), DomainError> {
-        let Some(limits) = &self.inner else {
-            return Ok(());
-        };
         let clock = DefaultClock::default();
         let wait = |not_until: governor::NotUntil<_>| DomainError::TooManyRequests {
             retry_after_secs: not_until.wait_time_from(clock.now()).as_secs_f64().ceil() as u64,
         };
-        limits.by_address.check_key(&address).map_err(wait)?;
-        limits
-            .by_login
-            .check_key(&login.to_lowercase())
-            .map_err(wait)?;
+        if let Some(limits) = &self.keyed {
+            limits
+                .by_address
+                .check_key(&address_key(address))
+                .map_err(wait)?;
+            limits
+                .by_login
+                .check_key(&login.to_lowercase())
+                .map_err(wait)?;
+        }
+        if let Some(global) = &self.global {
+            global.check().map_err(wait)?;
+        }
         Ok(())
     }
 
     /// Drops state for keys that have fully recovered, so memory stays bounded.
     pub fn retain_recent(&self) {
-        if let Some(limits) = &self.inner {
+        if let Some(limits) = &self.keyed {
             limits.by_address.retain_recent();
             limits.by_login.retain_recent();
         }
+    }
+}
+
+/// The key an address is limited under. An IPv6 client usually holds a whole /64 and can
+/// pick any address in it, so IPv6 addresses count per /64; IPv4-mapped ones as IPv4.
+fn address_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_of_one_64_share_a_key_and_ipv4_mapped_ones_count_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn the_global_limit_counts_attempts_from_every_address_and_login() {
+        let limiter = AuthLimiter::new(0, 3);
+        for i in 0..3u8 {
+            let address = IpAddr::from([192, 0, 2, i]);
+            assert!(limiter.check(address, &format!("user{i}")).is_ok());
+        }
+        let refused = limiter.check(IpAddr::from([198, 51, 100, 1]), "someone-else");
+        assert!(
+            matches!(refused, Err(DomainError::TooManyRequests { retry_after_secs }) if retry_after_secs >= 1),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn attempts_refused_per_address_leave_the_global_budget_alone() {
+        let limiter = AuthLimiter::new(1, 2);
+        let noisy = IpAddr::from([192, 0, 2, 1]);
+        assert!(limiter.check(noisy, "a").is_ok());
+        for _ in 0..5 {
+            assert!(limiter.check(noisy, "b").is_err());
+        }
+        assert!(limiter.check(IpAddr::from([192, 0, 2, 2]), "c").is_ok());
     }
 }

@@ -35,6 +35,9 @@ pub enum DomainError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
+    /// 503 with `Retry-After`: a bounded resource (the password hashing pool) is saturated.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
     #[error("storage failed")]

@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod invitations;
 pub mod messages;
+pub mod passwords;
 pub mod rooms;
 pub mod slug;
 pub mod validate;
@@ -39,6 +40,8 @@ pub struct Domain {
     pub limiter: accounts::AuthLimiter,
     /// New messages per user (`CHAT_RATE_LIMIT_*`), shared by HTTP and sockets.
     pub posting: messages::PostingLimiter,
+    /// The bounded password hashing pool (see `passwords`).
+    pub passwords: passwords::Passwords,
     /// Coherent with every change because the real-time layer sees each one (see `cache`).
     pub cache: Arc<cache::ReadCache>,
     pub realtime: Arc<dyn Realtime>,

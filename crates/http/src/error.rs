@@ -85,6 +85,17 @@ impl IntoResponse for HttpError {
                     "Service temporarily unavailable",
                 )
             }
+            ApiError::Busy { retry_after_secs } => {
+                let mut res = detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Server busy, try again later",
+                );
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_secs.max(1)),
+                );
+                res
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")

@@ -2,9 +2,12 @@
 //!
 //! Scenarios: `fanout` (N sockets in one channel, S senders at a total rate), `ingest` (S
 //! senders as fast as their echoes allow: persisted messages per second), `idle` (N idle
-//! authenticated sockets; server memory per socket), `history` (HTTP history pages per second).
+//! authenticated sockets; server memory per socket), `history` (HTTP history pages per second),
+//! `auth` (concurrent registrations and sign-ins: server memory, and sign-in timing for known
+//! and unknown logins).
 //! Pass `--server-pid` to report the server's CPU time and memory alongside.
 
+mod auth;
 mod fanout;
 mod history;
 mod idle;
@@ -36,7 +39,8 @@ pub struct Common {
     /// PID of the server process, to report its CPU time and resident memory.
     #[arg(long, global = true)]
     pub server_pid: Option<u32>,
-    /// Prefix for the accounts the tool registers (the server needs AUTH_RATE_LIMIT_PER_MINUTE=0).
+    /// Prefix for the accounts the tool registers (the server needs AUTH_RATE_LIMIT_PER_MINUTE=0
+    /// and AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE=0).
     #[arg(long, global = true, default_value = "load")]
     pub prefix: String,
 }
@@ -51,6 +55,8 @@ enum Scenario {
     Idle(idle::IdleArgs),
     /// C concurrent HTTP clients fetching 50-message history pages.
     History(history::HistoryArgs),
+    /// N concurrent registrations, then N concurrent sign-ins; server memory and sign-in timing.
+    Auth(auth::AuthArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +77,7 @@ fn main() -> ExitCode {
             Scenario::Ingest(args) => fanout::run_ingest(&cli.common, args).await,
             Scenario::Idle(args) => idle::run(&cli.common, args).await,
             Scenario::History(args) => history::run(&cli.common, args).await,
+            Scenario::Auth(args) => auth::run(&cli.common, args).await,
         }
     });
     match result {

@@ -24,6 +24,7 @@ use charge_config::Settings;
 use charge_domain::Domain;
 use charge_domain::accounts::{AuthLimiter, Tokens};
 use charge_domain::cache::ReadCache;
+use charge_domain::passwords::{Passwords, PoolOptions, WORKER_IDLE};
 use charge_http::extract::MAX_JSON_BODY;
 use charge_realtime::writer::MessageWriter;
 use charge_realtime::{Hub, bus};
@@ -85,7 +86,16 @@ impl Application {
         let writer = MessageWriter::start(store.clone(), hub.clone());
         let domain = Domain {
             tokens: Arc::new(Tokens::new(&settings)),
-            limiter: AuthLimiter::new(settings.auth_rate_limit_per_minute),
+            limiter: AuthLimiter::new(
+                settings.auth_rate_limit_per_minute,
+                settings.auth_global_rate_limit_per_minute,
+            ),
+            passwords: Passwords::start(PoolOptions {
+                slots: settings.password_hash_concurrency,
+                queue: settings.password_hash_queue_length,
+                wait: settings.password_hash_wait,
+                idle: WORKER_IDLE,
+            }),
             posting: charge_domain::messages::PostingLimiter::new(
                 settings.chat_rate_per_second,
                 settings.chat_rate_burst,

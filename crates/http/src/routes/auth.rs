@@ -1,4 +1,5 @@
-//! `/api/auth`: registration and login.
+//! `/api/auth`: registration and login. Both are rate-limited (`accounts::AuthLimiter`) and
+//! hash on the bounded pool (`passwords`), which answers 503 when saturated.
 
 use std::net::SocketAddr;
 
@@ -12,7 +13,6 @@ use charge_store::StoreError;
 use crate::error::{ApiError, ApiResult, item};
 use crate::extract::{ApiJson, Validate, check_len};
 use charge_domain::Domain as AppState;
-use charge_domain::accounts::{hash_password, verify_password};
 use charge_domain::dto;
 
 pub fn router() -> Router<AppState> {
@@ -60,7 +60,8 @@ impl Validate for LoginRequest {
 /// Create an account.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserRead), (status = 400, description = "Login is already taken"),
-              (status = 422, description = "Validation error"), (status = 429, description = "Rate limited")))]
+              (status = 422, description = "Validation error"), (status = 429, description = "Rate limited"),
+              (status = 503, description = "Password hashing is saturated; retry after `Retry-After` seconds")))]
 pub async fn register_user(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -70,7 +71,7 @@ pub async fn register_user(
     if state.store.user_by_login(&body.login).await?.is_some() {
         return Err(ApiError::BadRequest("Login is already taken").into());
     }
-    let hash = hash_password(body.password).await?;
+    let hash = state.passwords.hash(body.password).await?;
     let status = body.status.as_deref().unwrap_or("online");
     let user = match state
         .store
@@ -88,25 +89,26 @@ pub async fn register_user(
 /// Exchange a login and password for a bearer token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenRead), (status = 401, description = "Incorrect login or password"),
-              (status = 422, description = "Validation error"), (status = 429, description = "Rate limited")))]
+              (status = 422, description = "Validation error"), (status = 429, description = "Rate limited"),
+              (status = 503, description = "Password hashing is saturated; retry after `Retry-After` seconds")))]
 pub async fn login_user(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenRead>> {
     state.limiter.check(peer.ip(), &body.login)?;
-    let wrong = ApiError::Unauthorized {
-        detail: "Incorrect login or password",
-        challenge: false,
-    };
-    let user = state.store.user_by_login(&body.login).await?.ok_or(wrong)?;
-    if !verify_password(body.password, user.hashed_password.clone()).await {
+    // An unknown login is checked against a dummy hash, so it takes as long as a known one
+    // and the timing does not tell which logins exist.
+    let user = state.store.user_by_login(&body.login).await?;
+    let stored = user.as_ref().map(|u| u.hashed_password.clone());
+    let matches = state.passwords.verify(body.password, stored).await?;
+    let Some(user) = user.filter(|_| matches) else {
         return Err(ApiError::Unauthorized {
             detail: "Incorrect login or password",
             challenge: false,
         }
         .into());
-    }
+    };
     let token = state.tokens.issue(user.id)?;
     Ok(Json(TokenRead {
         access_token: token,

@@ -178,3 +178,56 @@ async fn posting_is_limited_per_user_across_http_and_sockets(db: Db) {
     assert_eq!(history["items"].as_array().unwrap().len(), 4, "{history}");
     app.stop().await;
 }
+
+both_backends!(guessing_one_login_from_many_addresses_is_still_limited_per_login);
+async fn guessing_one_login_from_many_addresses_is_still_limited_per_login(db: Db) {
+    // Each attempt comes from its own loopback address, so only the per-login limit can apply.
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "3"),
+            ("AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE", "0"),
+        ],
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for host in 2..=6u8 {
+        let client = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, host]))
+            .build()
+            .expect("client");
+        let reply = client
+            .post(app.url("/api/auth/login"))
+            // Logins are limited case-insensitively.
+            .json(&json!({
+                "login": if host % 2 == 0 { "Victim" } else { "victim" },
+                "password": format!("guess-{host}-1234"),
+            }))
+            .send()
+            .await
+            .expect("request");
+        statuses.push(reply.status());
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS,
+        ],
+        "the login's fourth and fifth attempts are refused, whatever their address"
+    );
+    // Another login from a fresh address is judged on its merits.
+    let other = app
+        .send(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"login": "someone-else", "password": "guess-1234"})),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "{}", other.text);
+    app.stop().await;
+}

@@ -188,6 +188,26 @@ fn a_bad_value_is_refused_with_an_error_naming_its_variable() {
             "AUTH_RATE_LIMIT_PER_MINUTE",
         ),
         (
+            &[("AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE", "-1")],
+            "AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE",
+        ),
+        (
+            &[("PASSWORD_HASH_CONCURRENCY", "0")],
+            "PASSWORD_HASH_CONCURRENCY",
+        ),
+        (
+            &[("PASSWORD_HASH_CONCURRENCY", "1000")],
+            "PASSWORD_HASH_CONCURRENCY",
+        ),
+        (
+            &[("PASSWORD_HASH_QUEUE_LENGTH", "0")],
+            "PASSWORD_HASH_QUEUE_LENGTH",
+        ),
+        (
+            &[("PASSWORD_HASH_WAIT_SECONDS", "0")],
+            "PASSWORD_HASH_WAIT_SECONDS",
+        ),
+        (
             &[("DB_STARTUP_TIMEOUT_SECONDS", "soon")],
             "DB_STARTUP_TIMEOUT_SECONDS",
         ),
