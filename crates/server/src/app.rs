@@ -296,7 +296,11 @@ fn router(state: AppState) -> Router {
                 .with_state(state.sessions.clone()),
         );
     let router = Router::new()
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .merge(
+            Router::new()
+                .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+                .layer(crate::security::docs_policy()),
+        )
         .merge(api);
     let router = match &settings.web_client_dir {
         Some(dir) => router.fallback_service(
@@ -315,11 +319,7 @@ fn router(state: AppState) -> Router {
             }
         }),
     };
-    let hsts_max_age = settings.hsts_max_age;
-    router
-        .layer(middleware::from_fn(move |req, next| {
-            crate::security::headers(hsts_max_age, req, next)
-        }))
+    crate::security::layer(router, settings.hsts_max_age)
         .layer(middleware::from_fn(record_http_metrics))
         .layer(middleware::from_fn(redirect_trailing_slash))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
@@ -377,7 +377,13 @@ async fn redirect_trailing_slash(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path == "/docs" && (req.method() == Method::GET || req.method() == Method::HEAD) {
         return (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    crate::security::DOCS_POLICY,
+                ),
+            ],
             DOCS_PAGE,
         )
             .into_response();

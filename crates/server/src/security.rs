@@ -4,9 +4,10 @@
 //! server is reached over HTTPS and `HSTS_MAX_AGE_SECONDS` is set.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The web client's policy: scripts only from this origin (no inline script, no eval);
 /// inline styles are allowed for the few computed ones; the API and sockets may live on
@@ -16,20 +17,45 @@ pub const CLIENT_POLICY: &str = "default-src 'self'; script-src 'self'; \
     connect-src 'self' http: https: ws: wss:; font-src 'self' data:; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Everything that is not a page: nothing in it may run or be framed.
+pub const RESOURCE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Voice needs the microphone, on this origin only; nothing else is granted.
+pub const PERMISSIONS_POLICY: &str = "microphone=(self), camera=(), geolocation=(), payment=()";
+
+fn is_page(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"))
+}
+
 /// The API documentation page (Swagger UI) starts itself with an inline script.
 pub const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
     base-uri 'none'; frame-ancestors 'none'";
 
-pub async fn headers(hsts_max_age: u64, req: Request, next: Next) -> Response {
-    let docs = req.uri().path().starts_with("/docs");
-    let https = req
-        .headers()
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
-        || req.uri().scheme_str() == Some("https");
-    let mut res = next.run(req).await;
+/// Adds the safety headers to every answer. Static headers are set by `tower-http` layers
+/// (no per-request allocation); the API docs carry their own policy, set on their routes
+/// before this runs; HSTS, which depends on the request, costs a middleware only when
+/// configured.
+pub fn layer<S>(router: axum::Router<S>, hsts_max_age: u64) -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    // One pass over the response, no allocation: these run on every answer, history pages
+    // included, where separate layers cost measurably (see docs/PERFORMANCE.md).
+    let router = router.layer(tower::util::MapResponseLayer::new(add_headers));
+    if hsts_max_age == 0 {
+        return router;
+    }
+    router.layer(axum::middleware::from_fn(move |req, next| {
+        hsts(hsts_max_age, req, next)
+    }))
+}
+
+fn add_headers(mut res: Response) -> Response {
+    let page = is_page(&res);
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -40,21 +66,42 @@ pub async fn headers(hsts_max_age: u64, req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("microphone=(self), camera=(), geolocation=(), payment=()"),
-    );
+    if page {
+        // Policies that govern documents go on pages; other answers (JSON, scripts, images)
+        // get the short policy that forbids rendering them as anything active.
+        h.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        );
+    }
     h.entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(if docs {
-            DOCS_POLICY
-        } else {
+        .or_insert(HeaderValue::from_static(if page {
             CLIENT_POLICY
+        } else {
+            RESOURCE_POLICY
         }));
-    if https
-        && hsts_max_age > 0
-        && let Ok(value) = HeaderValue::from_str(&format!("max-age={hsts_max_age}"))
-    {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, value);
+    res
+}
+
+/// The docs' own policy, for their routes.
+pub fn docs_policy() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCS_POLICY),
+    )
+}
+
+async fn hsts(max_age: u64, req: Request, next: Next) -> Response {
+    let https = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+        || req.uri().scheme_str() == Some("https");
+    let mut res = next.run(req).await;
+    if https && let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}")) {
+        res.headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, value);
     }
     res
 }
