@@ -16,7 +16,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -324,13 +324,20 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(redirect_trailing_slash))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(cors(&settings))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or(req.uri().path(), MatchedPath::as_str);
-            tracing::info_span!("http", method = %req.method(), route = %route)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or(req.uri().path(), MatchedPath::as_str);
+                    tracing::info_span!("http", method = %req.method(), route = %route)
+                })
+                // A 5xx is often deliberate (503 while the database is away, or shedding
+                // password hashes under a burst); real failures are logged at ERROR with their
+                // cause where they happen (`http/src/error.rs`).
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
 }
 
 async fn not_found() -> Response {
