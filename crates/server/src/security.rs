@@ -23,13 +23,6 @@ pub const RESOURCE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 /// Voice needs the microphone, on this origin only; nothing else is granted.
 pub const PERMISSIONS_POLICY: &str = "microphone=(self), camera=(), geolocation=(), payment=()";
 
-fn is_page(res: &Response) -> bool {
-    res.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"))
-}
-
 /// The API documentation page (Swagger UI) starts itself with an inline script.
 pub const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
@@ -55,7 +48,7 @@ where
 }
 
 fn add_headers(mut res: Response) -> Response {
-    let page = is_page(&res);
+    let body = body_kind(&res);
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -66,21 +59,42 @@ fn add_headers(mut res: Response) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if page {
-        // Policies that govern documents go on pages; other answers (JSON, scripts, images)
-        // get the short policy that forbids rendering them as anything active.
-        h.insert(
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static(PERMISSIONS_POLICY),
-        );
-    }
-    h.entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(if page {
+    // Policies that govern documents go on pages; other answers (JSON, scripts, images) get
+    // the short policy that forbids rendering them as anything active. An answer without a
+    // body type (304 Not Modified, 204) gets none: a browser merges a 304's headers into the
+    // page it revalidated, and must keep that page's own policy.
+    let policy = match body {
+        Body::Page => {
+            h.insert(
+                HeaderName::from_static("permissions-policy"),
+                HeaderValue::from_static(PERMISSIONS_POLICY),
+            );
             CLIENT_POLICY
-        } else {
-            RESOURCE_POLICY
-        }));
+        }
+        Body::Other => RESOURCE_POLICY,
+        Body::None => return res,
+    };
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(policy));
     res
+}
+
+enum Body {
+    Page,
+    Other,
+    None,
+}
+
+fn body_kind(res: &Response) -> Body {
+    match res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(t) if t.starts_with("text/html") => Body::Page,
+        Some(_) => Body::Other,
+        None => Body::None,
+    }
 }
 
 /// The docs' own policy, for their routes.

@@ -71,3 +71,32 @@ async fn hsts_is_sent_over_https_only_when_configured(db: Db) {
         .unwrap();
     assert!(res.headers().get("strict-transport-security").is_none());
 }
+
+both_backends!(a_revalidated_page_keeps_its_own_policy);
+async fn a_revalidated_page_keeps_its_own_policy(db: Db) {
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/app");
+    let app = TestApp::spawn_with(db, &[("WEB_CLIENT_DIR", web.to_str().unwrap())]).await;
+    let first = app
+        .client
+        .get(format!("{}/index.html", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let csp = first.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let modified = first.headers()["last-modified"].clone();
+    let again = app
+        .client
+        .get(format!("{}/index.html", app.base))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    // A browser merges a 304's headers into the cached page: a data policy here would
+    // block the page's own scripts and styles.
+    assert!(again.headers().get("content-security-policy").is_none());
+    assert_eq!(again.headers()["x-content-type-options"], "nosniff");
+    app.stop().await;
+}
