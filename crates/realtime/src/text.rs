@@ -229,7 +229,7 @@ impl Handler for TextHandler {
             Ok(TextClientFrame::Ping) => vec![pong()],
             Ok(TextClientFrame::Reaction(change)) => match self.react(change).await {
                 Ok(()) => Vec::new(),
-                Err(detail) => vec![error_frame(detail)],
+                Err(detail) => vec![error_frame(&detail)],
             },
             Ok(TextClientFrame::Typing { is_typing }) => {
                 self.state.hub.set_typing(
@@ -275,11 +275,17 @@ impl TextHandler {
 
     /// A reaction change, by the domain's rule (as over HTTP); a duplicate add is accepted
     /// silently, as the contract has it.
-    async fn react(&self, change: ReactionChange) -> Result<(), &'static str> {
+    async fn react(&self, change: ReactionChange) -> Result<(), Cow<'static, str>> {
         let emoji = match messages::emoji(&change.emoji) {
             Ok(emoji) => emoji,
-            Err(EmojiError::Empty) => return Err("Reaction payload must include 'emoji'"),
-            Err(EmojiError::TooLong) => return Err("Reaction emoji must be at most 32 characters"),
+            Err(EmojiError::Empty) => return Err("Reaction payload must include 'emoji'".into()),
+            Err(EmojiError::TooLong) => {
+                return Err(format!(
+                    "Reaction emoji must be at most {} characters",
+                    messages::EMOJI_MAX_LENGTH
+                )
+                .into());
+            }
         };
         let add = change.operation == ReactionOperation::Add;
         match messages::react(
@@ -293,14 +299,14 @@ impl TextHandler {
         .await
         {
             Ok(_) => Ok(()),
-            Err(DomainError::NotFound(detail)) => Err(detail),
+            Err(DomainError::NotFound(detail)) => Err(detail.into()),
             Err(e) => {
                 tracing::warn!(
                     message_id = change.message_id,
                     error = &e as &dyn std::error::Error,
                     "reaction not updated"
                 );
-                Err("Failed to update reaction")
+                Err("Failed to update reaction".into())
             }
         }
     }
