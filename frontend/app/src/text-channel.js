@@ -370,7 +370,7 @@ export class TextChannelSession {
   /** @param {string} detail */
   onServerError(detail) {
     // Errors about a message we just sent: that send will never be confirmed.
-    if (/message|attachment|parent/i.test(detail)) {
+    if (/message|attachment|parent|timed out/i.test(detail)) {
       const p = this.pending.find((x) => x.via === 'ws' && !x.failed);
       if (p) p.failed = detail;
     }
