@@ -16,3 +16,5 @@ pub const THREAD_MAX_MESSAGES: i64 = 1_000;
 pub const JSON_BODY_MAX_BYTES: usize = 64 * 1024;
 /// Largest WebSocket frame a client may send, in bytes.
 pub const WS_FRAME_MAX_BYTES: usize = 64 * 1024;
+/// Characters in a client's message nonce (`nonce` on `/ws/text` and `POST /api/messages`).
+pub const NONCE_MAX_LENGTH: usize = 64;

@@ -34,6 +34,8 @@ use charge_http::routes;
         routes::messages::moderate_message,
         routes::config::get_webrtc_config,
         routes::config::get_limits,
+        routes::readstate::list_read_states, routes::readstate::mark_channel_read,
+        routes::readstate::create_receipt,
     ),
     modifiers(&BearerAuth)
 )]

@@ -11,7 +11,9 @@ mod error;
 mod invitations;
 mod messages;
 mod models;
+mod readstate;
 mod rooms;
+mod search;
 mod users;
 
 use std::str::FromStr;
@@ -21,8 +23,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
+pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
+pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
+pub use search::SearchFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -9,4 +9,5 @@ pub mod layout;
 pub mod messages;
 pub mod pins;
 pub mod profile;
+pub mod readstate;
 pub mod rooms;
