@@ -386,6 +386,9 @@ impl Store {
     /// order), without reply counts or reactions, in that order.
     async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
         debug_assert!(ids.is_sorted());
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         // Ids are integers from our own inserts, so the IN list holds numbers only.
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
         let sql = format!(
