@@ -25,10 +25,15 @@ const MAX_LAST_POSTS: usize = 100_000;
 /// Cached facts per (channel, user): when read, under which access epoch, and what.
 type FactsCache = HashMap<(i64, i64), (Instant, Ticket, PostingFacts)>;
 
+/// Loads of missing facts are serialised per stripe, so a burst of posts from one member into a
+/// cold cache costs one query rather than one per post (each waiter then finds the entry).
+const LOADER_STRIPES: usize = 32;
+
 #[derive(Default)]
 pub struct Gate {
     facts: Mutex<FactsCache>,
     last_posts: Mutex<HashMap<(i64, i64), Instant>>,
+    loaders: [tokio::sync::Mutex<()>; LOADER_STRIPES],
 }
 
 /// Why the gate said no.
@@ -95,18 +100,28 @@ impl Gate {
     }
 }
 
+fn cached(state: &Domain, key: (i64, i64), ticket: Ticket) -> Option<PostingFacts> {
+    match lock(&state.moderation.facts).get(&key) {
+        Some((at, epoch, facts)) if *epoch == ticket && at.elapsed() < ACCESS_TTL => Some(*facts),
+        _ => None,
+    }
+}
+
 /// The cached facts, or one query.
 async fn facts(
     state: &Domain,
     channel_id: i64,
     user_id: i64,
 ) -> DomainResult<Option<PostingFacts>> {
+    let key = (channel_id, user_id);
     let ticket = state.cache.access_ticket();
-    if let Some((at, epoch, facts)) = lock(&state.moderation.facts).get(&(channel_id, user_id))
-        && *epoch == ticket
-        && at.elapsed() < ACCESS_TTL
-    {
-        return Ok(Some(*facts));
+    if let Some(found) = cached(state, key, ticket) {
+        return Ok(Some(found));
+    }
+    let stripe = (channel_id ^ user_id.rotate_left(17)).unsigned_abs() as usize % LOADER_STRIPES;
+    let _loading = state.moderation.loaders[stripe].lock().await;
+    if let Some(found) = cached(state, key, ticket) {
+        return Ok(Some(found));
     }
     let Some(found) = state.store.posting_facts(channel_id, user_id).await? else {
         return Ok(None);
@@ -115,7 +130,7 @@ async fn facts(
     if facts.len() >= MAX_FACTS {
         facts.clear();
     }
-    facts.insert((channel_id, user_id), (Instant::now(), ticket, found));
+    facts.insert(key, (Instant::now(), ticket, found));
     Ok(Some(found))
 }
 
