@@ -27,4 +27,5 @@ pub fn router() -> Router<Domain> {
         .merge(routes::layout::router())
         .merge(routes::profile::router())
         .merge(routes::config::router())
+        .merge(routes::readstate::router())
 }

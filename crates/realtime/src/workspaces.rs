@@ -43,4 +43,15 @@ impl Workspace {
             bytes,
         )
     }
+
+    /// Sends a frame to one user's sockets here.
+    pub fn send_to_user(&self, user_id: i64, bytes: &Utf8Bytes) -> usize {
+        broadcast(
+            self.conns
+                .values()
+                .map(|(c, _)| c)
+                .filter(|c| c.user_id == user_id),
+            bytes,
+        )
+    }
 }

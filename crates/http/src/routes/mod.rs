@@ -10,4 +10,5 @@ pub mod messages;
 pub mod moderation;
 pub mod pins;
 pub mod profile;
+pub mod readstate;
 pub mod rooms;
