@@ -92,6 +92,9 @@ enum Route {
     TransferOwnership,
     SetSlowMode,
     AuditLog,
+    ReadStates,
+    MarkRead,
+    Receipt,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -148,6 +151,10 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::TransferOwnership,    [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(200)]),
     (Route::SetSlowMode,          [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::AuditLog,             [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    // Read state: one's own counts anywhere; read marks and receipts in rooms one is in.
+    (Route::ReadStates,           [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::MarkRead,             [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::Receipt,              [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// Checks that a successful answer carries what the route promises to that caller.
@@ -236,7 +243,9 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
         Route::UpdateChannel => assert_eq!(body["name"], "general", "{body}"),
         Route::GetProfile => assert!(body["login"].is_string(), "{body}"),
         Route::UpdateProfile => assert_eq!(body["status"], "idle", "{body}"),
-        Route::ListBans => assert!(body.is_array(), "{body}"),
+        Route::ListBans | Route::ReadStates => assert!(body.is_array(), "{body}"),
+        Route::MarkRead => assert_eq!(body["channel_id"], fx.channel_id, "{body}"),
+        Route::Receipt => assert!(body["read_at"].is_string(), "{body}"),
         Route::BanUser => assert!(body["user_id"].is_i64(), "{body}"),
         Route::TimeoutMember => assert!(body["timed_out_until"].is_string(), "{body}"),
         Route::RenameRoom => assert_eq!(body["title"], "Matrix", "{body}"),
@@ -396,6 +405,12 @@ impl Route {
             Route::TransferOwnership => ("post", "/api/rooms/{slug}/transfer-ownership"),
             Route::SetSlowMode => ("put", "/api/channels/{channel_id}/slow-mode"),
             Route::AuditLog => ("get", "/api/rooms/{slug}/audit-log"),
+            Route::ReadStates => ("get", "/api/read-states"),
+            Route::MarkRead => ("post", "/api/channels/{channel_id}/read"),
+            Route::Receipt => (
+                "post",
+                "/api/channels/{channel_id}/messages/{message_id}/receipts",
+            ),
         }
     }
 }

@@ -404,6 +404,23 @@ impl Fixture {
                 Some(json!({"seconds": 0})),
             ),
             Route::AuditLog => (Method::GET, format!("/api/rooms/{slug}/audit-log"), None),
+            Route::ReadStates => (Method::GET, "/api/read-states".into(), None),
+            Route::MarkRead => (
+                Method::POST,
+                format!("/api/channels/{}/read", self.channel_id),
+                Some(json!({})),
+            ),
+            Route::Receipt => {
+                let message = app
+                    .message(&self.owner, self.channel_id, "receipt me")
+                    .await;
+                let id = message["id"].as_i64().expect("message id");
+                (
+                    Method::POST,
+                    format!("/api/channels/{}/messages/{id}/receipts", self.channel_id),
+                    Some(json!({"read": true})),
+                )
+            }
             Route::PostMessage => {
                 let channel = self.channel_id.to_string();
                 return app
