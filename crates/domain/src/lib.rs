@@ -11,9 +11,13 @@ pub mod cache;
 pub mod channels;
 pub mod dto;
 pub mod error;
+pub mod hierarchy;
 pub mod invitations;
 pub mod messages;
+pub mod overwrites;
 pub mod passwords;
+pub mod permission_cache;
+pub mod permissions;
 pub mod rooms;
 pub mod slug;
 pub mod validate;
@@ -63,6 +67,11 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// A room's role levels, member roles or channel overwrites changed: every node forgets
+    /// its cached permission inputs for the room and re-checks the room's open sockets (a
+    /// socket that lost `view` is closed, workspace streams hide the channel, invitation codes
+    /// follow the member's new role).
+    fn permissions_changed(&self, room_id: i64);
     /// Stores a message in commit order and broadcasts it; resolves once committed.
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
 }

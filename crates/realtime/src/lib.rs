@@ -21,6 +21,7 @@ pub mod signal;
 pub mod state;
 pub mod text;
 pub mod voice;
+pub mod voice_access;
 pub mod workspaces;
 pub mod writer;
 pub mod ws;

@@ -34,6 +34,11 @@ use charge_http::routes;
         routes::messages::moderate_message,
         routes::config::get_webrtc_config,
         routes::config::get_limits,
+        routes::permissions::get_channel_permissions,
+        routes::permissions::put_role_overwrite, routes::permissions::delete_role_overwrite,
+        routes::permissions::put_user_overwrite, routes::permissions::delete_user_overwrite,
+        routes::permissions::get_role_hierarchy, routes::permissions::update_role_level,
+        routes::permissions::list_members,
     ),
     modifiers(&BearerAuth)
 )]

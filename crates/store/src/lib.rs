@@ -11,6 +11,7 @@ mod error;
 mod invitations;
 mod messages;
 mod models;
+mod permissions;
 mod rooms;
 mod users;
 
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, Executor};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;
+pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

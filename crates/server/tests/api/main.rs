@@ -22,6 +22,7 @@ mod layout;
 mod messages;
 mod metrics;
 mod password_hashing;
+mod permissions;
 mod pins;
 mod profile;
 mod races;
