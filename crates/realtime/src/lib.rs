@@ -20,6 +20,7 @@ pub mod session;
 pub mod signal;
 pub mod state;
 pub mod text;
+pub mod text_access;
 pub mod voice;
 pub mod voice_access;
 pub mod workspaces;

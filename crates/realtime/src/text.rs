@@ -24,9 +24,10 @@ use crate::session::{
     Reply,
 };
 use crate::state::AppState;
+use crate::text_access;
 use charge_domain::channels::{self, TextChannelAccess};
 use charge_domain::dto;
-use charge_domain::permissions::{self, Permission};
+use charge_domain::permissions;
 use charge_domain::{OnlineUser, frame};
 use tracing::Instrument;
 
@@ -205,6 +206,10 @@ async fn greet(
             return None;
         }
     }
+    let perms = match permissions::channel_grant(state, channel_id, user.id).await {
+        Ok(Ok(grant)) => Some(grant.perms),
+        _ => None,
+    };
     let handler = TextHandler {
         state: state.clone(),
         conn,
@@ -212,6 +217,7 @@ async fn greet(
         user_id: user.id,
         name,
         follow_ups: None,
+        perms,
     };
     Some((handler, outbox))
 }
@@ -224,6 +230,8 @@ struct TextHandler {
     name: String,
     /// Where replies wait while the newest message is being committed.
     follow_ups: Option<Arc<FollowUps>>,
+    /// What the user could do here when last told (`None`: as when they connected).
+    perms: Option<permissions::Perms>,
 }
 
 impl Handler for TextHandler {
@@ -240,7 +248,9 @@ impl Handler for TextHandler {
                 Err(detail) => vec![error_frame(&detail)],
             },
             Ok(TextClientFrame::Typing { is_typing }) => {
-                if let Err(detail) = self.may_send().await {
+                if let Err(detail) =
+                    text_access::may_send(&self.state, self.channel_id, self.user_id).await
+                {
                     return self.reply(vec![error_frame(&detail)]);
                 }
                 self.state.hub.set_typing(
@@ -262,25 +272,7 @@ impl Handler for TextHandler {
 
     /// A socket whose user lost `view` (or membership) is told why and closed with 1008.
     async fn on_recheck(&mut self) -> Recheck {
-        match channels::text_channel_access(&self.state, self.channel_id, self.user_id).await {
-            Ok(TextChannelAccess::Granted(_)) => Recheck::Keep(Vec::new()),
-            Ok(TextChannelAccess::NotMember) => Recheck::Close(
-                vec![error_frame("Not a room member")],
-                CLOSE_POLICY,
-                "Not a room member",
-            ),
-            Ok(_) => {
-                let missing = Permission::View.missing();
-                Recheck::Close(vec![error_frame(missing)], CLOSE_POLICY, missing)
-            }
-            Err(e) => {
-                tracing::warn!(
-                    error = &e as &dyn std::error::Error,
-                    "permissions not re-checked"
-                );
-                Recheck::Keep(Vec::new())
-            }
-        }
+        text_access::recheck(&self.state, self.channel_id, self.user_id, &mut self.perms).await
     }
 }
 
@@ -307,26 +299,10 @@ impl TextHandler {
         Reply::Now(Vec::new())
     }
 
-    /// `send_messages` here, from the cached permission inputs (no query while unchanged).
-    async fn may_send(&self) -> Result<(), Cow<'static, str>> {
-        match permissions::channel_grant(&self.state, self.channel_id, self.user_id).await {
-            Ok(Ok(grant)) if grant.perms.has(Permission::SendMessages) => Ok(()),
-            Ok(Ok(_)) => Err(Permission::SendMessages.missing().into()),
-            Ok(Err(_)) => Err(Permission::View.missing().into()),
-            Err(e) => {
-                tracing::warn!(
-                    error = &e as &dyn std::error::Error,
-                    "permission check failed"
-                );
-                Err("Service temporarily unavailable".into())
-            }
-        }
-    }
-
     /// A reaction change, by the domain's rule (as over HTTP); a duplicate add is accepted
     /// silently, as the contract has it.
     async fn react(&self, change: ReactionChange) -> Result<(), Cow<'static, str>> {
-        self.may_send().await?;
+        text_access::may_send(&self.state, self.channel_id, self.user_id).await?;
         let emoji = match messages::emoji(&change.emoji) {
             Ok(emoji) => emoji,
             Err(EmojiError::Empty) => return Err("Reaction payload must include 'emoji'".into()),
@@ -367,7 +343,7 @@ impl TextHandler {
         &mut self,
         message: NewMessage,
     ) -> Result<crate::writer::Pending, Cow<'static, str>> {
-        self.may_send().await?;
+        text_access::may_send(&self.state, self.channel_id, self.user_id).await?;
         // The same allowance as HTTP posts (decision: one limit per user, whatever the way in).
         if let Err(wait) = self.state.posting.admit(self.user_id) {
             return Err(format!("You are sending messages too fast; try again in {wait} s").into());

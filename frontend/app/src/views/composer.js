@@ -33,12 +33,17 @@ export class Composer {
     this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
     this.mentions = new MentionComplete(this.input, () => options.members?.() ?? [], () => this.onTextChanged());
     this.sendBtn = h('button', { class: 'btn btn-primary send-btn', type: 'submit', 'aria-label': 'Send message' }, 'Send');
+    /** Why the user may not send here (decision 24), shown instead of the help line. */
+    this.blockedNote = h('p', { class: 'composer-blocked', role: 'status', hidden: true });
+    /** @type {string | null} */
+    this.blocked = null;
     this.el = h(
       'form',
       { class: 'composer', novalidate: true },
       this.replyBar,
       this.mentions.el,
       h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
+      this.blockedNote,
       h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message · @ to mention someone'),
     );
     this.setChannelName(options.channelName);
@@ -61,8 +66,24 @@ export class Composer {
 
   /** @param {string} name */
   setChannelName(name) {
-    this.input.placeholder = `Message #${name}`;
+    this.channelName = name;
+    this.input.placeholder = this.blocked ?? `Message #${name}`;
     this.input.setAttribute('aria-label', `Message #${name}`);
+  }
+
+  /**
+   * Disables the composer with the reason shown (null enables it again).
+   * @param {string | null} reason
+   */
+  setBlocked(reason) {
+    if (reason === this.blocked) return;
+    this.blocked = reason;
+    this.input.disabled = !!reason;
+    this.sendBtn.disabled = !!reason;
+    this.blockedNote.textContent = reason ?? '';
+    this.blockedNote.hidden = !reason;
+    this.el.classList.toggle('is-blocked', !!reason);
+    this.setChannelName(this.channelName ?? '');
   }
 
   /** @param {number} max */
@@ -105,6 +126,7 @@ export class Composer {
   }
 
   submit() {
+    if (this.blocked) return;
     const problem = this.options.send(this.input.value, this.replyTo?.id ?? null);
     if (problem) {
       if (this.input.value.trim()) this.options.onError(problem);

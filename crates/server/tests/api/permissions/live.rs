@@ -347,6 +347,18 @@ async fn levels_apply_at_once(cluster: &Cluster) {
     )
     .await;
     assert_eq!(status, 200);
+    // The socket is told what its user may do now (on every node).
+    let told = until(&mut text, "permissions without send_messages", |f| {
+        f["type"] == "permissions"
+            && f["permissions"]
+                .as_array()
+                .is_some_and(|p| !p.contains(&json!("send_messages")))
+    })
+    .await;
+    assert_eq!(
+        told["permissions"],
+        json!(["view", "connect", "speak", "create_forum_posts"])
+    );
     // The change reaches another node through the broker: retry until it has.
     let refused = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
