@@ -7,7 +7,7 @@ use charge_store::Role;
 
 use crate::access::RoomAccess;
 use crate::error::{DomainError, DomainResult};
-use crate::{Domain, dto};
+use crate::{Domain, audit, dto};
 
 /// Members in a page when the client names no `limit`.
 pub const MEMBERS_PAGE_DEFAULT: i64 = 50;
@@ -43,6 +43,14 @@ pub async fn set_level(
     if access.my_level()? < access.level_of(Role::Owner.as_str())? {
         return Err(DomainError::Forbidden("Insufficient permissions"));
     }
+    let before = access
+        .levels
+        .iter()
+        .find(|l| l.role == role.as_str())
+        .map(|l| RoomRoleLevelRead {
+            role: l.role.clone(),
+            level: l.level,
+        });
     if !state
         .store
         .set_role_level(access.room.id, role.as_str(), level)
@@ -52,10 +60,23 @@ pub async fn set_level(
     }
     state.cache.permissions.forget_room(access.room.id);
     state.realtime.permissions_changed(access.room.id);
-    Ok(RoomRoleLevelRead {
+    let after = RoomRoleLevelRead {
         role: role.as_str().to_owned(),
         level,
-    })
+    };
+    audit::record(
+        state,
+        audit::Change {
+            room_id: access.room.id,
+            actor_id: Some(access.member.user_id),
+            action: "role.level",
+            target: audit::Target::Role,
+            before: before.as_ref().and_then(audit::state),
+            after: audit::state(&after),
+        },
+    )
+    .await;
+    Ok(after)
 }
 
 /// The members embedded in room detail and snapshots: at most [`MEMBERS_EMBEDDED_MAX`], in

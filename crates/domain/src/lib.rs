@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod cache;
 pub mod channels;
 pub mod dto;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod hierarchy;
 pub mod invitations;
 pub mod messages;
+pub mod moderation;
 pub mod overwrites;
 pub mod passwords;
 pub mod permission_cache;
@@ -48,6 +50,8 @@ pub struct Domain {
     pub passwords: passwords::Passwords,
     /// Coherent with every change because the real-time layer sees each one (see `cache`).
     pub cache: Arc<cache::ReadCache>,
+    /// Timeouts and slow mode on the posting path (see `moderation::gate`).
+    pub moderation: Arc<moderation::Gate>,
     pub realtime: Arc<dyn Realtime>,
 }
 
@@ -72,6 +76,18 @@ pub trait Realtime: Send + Sync {
     /// socket that lost `view` is closed, workspace streams hide the channel, invitation codes
     /// follow the member's new role).
     fn permissions_changed(&self, room_id: i64);
+    /// Closes sockets of a room on every node — one user's, or everyone's when `user_id` is
+    /// `None` — with the eviction's close reason: the room's `/ws/rooms` and `/ws/signal`
+    /// sockets and the `/ws/text` sockets of `channel_ids` (the room's channels).
+    fn evict(
+        &self,
+        room_id: i64,
+        channel_ids: &[i64],
+        user_id: Option<i64>,
+        why: moderation::Eviction,
+    );
+    /// A member was timed out: their voice participant (on whichever node) is muted at once.
+    fn timed_out(&self, room_id: i64, user_id: i64);
     /// Stores a message in commit order and broadcasts it; resolves once committed.
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
 }

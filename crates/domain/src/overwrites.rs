@@ -9,7 +9,7 @@ use charge_store::{OverwriteTarget, Role, UserOverwrite};
 
 use crate::error::{DomainError, DomainResult, item};
 use crate::permissions::{self, ChannelGrant, Permission, Perms};
-use crate::{Domain, dto};
+use crate::{Domain, audit, dto};
 
 /// User overwrites one channel may hold (decision 22: every list is bounded).
 pub const USER_OVERWRITES_PER_CHANNEL: i64 = charge_protocol::limits::USER_OVERWRITES_PER_CHANNEL;
@@ -92,6 +92,11 @@ pub async fn put_role(
     (allow, deny): (i64, i64),
 ) -> DomainResult<ChannelPermissionRoleRead> {
     let grant = manageable(state, channel_id, user_id).await?;
+    let before = grant
+        .room
+        .role_overwrites
+        .get(&(grant.channel.id, role.as_str().to_owned()))
+        .map(|&(a, d)| role_read(role.as_str(), a, d));
     state
         .store
         .put_overwrite(
@@ -102,7 +107,17 @@ pub async fn put_role(
         )
         .await?;
     changed(state, &grant);
-    Ok(role_read(role.as_str(), allow, deny))
+    let read = role_read(role.as_str(), allow, deny);
+    record(
+        state,
+        &grant,
+        user_id,
+        "permission.role_set",
+        before,
+        Some(&read),
+    )
+    .await;
+    Ok(read)
 }
 
 /// `DELETE …/permissions/roles/{role}` (idempotent).
@@ -113,12 +128,27 @@ pub async fn delete_role(
     role: Role,
 ) -> DomainResult<()> {
     let grant = manageable(state, channel_id, user_id).await?;
+    let before = grant
+        .room
+        .role_overwrites
+        .get(&(grant.channel.id, role.as_str().to_owned()))
+        .map(|&(a, d)| role_read(role.as_str(), a, d));
     if state
         .store
         .delete_overwrite(grant.channel.id, OverwriteTarget::Role(role.as_str()))
         .await?
     {
         changed(state, &grant);
+        let after: Option<&ChannelPermissionRoleRead> = None;
+        record(
+            state,
+            &grant,
+            user_id,
+            "permission.role_clear",
+            before,
+            after,
+        )
+        .await;
     }
     Ok(())
 }
@@ -147,11 +177,26 @@ pub async fn put_user(
             "Too many user overwrites on this channel",
         ));
     }
+    let before = grant
+        .room
+        .user_overwrites
+        .get(&(grant.channel.id, target))
+        .map(|&(a, d)| masks_read(target, a, d));
     state
         .store
         .put_overwrite(grant.channel.id, target_key, allow, deny)
         .await?;
     changed(state, &grant);
+    let after = masks_read(target, allow, deny);
+    record(
+        state,
+        &grant,
+        user_id,
+        "permission.user_set",
+        before,
+        Some(&after),
+    )
+    .await;
     let member = state
         .store
         .membership(grant.room.room_id, target)
@@ -180,12 +225,27 @@ pub async fn delete_user(
     target: i64,
 ) -> DomainResult<()> {
     let grant = manageable(state, channel_id, user_id).await?;
+    let before = grant
+        .room
+        .user_overwrites
+        .get(&(grant.channel.id, target))
+        .map(|&(a, d)| masks_read(target, a, d));
     if state
         .store
         .delete_overwrite(grant.channel.id, OverwriteTarget::User(target))
         .await?
     {
         changed(state, &grant);
+        let after: Option<&serde_json::Value> = None;
+        record(
+            state,
+            &grant,
+            user_id,
+            "permission.user_clear",
+            before,
+            after,
+        )
+        .await;
     }
     Ok(())
 }
@@ -194,6 +254,34 @@ pub async fn delete_user(
 fn changed(state: &Domain, grant: &ChannelGrant) {
     state.cache.permissions.forget_room(grant.room.room_id);
     state.realtime.permissions_changed(grant.room.room_id);
+}
+
+/// A user overwrite as the audit log keeps it.
+fn masks_read(user_id: i64, allow: i64, deny: i64) -> serde_json::Value {
+    serde_json::json!({"user_id": user_id, "allow": Perms::names(allow), "deny": Perms::names(deny)})
+}
+
+/// Writes an overwrite change to the room's audit log (target: the channel's permissions).
+async fn record(
+    state: &Domain,
+    grant: &ChannelGrant,
+    actor: i64,
+    action: &str,
+    before: Option<impl serde::Serialize>,
+    after: Option<&impl serde::Serialize>,
+) {
+    audit::record(
+        state,
+        audit::Change {
+            room_id: grant.room.room_id,
+            actor_id: Some(actor),
+            action,
+            target: audit::Target::Permission(grant.channel.id),
+            before: before.as_ref().and_then(audit::state),
+            after: after.and_then(audit::state),
+        },
+    )
+    .await;
 }
 
 fn role_read(role: &str, allow: i64, deny: i64) -> ChannelPermissionRoleRead {

@@ -23,6 +23,7 @@ pub fn router() -> Router<Domain> {
         .merge(routes::messages::router())
         .merge(routes::pins::router())
         .merge(routes::permissions::router())
+        .merge(routes::moderation::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())

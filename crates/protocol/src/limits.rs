@@ -23,3 +23,14 @@ pub const MEMBERS_EMBEDDED_MAX: usize = 200;
 pub const MEMBERS_PAGE_MAX: i64 = 200;
 /// User overwrites one channel can hold.
 pub const USER_OVERWRITES_PER_CHANNEL: i64 = 500;
+/// Longest slow mode a text channel can have, in seconds (six hours).
+pub const SLOW_MODE_MAX_SECONDS: i64 = 6 * 60 * 60;
+/// Longest timeout, in seconds (28 days).
+pub const TIMEOUT_MAX_SECONDS: i64 = 28 * 24 * 60 * 60;
+/// Characters in a ban's reason.
+pub const BAN_REASON_MAX_LENGTH: usize = 512;
+/// Bans one ban list answer holds at most (newest first).
+pub const BANS_LISTED_MAX: i64 = 1_000;
+/// Audit log entries in a page when no `limit` is given, and the most a page may ask for.
+pub const AUDIT_PAGE_DEFAULT: i64 = 50;
+pub const AUDIT_PAGE_MAX: i64 = 100;

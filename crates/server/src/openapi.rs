@@ -39,6 +39,11 @@ use charge_http::routes;
         routes::permissions::put_user_overwrite, routes::permissions::delete_user_overwrite,
         routes::permissions::get_role_hierarchy, routes::permissions::update_role_level,
         routes::permissions::list_members,
+        routes::moderation::kick_member, routes::moderation::leave_room,
+        routes::moderation::list_bans, routes::moderation::ban_user, routes::moderation::unban_user,
+        routes::moderation::timeout_member, routes::moderation::rename_room,
+        routes::moderation::delete_room, routes::moderation::transfer_ownership,
+        routes::moderation::set_slow_mode, routes::moderation::audit_log,
     ),
     modifiers(&BearerAuth)
 )]

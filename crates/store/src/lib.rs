@@ -6,11 +6,13 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 mod channels;
 mod error;
 mod invitations;
 mod messages;
 mod models;
+mod moderation;
 mod permissions;
 mod rooms;
 mod users;
@@ -21,9 +23,11 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;
+pub use moderation::{Ban, PostingFacts};
 pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -11,6 +11,7 @@ use crate::routes::rooms::parse_path_id;
 use axum::{Json, Router};
 use charge_domain::access::RoomAccess;
 use charge_domain::messages::{self, ContentError};
+use charge_domain::moderation::gate;
 use charge_protocol::MessageRead;
 use charge_protocol::frames::TextServerFrame;
 use charge_store::StoreError;
@@ -149,7 +150,11 @@ pub async fn create_message(
             .into());
         }
     };
-    let message = match state
+    // Timeouts (403) and slow mode (429 with Retry-After), as on the socket.
+    gate::admit_post(&state, channel.id, me.user.id)
+        .await?
+        .map_err(ApiError::from)?;
+    let created = state
         .realtime
         .create_message(messages::Draft {
             channel_id: channel.id,
@@ -157,8 +162,11 @@ pub async fn create_message(
             content: content.to_owned(),
             parent_id: form.parent_id,
         })
-        .await
-    {
+        .await;
+    if created.is_err() {
+        state.moderation.release(channel.id, me.user.id);
+    }
+    let message = match created {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found").into()),
         other => other?,
     };

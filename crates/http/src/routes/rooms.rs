@@ -13,8 +13,10 @@ use charge_store::{Role, TEXT_CHANNEL_TYPES, VOICE_CHANNEL_TYPES};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
 use crate::extract::{ApiJson, Validate, check_len};
+use crate::routes::moderation;
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
+use charge_domain::audit::{self, Target};
 use charge_domain::permissions::{self, Permission};
 use charge_domain::rooms as rooms_ws;
 use charge_domain::rooms::MembersChange;
@@ -29,7 +31,12 @@ pub const MAX_ROOMS_LISTED: i64 = 1000;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/rooms", get(list_rooms).post(create_room))
-        .route("/api/rooms/{slug}", get(get_room))
+        .route(
+            "/api/rooms/{slug}",
+            get(get_room)
+                .patch(moderation::rename_room)
+                .delete(moderation::delete_room),
+        )
         .route("/api/rooms/{slug}/channels", post(create_channel))
         .route(
             "/api/rooms/{slug}/channels/{letter}",
@@ -43,7 +50,10 @@ pub fn router() -> Router<AppState> {
             "/api/rooms/{slug}/invitations/{invitation_id}",
             delete(delete_room_invitation),
         )
-        .route("/api/rooms/{slug}/members/{user_id}", patch(update_member))
+        .route(
+            "/api/rooms/{slug}/members/{user_id}",
+            patch(update_member).delete(moderation::kick_member),
+        )
 }
 
 impl Validate for RoomCreate {
@@ -126,7 +136,20 @@ pub async fn create_room(
         .store
         .create_room(&body.title, me.user.id, |n| slug::candidate(&base, n))
         .await?;
-    Ok((StatusCode::CREATED, Json(dto::room(&room))))
+    let read = dto::room(&room);
+    audit::record(
+        &state,
+        audit::Change {
+            room_id: room.id,
+            actor_id: Some(me.user.id),
+            action: "room.create",
+            target: Target::Room,
+            before: None,
+            after: audit::state(&read),
+        },
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(read)))
 }
 
 /// Room details with channels, categories, members and (for admins) invitations.
@@ -171,6 +194,15 @@ pub async fn create_channel(
         .await?
         .ok_or(ApiError::BadRequest("No available channel slots left"))?;
     let read = dto::channel(&channel);
+    audit::log(
+        &state,
+        &access,
+        "channel.create",
+        Target::Channel(channel.id),
+        None,
+        audit::state(&read),
+    )
+    .await;
     rooms_ws::publish(
         &state,
         access.room.id,
@@ -200,7 +232,12 @@ pub async fn delete_channel(
         return Err(ApiError::BadRequest("Invalid channel letter").into());
     }
     let perms = permissions::room_perms(&state, access.room.id).await?;
-    if let Some(channel) = perms.channels.values().find(|c| c.letter == letter) {
+    let before = perms
+        .channels
+        .values()
+        .find(|c| c.letter == letter)
+        .cloned();
+    if let Some(channel) = &before {
         let mine = perms.effective(channel.id, me.user.id).unwrap_or_default();
         if !mine.has(Permission::View) {
             return Err(ApiError::NotFound("Channel not found").into());
@@ -214,6 +251,15 @@ pub async fn delete_channel(
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    audit::log(
+        &state,
+        &access,
+        "channel.delete",
+        Target::Channel(channel_id),
+        before.as_ref().and_then(|c| audit::state(&dto::channel(c))),
+        None,
+    )
+    .await;
     state.cache.channel_changed(channel_id);
     rooms_ws::publish(
         &state,
@@ -305,6 +351,15 @@ pub async fn update_member(
         .store
         .set_member_role(access.room.id, user_id, new_role)
         .await?;
+    audit::log(
+        &state,
+        &access,
+        "member.role",
+        Target::Member(user_id),
+        audit::state(&serde_json::json!({"role": target.role})),
+        audit::state(&serde_json::json!({"role": new_role.as_str()})),
+    )
+    .await;
     rooms_ws::publish_members(
         &state,
         access.room.id,

@@ -120,6 +120,11 @@ pub enum RoomsServerFrame<'a> {
         room: Cow<'a, str>,
         members: Cow<'a, [RoomMemberSummary]>,
     },
+    /// The room was renamed (decision 25); the slug stays.
+    RoomUpdated {
+        room: Cow<'a, str>,
+        title: Cow<'a, str>,
+    },
     /// The answer to `ping`.
     Pong,
     /// The answer to text that is not JSON.
