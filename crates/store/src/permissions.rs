@@ -284,8 +284,8 @@ impl Store {
             format!("%{escaped}%")
         });
         let items = sqlx::query_as(member_filter!(
-            "SELECT m.id, m.room_id, m.user_id, m.role, m.joined_at, u.login, u.display_name, \
-             u.avatar_path, u.avatar_updated_at, u.presence_status",
+            "SELECT m.id, m.room_id, m.user_id, m.role, m.joined_at, m.timed_out_until, \
+             u.login, u.display_name, u.avatar_path, u.avatar_updated_at, u.presence_status",
             "ORDER BY LOWER(COALESCE(u.display_name, u.login)), m.id LIMIT ? OFFSET ?"
         ))
         .bind(room_id)
