@@ -69,8 +69,8 @@ export async function channelPermissionsDialog(ctx, channel) {
     submit: (values) => {
       const [kind, id] = (values.target || 'role:member').split(':');
       const target = kind === 'user' ? { kind: /** @type {const} */ ('users'), id: Number(id) } : { kind: /** @type {const} */ ('roles'), id };
-      // The dialog closes after this returns; the next step opens after that.
-      setTimeout(() => overwriteDialog(ctx, channel, summary, target), 0);
+      // The next step takes over the same dialog.
+      return overwriteDialog(ctx, channel, summary, target);
     },
   });
 }
@@ -84,13 +84,13 @@ export async function channelPermissionsDialog(ctx, channel) {
  */
 function overwriteDialog(ctx, channel, summary, target) {
   const room = ctx.store.state.room;
-  if (!room) return;
+  if (!room) return null;
   const before =
     target.kind === 'roles' ? summary.roles.find((o) => o.role === target.id) : summary.users.find((o) => o.user_id === target.id);
   const member = target.kind === 'users' ? room.members.find((m) => m.user_id === target.id) : undefined;
   const who = target.kind === 'roles' ? ROLE_LABELS[target.id] ?? target.id : member ? memberName(member) : `User ${target.id}`;
   const shown = relevantPermissions(channel.type);
-  openForm({
+  return openForm({
     title: `${who} in #${channel.name}`,
     description: 'Inherit keeps what the role (or, for a member, their role’s overwrite) gives.',
     fields: shown.map(([name, label]) => ({
