@@ -216,6 +216,13 @@ pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead
         read_at: None,
         pinned_at: m.pinned_at.map(timestamp),
         pinned_by: pinner(m),
+        mentions: if hidden {
+            Vec::new()
+        } else {
+            m.mentioned_users()
+        },
+        mention_everyone: !hidden && m.mention_everyone != 0,
+        nonce: m.nonce.clone(),
     }
 }
 

@@ -14,12 +14,14 @@ pub mod dto;
 pub mod error;
 pub mod hierarchy;
 pub mod invitations;
+pub mod mentions;
 pub mod messages;
 pub mod moderation;
 pub mod overwrites;
 pub mod passwords;
 pub mod permission_cache;
 pub mod permissions;
+pub mod readstate;
 pub mod rooms;
 pub mod slug;
 pub mod validate;
@@ -63,6 +65,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Realtime: Send + Sync {
     /// Sends an already serialised frame to every socket of a text channel.
     fn to_channel(&self, channel_id: i64, frame: Utf8Bytes);
+    /// Sends a frame to every `/ws/rooms` socket of one user, whatever the room (their own
+    /// read state), on every node.
+    fn to_user(&self, user_id: i64, frame: Utf8Bytes);
     /// Sends a workspace event to a room's `/ws/rooms` sockets (admins and owners only when
     /// `admins_only`).
     fn to_room(&self, room_id: i64, frame: Utf8Bytes, admins_only: bool);

@@ -66,6 +66,10 @@ pub struct Draft {
     pub author_id: i64,
     pub content: String,
     pub parent_id: Option<i64>,
+    /// Who it mentions (see `mentions::resolve`).
+    pub mentions: crate::mentions::Mentions,
+    /// The client's nonce, for resends without duplicates.
+    pub nonce: Option<String>,
 }
 
 /// Why content was refused.

@@ -13,7 +13,8 @@ use crate::{Domain, dto, hierarchy, invitations, permissions};
 /// Builds the RoomDetail the caller may see.
 pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<RoomDetail> {
     let room_id = access.room.id;
-    let channels = visible_channels(state, room_id, access.member.user_id).await?;
+    let rows = visible_channel_rows(state, room_id, access.member.user_id).await?;
+    let channels = dto::channels_sorted(&rows);
     let categories = state.store.categories(room_id).await?;
     let (members, members_total) = hierarchy::embedded_members(state, room_id).await?;
     let invitations = if access.sees_invitations() {
@@ -27,6 +28,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
     } else {
         Vec::new()
     };
+    let read_states =
+        crate::readstate::channel_states(state, access.member.user_id, room_id, &rows).await?;
+    let (unread_count, mention_count) = crate::readstate::totals(&read_states);
     let room = dto::room(&access.room);
     Ok(RoomDetail {
         id: room.id,
@@ -48,6 +52,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
         current_role: Some(access.member.role.clone()),
         members,
         members_total,
+        unread_count,
+        mention_count,
+        read_states,
     })
 }
 
@@ -57,8 +64,19 @@ pub async fn visible_channels(
     room_id: i64,
     user_id: i64,
 ) -> Result<Vec<ChannelRead>, charge_store::StoreError> {
+    Ok(dto::channels_sorted(
+        &visible_channel_rows(state, room_id, user_id).await?,
+    ))
+}
+
+/// The room's channels that `user_id` may view, as stored.
+pub async fn visible_channel_rows(
+    state: &Domain,
+    room_id: i64,
+    user_id: i64,
+) -> Result<Vec<charge_store::Channel>, charge_store::StoreError> {
     let perms = permissions::room_perms(state, room_id).await?;
-    let channels: Vec<charge_store::Channel> = perms
+    Ok(perms
         .channels
         .values()
         .filter(|c| {
@@ -67,8 +85,7 @@ pub async fn visible_channels(
                 .is_some_and(|p| p.has(permissions::Permission::View))
         })
         .cloned()
-        .collect();
-    Ok(dto::channels_sorted(&channels))
+        .collect())
 }
 
 /// Publishes a workspace event to the room's sockets (HTTP routes call this after commit);

@@ -28,4 +28,5 @@ pub fn router() -> Router<Domain> {
         .merge(routes::layout::router())
         .merge(routes::profile::router())
         .merge(routes::config::router())
+        .merge(routes::readstate::router())
 }

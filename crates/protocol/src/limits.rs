@@ -34,3 +34,5 @@ pub const BANS_LISTED_MAX: i64 = 1_000;
 /// Audit log entries in a page when no `limit` is given, and the most a page may ask for.
 pub const AUDIT_PAGE_DEFAULT: i64 = 50;
 pub const AUDIT_PAGE_MAX: i64 = 100;
+/// Characters in a client's message nonce (`nonce` on `/ws/text` and `POST /api/messages`).
+pub const NONCE_MAX_LENGTH: usize = 64;

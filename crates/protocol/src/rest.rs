@@ -177,6 +177,55 @@ pub struct RoomDetail {
     /// How many members the room has (more than `members` holds when the room is large).
     #[serde(default)]
     pub members_total: i64,
+    /// The caller's unread messages in the room's text channels (capped per channel).
+    #[serde(default)]
+    pub unread_count: i64,
+    /// The caller's unread mentions in the room.
+    #[serde(default)]
+    pub mention_count: i64,
+    /// The caller's read state in each text channel of the room it may read.
+    #[serde(default)]
+    pub read_states: Vec<ChannelReadState>,
+}
+
+/// A user's read state in one text channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelReadState {
+    pub channel_id: i64,
+    pub room_id: i64,
+    /// The last message read; 0 when nothing was read there yet.
+    pub last_read_message_id: i64,
+    /// Others' messages after it (not deleted or moderated), at most 1000.
+    pub unread_count: i64,
+    /// Those of them that mention the user, `@everyone` or `@here`.
+    pub mention_count: i64,
+}
+
+/// `GET /api/read-states`: the caller's counts in one room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RoomReadState {
+    pub room_id: i64,
+    pub slug: String,
+    pub unread_count: i64,
+    pub mention_count: i64,
+    pub channels: Vec<ChannelReadState>,
+}
+
+/// `POST /api/channels/{channel_id}/read`: the message read up to; absent or `null` means the
+/// channel's newest message.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReadMarkCreate {
+    #[serde(default)]
+    pub message_id: Option<i64>,
+}
+
+/// `POST /api/channels/{channel_id}/messages/{message_id}/receipts`: at least one `true`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptCreate {
+    #[serde(default)]
+    pub delivered: Option<bool>,
+    #[serde(default)]
+    pub read: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -251,6 +300,16 @@ pub struct MessageRead {
     pub read_at: Option<String>,
     pub pinned_at: Option<String>,
     pub pinned_by: Option<MessageAuthor>,
+    /// Ids of the room members the message mentions by `@login`, ascending (a Charge addition).
+    #[serde(default)]
+    pub mentions: Vec<i64>,
+    /// Whether the message mentions everyone (`@everyone` or `@here` from an admin or owner).
+    #[serde(default)]
+    pub mention_everyone: bool,
+    /// The nonce the sender gave the message, on the answer to the sender and on the
+    /// real-time frame of the new message; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -34,6 +34,8 @@ pub enum RemoteEvent {
         admins_only: bool,
         frame: String,
     },
+    /// A frame for one user's workspace sockets (their read state).
+    UserFrame { user_id: i64, frame: String },
     /// The sending node's own online and typing users in a channel (on change and heartbeat).
     ChannelState {
         channel_id: i64,

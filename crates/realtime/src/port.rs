@@ -24,6 +24,10 @@ impl Realtime for Port {
         self.hub.to_room(room_id, frame, admins_only);
     }
 
+    fn to_user(&self, user_id: i64, frame: Utf8Bytes) {
+        self.hub.to_user(user_id, frame);
+    }
+
     fn user_changed(&self, user: OnlineUser) {
         self.hub.user_changed(user);
     }

@@ -81,6 +81,9 @@ impl Hub {
             } => {
                 self.to_local_room(room_id, &Utf8Bytes::from(frame), admins_only);
             }
+            RemoteEvent::UserFrame { user_id, frame } => {
+                self.to_local_user(user_id, &Utf8Bytes::from(frame));
+            }
             RemoteEvent::ChannelState {
                 channel_id,
                 online,

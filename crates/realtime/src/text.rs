@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use charge_domain::DomainError;
+use charge_domain::mentions::{self, Mentions};
 use charge_domain::messages::{self, ContentError, Draft, EmojiError};
 use charge_domain::moderation::gate;
 use charge_protocol::frames::text::{self as wire, NewMessage, ReactionChange, ReactionOperation};
@@ -363,6 +364,16 @@ impl TextHandler {
         }
     }
 
+    /// Who `content` mentions, by the domain's rule (as over HTTP).
+    async fn mentions(&self, content: &str) -> Result<Mentions, DomainError> {
+        if !content.contains('@') {
+            return Ok(Mentions::default());
+        }
+        let channel =
+            channels::readable_text_channel(&self.state, self.channel_id, self.user_id).await?;
+        mentions::resolve(&self.state, &channel, self.user_id, content).await
+    }
+
     /// A new message: checked in the contract's order, then handed to the writer.
     async fn post(
         &mut self,
@@ -403,6 +414,17 @@ impl TextHandler {
                     );
                 }
             };
+        let nonce = message.nonce?;
+        let mentions = match self.mentions(&content).await {
+            Ok(mentions) => mentions,
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "mentions not resolved"
+                );
+                return Err("Failed to store message".into());
+            }
+        };
         // Timeouts and slow mode, as over HTTP (the slot is given back if the writer refuses).
         match gate::admit_post(&self.state, self.channel_id, self.user_id).await {
             Ok(Ok(())) => {}
@@ -420,6 +442,8 @@ impl TextHandler {
             author_id: self.user_id,
             content,
             parent_id,
+            mentions,
+            nonce,
         };
         // The writer broadcasts it once it is committed, in commit order; replies sent from
         // now on wait for that.

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use charge_protocol::ChannelRead;
 use charge_protocol::frames::RoomsServerFrame;
 
-use crate::conn::Conn;
+use crate::conn::{Conn, broadcast};
 use crate::ws::Utf8Bytes;
 
 /// What one workspace socket may see, kept current by its session when permissions change.
@@ -96,6 +96,19 @@ impl Workspace {
         metrics::counter!("realtime_events_total", "topic" => "fanout", "direction" => "out")
             .increment(sent as u64);
         sent
+    }
+}
+
+impl Workspace {
+    /// Sends a frame to one user's sockets here.
+    pub fn send_to_user(&self, user_id: i64, bytes: &Utf8Bytes) -> usize {
+        broadcast(
+            self.conns
+                .values()
+                .map(|(c, _)| c)
+                .filter(|c| c.user_id == user_id),
+            bytes,
+        )
     }
 }
 

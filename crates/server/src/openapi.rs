@@ -44,6 +44,8 @@ use charge_http::routes;
         routes::moderation::timeout_member, routes::moderation::rename_room,
         routes::moderation::delete_room, routes::moderation::transfer_ownership,
         routes::moderation::set_slow_mode, routes::moderation::audit_log,
+        routes::readstate::list_read_states, routes::readstate::mark_channel_read,
+        routes::readstate::create_receipt,
     ),
     modifiers(&BearerAuth)
 )]

@@ -14,7 +14,9 @@ mod messages;
 mod models;
 mod moderation;
 mod permissions;
+mod readstate;
 mod rooms;
+mod search;
 mod users;
 
 use std::str::FromStr;
@@ -25,10 +27,12 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
+pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
 pub use moderation::{Ban, PostingFacts};
 pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
+pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
+pub use search::SearchFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -100,6 +100,10 @@ pub struct Message {
     pub moderated_by_id: Option<i64>,
     pub delivered_count: i64,
     pub read_count: i64,
+    /// Ids of the users the message mentions, comma-separated (`None` when none).
+    pub mention_ids: Option<String>,
+    /// Whether it mentions everyone (`@everyone` or `@here` by an admin).
+    pub mention_everyone: i64,
     pub author_login: Option<String>,
     pub author_display_name: Option<String>,
     pub author_avatar_path: Option<String>,
@@ -128,6 +132,28 @@ pub struct Message {
     /// Reactions on the message, by emoji then user id (filled by the store, not the query).
     #[sqlx(skip)]
     pub reactions: Vec<Reaction>,
+    /// The client's nonce, on a message just stored or found again by it (never read back).
+    #[sqlx(skip)]
+    pub nonce: Option<String>,
+    /// Found by its nonce instead of stored: the message was already sent before.
+    #[sqlx(skip)]
+    pub replayed: bool,
+}
+
+impl Message {
+    /// The ids of the users the message mentions, ascending.
+    pub fn mentioned_users(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .mention_ids
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]

@@ -316,13 +316,25 @@ export class ApiClient {
     const qs = params.toString();
     return this.request(`/api/channels/${channelId}/history${qs ? `?${qs}` : ''}`);
   }
-  /** @param {number} channelId @param {string} content @param {number | null} [parentId] */
-  postMessage(channelId, content, parentId) {
+  /**
+   * @param {number} channelId @param {string} content @param {number | null} [parentId]
+   * @param {string} [nonce] the same on every retry of one message, so a resend is never stored twice
+   */
+  postMessage(channelId, content, parentId, nonce) {
     const form = new FormData();
     form.set('channel_id', String(channelId));
     form.set('content', content);
     if (parentId != null) form.set('parent_id', String(parentId));
+    if (nonce) form.set('nonce', nonce);
     return this.request('/api/messages', { method: 'POST', form });
+  }
+  /** The caller's unread and mention counts in every room. */
+  readStates() {
+    return this.request('/api/read-states');
+  }
+  /** Marks a channel read up to `messageId` (its newest when null). @param {number} channelId @param {number | null} messageId */
+  markRead(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/read`, { method: 'POST', body: { message_id: messageId } });
   }
   /** @param {number} channelId */
   pins(channelId) {

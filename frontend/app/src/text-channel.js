@@ -2,7 +2,7 @@
 // typing and presence. No DOM here; the view subscribes with onChange.
 
 import { ReconnectingSocket } from './socket.js';
-import { lastMessageId, mergeMessages, oldestMessageId } from './messages.js';
+import { lastMessageId, mergeMessages, newNonce, oldestMessageId } from './messages.js';
 
 /** @typedef {import('./messages.js').Message} Message */
 
@@ -14,6 +14,7 @@ export const TYPING_THROTTLE_MS = 3000;
  *   content: string,
  *   parentId: number | null,
  *   afterId: number,
+ *   nonce: string,
  *   via: 'ws' | 'http',
  *   failed: string | null,
  * }} PendingMessage
@@ -203,9 +204,12 @@ export class TextChannelSession {
       for (const m of items) {
         const authorId = m.author?.id ?? m.author_id;
         if (authorId !== this.meId) continue;
-        const index = this.pending.findIndex(
-          (p) => m.id > p.afterId && sameText(p.content, m.content) && (p.parentId ?? null) === (m.parent_id ?? null),
-        );
+        // The nonce settles a send for sure; a copy read back from history has none.
+        let index = m.nonce ? this.pending.findIndex((p) => p.nonce === m.nonce) : -1;
+        if (index < 0)
+          index = this.pending.findIndex(
+            (p) => m.id > p.afterId && sameText(p.content, m.content) && (p.parentId ?? null) === (m.parent_id ?? null),
+          );
         if (index >= 0) this.pending.splice(index, 1);
       }
     }
@@ -324,6 +328,7 @@ export class TextChannelSession {
       content,
       parentId: parentId ?? null,
       afterId: lastMessageId(this.messages) ?? 0,
+      nonce: newNonce(),
       via: 'ws',
       failed: null,
     };
@@ -331,7 +336,7 @@ export class TextChannelSession {
     this.setTyping(false);
     const sent =
       this.status === 'open' &&
-      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments: [] });
+      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments: [], nonce: pending.nonce });
     if (!sent) {
       pending.via = 'http';
       void this.sendHttp(pending);
@@ -343,7 +348,7 @@ export class TextChannelSession {
   /** @param {PendingMessage} pending */
   async sendHttp(pending) {
     try {
-      const message = await this.api.postMessage(this.channelId, pending.content, pending.parentId);
+      const message = await this.api.postMessage(this.channelId, pending.content, pending.parentId, pending.nonce);
       const index = this.pending.indexOf(pending);
       if (index >= 0) this.pending.splice(index, 1);
       if (message && typeof message.id === 'number') this.absorb([message]);

@@ -11,4 +11,5 @@ pub mod moderation;
 pub mod permissions;
 pub mod pins;
 pub mod profile;
+pub mod readstate;
 pub mod rooms;

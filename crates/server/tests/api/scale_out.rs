@@ -181,7 +181,7 @@ impl Node {
     }
 
     /// Ends the process at once (SIGKILL): no goodbye to the other nodes.
-    fn crash(&mut self) {
+    pub(crate) fn crash(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

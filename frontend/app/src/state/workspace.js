@@ -26,7 +26,10 @@
  *   voice: VoicePlace | null,
  *   collapsed: number[],
  *   unread: Record<number, 'message' | 'mention'>,
+ *   readStates: Record<number, ReadState>,
  * }} WorkspaceState
+ *
+ * @typedef {{ channel_id: number, room_id: number, last_read_message_id: number, unread_count: number, mention_count: number }} ReadState
  *
  * @typedef {
  *   | { type: 'limits', limits: import('../limits.js').Limits }
@@ -38,6 +41,7 @@
  *   | { type: 'room-frame', slug: string, frame: any }
  *   | { type: 'channel-selected', channelId: number | null }
  *   | { type: 'unread', channelId: number, mention: boolean }
+ *   | { type: 'read-states', states: ReadState[] }
  *   | { type: 'channel-saved', channel: Channel }
  *   | { type: 'channel-removed', channelId: number }
  *   | { type: 'category-saved', category: Category }
@@ -57,7 +61,7 @@ export const VOICE_TYPES = new Set(['voice', 'stage']);
 
 /** @param {number | null} meId @returns {WorkspaceState} */
 export function initialState(meId) {
-  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [], unread: {} };
+  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [], unread: {}, readStates: {} };
 }
 
 // ---------------------------------------------------------------- selectors
@@ -358,7 +362,8 @@ export function reduce(state, action) {
         ? state.rooms
         : [...state.rooms, { id: room.id, title: room.title, slug: room.slug }].sort((a, b) => byName(a.title, b.title));
       const sameRoom = state.room?.slug === room.slug;
-      return {
+      /** @type {WorkspaceState} */
+      const opened = {
         ...state,
         rooms,
         room,
@@ -367,6 +372,7 @@ export function reduce(state, action) {
         collapsed: sameRoom ? state.collapsed : [],
         unread: sameRoom ? state.unread : {},
       };
+      return Array.isArray(action.room?.read_states) ? withReadStates(opened, action.room.read_states) : opened;
     }
     case 'room-closed':
       return { ...state, room: null, channelId: null, connection: 'idle' };
@@ -376,7 +382,11 @@ export function reduce(state, action) {
       if (state.room?.slug !== action.slug) return { ...state, rooms };
       return { ...state, rooms, room: null, channelId: null, connection: 'idle' };
     }
+    case 'read-states':
+      return withReadStates(state, action.states);
     case 'room-frame': {
+      // A read state may be of any room (the user's own, from another tab or device).
+      if (action.frame?.type === 'read_state' && action.frame.state) return withReadStates(state, [action.frame.state]);
       if (!state.room || state.room.slug !== action.slug || !action.frame || typeof action.frame !== 'object') return state;
       const next = changeRoom(state, (room) => applyRoomFrame(room, action.frame, state.meId));
       // A rename shows in the rooms rail as well.
@@ -427,4 +437,50 @@ export function reduce(state, action) {
     default:
       return state;
   }
+}
+
+/**
+ * @param {Record<number, ReadState>} known
+ * @param {ReadState[]} states
+ */
+function mergeReadStates(known, states) {
+  const next = { ...known };
+  for (const s of states) if (s && typeof s.channel_id === 'number') next[s.channel_id] = s;
+  return next;
+}
+
+/**
+ * The server's counts: kept per channel (the rooms rail sums them) and shown as
+ * the open room's channel dots, except on the channel being read.
+ * @param {WorkspaceState} state
+ * @param {ReadState[]} states
+ * @returns {WorkspaceState}
+ */
+function withReadStates(state, states) {
+  const readStates = mergeReadStates(state.readStates, states);
+  let unread = state.unread;
+  for (const s of states) {
+    if (!state.room?.channels.some((c) => c.id === s.channel_id) || s.channel_id === state.channelId) continue;
+    const kind = s.mention_count > 0 ? 'mention' : s.unread_count > 0 ? 'message' : null;
+    if (kind) unread = unread[s.channel_id] === kind ? unread : { ...unread, [s.channel_id]: kind };
+    else if (unread[s.channel_id]) unread = withoutKey(unread, s.channel_id);
+  }
+  return { ...state, readStates, unread };
+}
+
+/**
+ * A room's unread messages and mentions, from the server's counts, leaving out
+ * the channel being read.
+ * @param {WorkspaceState} state
+ * @param {number} roomId
+ */
+export function roomUnread(state, roomId) {
+  let unread = 0;
+  let mentions = 0;
+  for (const s of Object.values(state.readStates)) {
+    if (s.room_id !== roomId || s.channel_id === state.channelId) continue;
+    unread += s.unread_count;
+    mentions += s.mention_count;
+  }
+  return { unread, mentions };
 }

@@ -2,7 +2,7 @@
 // header, the member list and the signed-in user's panel.
 
 import { h, hueFor, initials, setChildren } from '../dom.js';
-import { ROLES, assignableRoles, canModerate, isAdmin, memberName, myName, roleLevel, timeoutEnd } from '../state/workspace.js';
+import { ROLES, assignableRoles, canModerate, isAdmin, memberName, myName, roleLevel, roomUnread, timeoutEnd } from '../state/workspace.js';
 import { icon } from '../icons.js';
 
 /** @typedef {import('../state/workspace.js').WorkspaceState} WorkspaceState */
@@ -17,16 +17,18 @@ export function renderRoomsRail(list, state, actions) {
     list,
     state.rooms.map((room) => {
       const current = state.room?.slug === room.slug;
+      const { unread, mentions } = roomUnread(state, room.id);
+      const words = mentions ? `, ${mentions} ${mentions === 1 ? 'mention' : 'mentions'}` : unread ? ', unread messages' : '';
       return h(
         'li',
-        null,
+        { class: 'rail-item' },
         h(
           'button',
           {
-            class: `rail-btn room-btn${current ? ' active' : ''}`,
+            class: `rail-btn room-btn${current ? ' active' : ''}${unread ? ' unread' : ''}`,
             type: 'button',
             title: room.title,
-            'aria-label': room.title,
+            'aria-label': `${room.title}${words}`,
             // The initials are drawn by CSS, so the button's name is the title alone.
             dataset: { slug: room.slug, initials: initials(room.title) },
             'aria-current': current ? 'page' : null,
@@ -34,6 +36,11 @@ export function renderRoomsRail(list, state, actions) {
             onclick: () => actions.openRoom(room.slug),
           },
         ),
+        mentions
+          ? h('span', { class: 'room-badge mention', 'aria-hidden': 'true' }, mentions > 99 ? '99+' : String(mentions))
+          : unread
+            ? h('span', { class: 'room-badge', 'aria-hidden': 'true' })
+            : null,
       );
     }),
   );

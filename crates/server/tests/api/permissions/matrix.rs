@@ -58,6 +58,8 @@ enum Route {
     GetPermissions,
     PostMessage,
     AddReaction,
+    /// `POST …/messages/{id}/receipts`.
+    Receipt,
     Pin,
     UpdateChannel,
     PutOverwrite,
@@ -93,6 +95,7 @@ const NEEDS: &[(Route, Kind, &str)] = &[
     (Route::TextConnect,       Kind::Read,     "view"),
     (Route::PostMessage,       Kind::Act,      "send_messages"),
     (Route::AddReaction,       Kind::Act,      "send_messages"),
+    (Route::Receipt,           Kind::Act,      "send_messages"),
     (Route::TextMessage,       Kind::Act,      "send_messages"),
     (Route::TextReaction,      Kind::Act,      "send_messages"),
     (Route::TextTyping,        Kind::Act,      "send_messages"),
