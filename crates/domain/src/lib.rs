@@ -12,11 +12,15 @@ pub mod cache;
 pub mod channels;
 pub mod dto;
 pub mod error;
+pub mod hierarchy;
 pub mod invitations;
 pub mod mentions;
 pub mod messages;
 pub mod moderation;
+pub mod overwrites;
 pub mod passwords;
+pub mod permission_cache;
+pub mod permissions;
 pub mod readstate;
 pub mod rooms;
 pub mod slug;
@@ -72,6 +76,11 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// A room's role levels, member roles or channel overwrites changed: every node forgets
+    /// its cached permission inputs for the room and re-checks the room's open sockets (a
+    /// socket that lost `view` is closed, workspace streams hide the channel, invitation codes
+    /// follow the member's new role).
+    fn permissions_changed(&self, room_id: i64);
     /// Closes sockets of a room on every node — one user's, or everyone's when `user_id` is
     /// `None` — with the eviction's close reason: the room's `/ws/rooms` and `/ws/signal`
     /// sockets and the `/ws/text` sockets of `channel_ids` (the room's channels).

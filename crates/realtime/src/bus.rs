@@ -59,6 +59,9 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// A room's role levels, member roles or channel overwrites changed: cached permission
+    /// inputs are stale and the room's sockets re-check what they may see and do.
+    PermissionsChanged { room_id: i64 },
     /// A user (or, with no user, everyone) was removed from a room: their sockets there close.
     Evict {
         room_id: i64,

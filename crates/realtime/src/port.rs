@@ -36,6 +36,10 @@ impl Realtime for Port {
         self.hub.channel_changed_silently(channel_id);
     }
 
+    fn permissions_changed(&self, room_id: i64) {
+        self.hub.permissions_changed(room_id);
+    }
+
     fn evict(
         &self,
         room_id: i64,

@@ -70,6 +70,7 @@ impl Hub {
         match event {
             RemoteEvent::ChannelChanged { channel_id } => self.cache.channel_changed(channel_id),
             RemoteEvent::UserChanged { user_id } => self.cache.forget_user(user_id),
+            RemoteEvent::PermissionsChanged { room_id } => self.recheck_room(room_id),
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }

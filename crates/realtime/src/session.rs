@@ -156,6 +156,19 @@ pub trait Handler: Send {
     fn on_binary(&mut self) -> Reply {
         vec![error_frame("Binary frames are not supported")].into()
     }
+
+    /// The room's permissions changed (decision 24): what this socket may still see and do.
+    fn on_recheck(&mut self) -> impl Future<Output = Recheck> + Send {
+        std::future::ready(Recheck::Keep(Vec::new()))
+    }
+}
+
+/// A session's answer to changed permissions.
+pub enum Recheck {
+    /// Still allowed; these frames tell the client what changed.
+    Keep(Vec<Utf8Bytes>),
+    /// No longer allowed: these frames (an error saying why), then the close.
+    Close(Vec<Utf8Bytes>, u16, &'static str),
 }
 
 /// What an inbound frame is answered with.
@@ -231,6 +244,21 @@ pub async fn pump<H: Handler>(
             }
             next = outbox.recv() => match next {
                 Next::Close(code, reason) => End::Close(code, reason),
+                Next::Recheck => match Box::pin(handler.on_recheck()).await {
+                    Recheck::Keep(frames) => {
+                        if frames.is_empty() || write_texts(socket, &frames).await.is_ok() {
+                            continue;
+                        }
+                        End::Gone
+                    }
+                    Recheck::Close(frames, code, reason) => {
+                        if write_texts(socket, &frames).await.is_err() {
+                            End::Gone
+                        } else {
+                            End::Close(code, reason)
+                        }
+                    }
+                },
                 Next::Item(first) => {
                     if Box::pin(write_queued(socket, outbox, first)).await {
                         continue;

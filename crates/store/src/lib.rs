@@ -13,6 +13,7 @@ mod invitations;
 mod messages;
 mod models;
 mod moderation;
+mod permissions;
 mod readstate;
 mod rooms;
 mod search;
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
 pub use moderation::{Ban, PostingFacts};
+pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
 pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
 pub use search::SearchFilter;
 

@@ -8,6 +8,7 @@ pub mod invites;
 pub mod layout;
 pub mod messages;
 pub mod moderation;
+pub mod permissions;
 pub mod pins;
 pub mod profile;
 pub mod readstate;

@@ -95,6 +95,14 @@ enum Route {
     ReadStates,
     MarkRead,
     Receipt,
+    GetChannelPermissions,
+    PutRoleOverwrite,
+    DeleteRoleOverwrite,
+    PutUserOverwrite,
+    DeleteUserOverwrite,
+    GetRoleHierarchy,
+    UpdateRoleLevel,
+    ListMembers,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -155,6 +163,16 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::ReadStates,           [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
     (Route::MarkRead,             [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
     (Route::Receipt,              [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    // Every member reads a channel's overwrites and the member list; admins change overwrites
+    // and read the levels; only owners change them.
+    (Route::GetChannelPermissions, [Anon, NotMember, Ok(200),     Ok(200),      Ok(200), Ok(200)]),
+    (Route::PutRoleOverwrite,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteRoleOverwrite,  [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::PutUserOverwrite,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteUserOverwrite,  [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::GetRoleHierarchy,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::UpdateRoleLevel,      [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(200)]),
+    (Route::ListMembers,          [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// Checks that a successful answer carries what the route promises to that caller.
@@ -267,6 +285,20 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
         }
         Route::ListCategories => assert!(body.as_array().is_some_and(|a| !a.is_empty()), "{body}"),
+        Route::GetChannelPermissions => assert_eq!(body["channel_id"], fx.channel_id, "{body}"),
+        Route::PutRoleOverwrite => {
+            assert_eq!(body, &json!({"role": "owner", "allow": [], "deny": []}))
+        }
+        Route::PutUserOverwrite => assert_eq!(body["user_id"], fx.target_id, "{body}"),
+        Route::DeleteRoleOverwrite | Route::DeleteUserOverwrite => {
+            assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
+        }
+        Route::GetRoleHierarchy => assert_eq!(body[0], json!({"role": "owner", "level": 400})),
+        Route::UpdateRoleLevel => assert_eq!(body, &json!({"role": "guest", "level": 100})),
+        Route::ListMembers => {
+            let listed = body["items"].as_array().map_or(0, Vec::len);
+            assert!(listed >= 5 && body["total"] == listed, "{body}");
+        }
         Route::CreateCategory => {
             assert!(
                 body["name"]
@@ -411,6 +443,25 @@ impl Route {
                 "post",
                 "/api/channels/{channel_id}/messages/{message_id}/receipts",
             ),
+            Route::GetChannelPermissions => ("get", "/api/channels/{channel_id}/permissions"),
+            Route::PutRoleOverwrite => {
+                ("put", "/api/channels/{channel_id}/permissions/roles/{role}")
+            }
+            Route::DeleteRoleOverwrite => (
+                "delete",
+                "/api/channels/{channel_id}/permissions/roles/{role}",
+            ),
+            Route::PutUserOverwrite => (
+                "put",
+                "/api/channels/{channel_id}/permissions/users/{user_id}",
+            ),
+            Route::DeleteUserOverwrite => (
+                "delete",
+                "/api/channels/{channel_id}/permissions/users/{user_id}",
+            ),
+            Route::GetRoleHierarchy => ("get", "/api/rooms/{slug}/roles/hierarchy"),
+            Route::UpdateRoleLevel => ("patch", "/api/rooms/{slug}/roles/hierarchy/{role_name}"),
+            Route::ListMembers => ("get", "/api/rooms/{slug}/members"),
         }
     }
 }

@@ -23,6 +23,7 @@ mod messages;
 mod metrics;
 mod moderation;
 mod password_hashing;
+mod permissions;
 mod pins;
 mod profile;
 mod races;

@@ -267,6 +267,42 @@ impl Fixture {
                 }
             }
             Route::GetProfile => (Method::GET, "/api/profile/me".into(), None),
+            Route::GetChannelPermissions => (
+                Method::GET,
+                format!("/api/channels/{}/permissions", self.channel_id),
+                None,
+            ),
+            Route::PutRoleOverwrite | Route::DeleteRoleOverwrite => {
+                // The owner role's overwrite changes nothing (decision 24).
+                let path = format!("/api/channels/{}/permissions/roles/owner", self.channel_id);
+                if route == Route::PutRoleOverwrite {
+                    (Method::PUT, path, Some(json!({"allow": [], "deny": []})))
+                } else {
+                    (Method::DELETE, path, None)
+                }
+            }
+            Route::PutUserOverwrite | Route::DeleteUserOverwrite => {
+                let path = format!(
+                    "/api/channels/{}/permissions/users/{}",
+                    self.channel_id, self.target_id
+                );
+                if route == Route::PutUserOverwrite {
+                    (Method::PUT, path, Some(json!({})))
+                } else {
+                    (Method::DELETE, path, None)
+                }
+            }
+            Route::GetRoleHierarchy => (
+                Method::GET,
+                format!("/api/rooms/{slug}/roles/hierarchy"),
+                None,
+            ),
+            Route::UpdateRoleLevel => (
+                Method::PATCH,
+                format!("/api/rooms/{slug}/roles/hierarchy/guest"),
+                Some(json!({"level": 100})),
+            ),
+            Route::ListMembers => (Method::GET, format!("/api/rooms/{slug}/members"), None),
             Route::UpdateProfile => (
                 Method::PATCH,
                 "/api/profile".into(),
