@@ -57,6 +57,17 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// A frame for the `/ws/direct` or `/ws/presence` sockets of some users.
+    UserFrame {
+        stream: charge_domain::UserStream,
+        users: Vec<i64>,
+        frame: String,
+    },
+    /// The sending node's connected users, each with whether they are idle there (on change
+    /// and heartbeat).
+    UsersState { users: Vec<(i64, bool)> },
+    /// A user's friendships changed: their watchers' statuses are to be sent again.
+    PresenceChanged { user_id: i64 },
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

@@ -18,6 +18,7 @@ use crate::channels::{Sent, TextChannel};
 pub use crate::conn::{Conn, OUTBOUND_QUEUE, Outbox};
 pub use crate::presence::PRESENCE_FLUSH;
 use crate::presence::typing_frame;
+use crate::users::UserStreams;
 use crate::voice::VoiceRooms;
 use crate::workspaces::Workspace;
 use crate::ws::Utf8Bytes;
@@ -48,6 +49,8 @@ pub struct Hub {
     /// Wakes the window flusher when the first window opens.
     window_opened: Notify,
     pub voice: VoiceRooms,
+    /// `/ws/direct` and `/ws/presence` sockets per user, and who is connected anywhere.
+    pub users: UserStreams,
     /// Every channel and room change passes through the hub, so it keeps the read caches honest.
     pub cache: Arc<ReadCache>,
 }
@@ -75,6 +78,7 @@ impl Hub {
             coalesce,
             window_opened: Notify::new(),
             voice: VoiceRooms::default(),
+            users: UserStreams::default(),
             cache,
         })
     }
@@ -307,6 +311,19 @@ impl Hub {
                 typing,
             });
         }
+    }
+
+    /// Sends `bytes` to the `stream` sockets of `users`, on every node.
+    pub fn to_users(&self, stream: charge_domain::UserStream, users: &[i64], bytes: &Utf8Bytes) {
+        if users.is_empty() {
+            return;
+        }
+        self.bus.publish(RemoteEvent::UserFrame {
+            stream,
+            users: users.to_vec(),
+            frame: bytes.as_str().to_owned(),
+        });
+        self.users.deliver_local(stream, users, bytes);
     }
 
     // ---- workspace (room structure) ------------------------------------------------------

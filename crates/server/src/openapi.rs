@@ -34,6 +34,18 @@ use charge_http::routes;
         routes::messages::moderate_message,
         routes::config::get_webrtc_config,
         routes::config::get_limits,
+        routes::friends::list_friends, routes::friends::remove_friend,
+        routes::friends::list_requests, routes::friends::send_request,
+        routes::friends::cancel_request, routes::friends::accept_request,
+        routes::friends::reject_request, routes::friends::list_blocks,
+        routes::friends::block_user, routes::friends::unblock_user,
+        routes::conversations::list_conversations, routes::conversations::create_conversation,
+        routes::conversations::rename_conversation, routes::conversations::update_note,
+        routes::conversations::list_messages, routes::conversations::send_message,
+        routes::conversations::send_typing, routes::conversations::add_participants,
+        routes::conversations::leave_conversation, routes::conversations::edit_message,
+        routes::conversations::delete_message, routes::conversations::add_reaction,
+        routes::conversations::remove_reaction,
     ),
     modifiers(&BearerAuth)
 )]

@@ -7,10 +7,12 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod channels;
+mod conversations;
 mod error;
 mod invitations;
 mod messages;
 mod models;
+mod people;
 mod rooms;
 mod users;
 
@@ -20,9 +22,11 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use conversations::{Conversation, DirectMessage, DirectReaction, Participant};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;
+pub use people::{FriendLink, Person};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -285,7 +285,7 @@ impl Store {
     /// new one evicts another, and on MySQL/MariaDB the eviction's close packet (which gets no
     /// reply) holds back the next packet until the server's delayed ACK, about 40 ms, since the
     /// driver's sockets keep Nagle's algorithm on.
-    async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
+    pub(crate) async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {

@@ -22,6 +22,8 @@ mod layout;
 mod messages;
 mod metrics;
 mod password_hashing;
+mod people;
+mod people_accounts;
 mod pins;
 mod profile;
 mod races;
