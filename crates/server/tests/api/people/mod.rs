@@ -6,6 +6,7 @@ mod blocks;
 mod conversations;
 mod friends;
 mod groups;
+mod nodes;
 mod sockets;
 
 use reqwest::{Method, StatusCode};
