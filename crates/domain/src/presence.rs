@@ -66,10 +66,12 @@ pub fn status_user_for(
     viewer: i64,
 ) -> charge_protocol::frames::presence::StatusUser {
     let public = public_user(state, person);
-    let status = if viewer == person.id && person.presence_invisible != 0 {
-        INVISIBLE.to_owned()
-    } else {
-        public.status
+    // A user's own entry shows their choice: they are connected (this is their socket), even
+    // while the socket is still being admitted.
+    let status = match (viewer == person.id, person.presence_invisible != 0) {
+        (true, true) => INVISIBLE.to_owned(),
+        (true, false) if public.status == OFFLINE => person.presence_status.clone(),
+        _ => public.status,
     };
     charge_protocol::frames::presence::StatusUser {
         id: public.id,
@@ -78,6 +80,27 @@ pub fn status_user_for(
         avatar_url: public.avatar_url,
         status,
         last_seen_at: person.last_seen_at.map(dto::timestamp),
+    }
+}
+
+/// Room members as others see them: offline without a socket on any node (an invisible
+/// member's status is already `offline` from the store), idle when all their sockets are.
+/// The `viewer`, who is asking, counts as connected.
+pub fn live_members(
+    state: &Domain,
+    members: &mut [charge_protocol::RoomMemberSummary],
+    viewer: Option<i64>,
+) {
+    for member in members {
+        if Some(member.user_id) == viewer {
+            continue;
+        }
+        let live = state.realtime.liveness(member.user_id);
+        if !live.connected {
+            OFFLINE.clone_into(&mut member.status);
+        } else if live.idle && member.status == "online" {
+            "idle".clone_into(&mut member.status);
+        }
     }
 }
 

@@ -46,7 +46,11 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
             })
             .collect(),
         current_role: Some(access.member.role.clone()),
-        members: dto::members_sorted(&members),
+        members: {
+            let mut members = dto::members_sorted(&members);
+            crate::presence::live_members(state, &mut members, Some(access.member.user_id));
+            members
+        },
     })
 }
 
@@ -86,7 +90,8 @@ impl MembersChange {
 pub async fn publish_members(state: &Domain, room_id: i64, slug: &str, change: MembersChange) {
     match state.store.members(room_id).await {
         Ok(members) => {
-            let members = dto::members_sorted(&members);
+            let mut members = dto::members_sorted(&members);
+            crate::presence::live_members(state, &mut members, None);
             publish(state, room_id, &change.frame(slug, Cow::Owned(members)));
         }
         // The change itself is committed; members see it on their next snapshot.

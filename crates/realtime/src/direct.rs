@@ -49,6 +49,7 @@ pub async fn ws_direct(
                 idle_timeout: None,
                 expires_at: caller.expires_at,
                 scope: "direct",
+                user_id: user,
             };
             let mut handler = DirectHandler {
                 state: state.clone(),

@@ -32,7 +32,7 @@ pub async fn ws_rooms(
             };
         // The request's headers and query are not needed for the session's lifetime.
         drop((query, headers));
-        let snapshot = match snapshot(&state, room.id, &room.slug).await {
+        let snapshot = match snapshot(&state, room.id, &room.slug, caller.user.id).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(
@@ -54,6 +54,7 @@ pub async fn ws_rooms(
             idle_timeout: None,
             expires_at: caller.expires_at,
             scope: "rooms",
+            user_id: caller.user.id,
         };
         let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));
         session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options)
@@ -68,6 +69,7 @@ async fn snapshot(
     state: &AppState,
     room_id: i64,
     slug: &str,
+    viewer: i64,
 ) -> Result<Utf8Bytes, charge_store::StoreError> {
     let channels = state.store.channels(room_id).await?;
     let categories = state.store.categories(room_id).await?;
@@ -76,7 +78,11 @@ async fn snapshot(
         room: Cow::Borrowed(slug),
         channels: Cow::Owned(dto::channels_sorted(&channels)),
         categories: Cow::Owned(dto::categories_sorted(&categories)),
-        members: Cow::Owned(dto::members_sorted(&members)),
+        members: Cow::Owned({
+            let mut members = dto::members_sorted(&members);
+            charge_domain::presence::live_members(state, &mut members, Some(viewer));
+            members
+        }),
     }))
 }
 

@@ -48,6 +48,7 @@ pub async fn ws_presence(
                 idle_timeout: None,
                 expires_at: caller.expires_at,
                 scope: "presence",
+                user_id: user,
             };
             let mut handler = PresenceHandler {
                 state: state.clone(),

@@ -100,11 +100,30 @@ impl UserStreams {
         }
     }
 
-    /// Registers a socket of `stream`; the user is connected (and active) from now.
+    /// Registers a socket of `stream` for the user's events.
     pub fn join(&self, stream: UserStream, conn: Conn) {
         let user = conn.user_id;
+        self.lock()
+            .streams(stream)
+            .entry(user)
+            .or_default()
+            .push(conn);
+    }
+
+    pub fn leave(&self, stream: UserStream, conn_id: u64, user: i64) {
+        let mut inner = self.lock();
+        let conns = inner.streams(stream);
+        if let Some(list) = conns.get_mut(&user) {
+            list.retain(|c| c.id != conn_id);
+            if list.is_empty() {
+                conns.remove(&user);
+            }
+        }
+    }
+
+    /// A socket of the user opened (any gateway): they are connected, and active, from now.
+    pub fn connected(&self, user: i64) {
         self.changing(user, |inner| {
-            inner.streams(stream).entry(user).or_default().push(conn);
             let local = inner.local.entry(user).or_insert(Local {
                 sockets: 0,
                 last_active: Instant::now(),
@@ -119,15 +138,9 @@ impl UserStreams {
         });
     }
 
-    pub fn leave(&self, stream: UserStream, conn_id: u64, user: i64) {
+    /// A socket of the user closed; with their last one here, this node no longer counts them.
+    pub fn disconnected(&self, user: i64) {
         self.changing(user, |inner| {
-            let conns = inner.streams(stream);
-            if let Some(list) = conns.get_mut(&user) {
-                list.retain(|c| c.id != conn_id);
-                if list.is_empty() {
-                    conns.remove(&user);
-                }
-            }
             if let Some(local) = inner.local.get_mut(&user) {
                 local.sockets = local.sockets.saturating_sub(1);
                 if local.sockets == 0 {
@@ -292,19 +305,15 @@ impl UserStreams {
 mod tests {
     use super::*;
 
-    fn conn(id: u64, user: i64) -> Conn {
-        Conn::open(id, user).0
-    }
-
     #[test]
     fn a_user_is_online_while_any_socket_on_any_node_is_open() {
         let streams = UserStreams::default();
-        streams.join(UserStream::Presence, conn(1, 7));
-        streams.join(UserStream::Direct, conn(2, 7));
+        streams.connected(7);
+        streams.connected(7);
         assert!(streams.liveness(7).connected);
-        streams.leave(UserStream::Presence, 1, 7);
+        streams.disconnected(7);
         assert!(streams.liveness(7).connected, "one socket is still open");
-        streams.leave(UserStream::Direct, 2, 7);
+        streams.disconnected(7);
         assert!(!streams.liveness(7).connected);
         streams.apply_report("b", vec![(7, false)], Instant::now());
         assert!(streams.liveness(7).connected, "open on another node");
@@ -318,7 +327,7 @@ mod tests {
     #[test]
     fn a_user_is_idle_only_when_every_node_says_so() {
         let streams = UserStreams::default();
-        streams.join(UserStream::Presence, conn(1, 7));
+        streams.connected(7);
         streams.take_marked();
         assert!(streams.tick(
             Instant::now() + Duration::from_secs(10),

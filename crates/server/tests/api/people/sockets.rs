@@ -219,3 +219,50 @@ async fn a_quiet_user_turns_idle_and_active_again_with_any_activity(db: Db) {
     assert_eq!(status_of(&mut watch, bob.id).await["status"], "online");
     app.stop().await;
 }
+
+both_backends!(room_members_carry_each_other_s_live_status);
+async fn room_members_carry_each_other_s_live_status(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let alice = person(&app, "alice").await;
+    let bob = person(&app, "bob").await;
+    let slug = app.room(&alice.token, "Club").await;
+    app.join(&alice.token, &slug, &bob.token, "member").await;
+    let bob_in = |detail: &serde_json::Value| {
+        detail["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["user_id"] == bob.id)
+            .unwrap()["status"]
+            .clone()
+    };
+    let (_, detail) = app.get(&format!("/api/rooms/{slug}"), &alice.token).await;
+    assert_eq!(bob_in(&detail), "offline", "no socket of bob's is open");
+    let (_, mine) = app.get(&format!("/api/rooms/{slug}"), &bob.token).await;
+    assert_eq!(bob_in(&mine), "online", "the caller counts as connected");
+
+    let mut bobs = connect(&app.base, &format!("/ws/rooms/{slug}?token={}", bob.token)).await;
+    let snapshot = next_of(&mut bobs, "workspace_snapshot").await;
+    assert_eq!(bob_in(&snapshot), "online");
+    // Any socket counts: the workspace stream is enough for others to see bob online.
+    let mut detail = serde_json::Value::Null;
+    for _ in 0..50 {
+        detail = app.get(&format!("/api/rooms/{slug}"), &alice.token).await.1;
+        if bob_in(&detail) == "online" {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(bob_in(&detail), "online");
+    call(
+        &app,
+        Method::PATCH,
+        "/api/profile",
+        &bob,
+        Some(json!({"status": "invisible"})),
+    )
+    .await;
+    let (_, detail) = app.get(&format!("/api/rooms/{slug}"), &alice.token).await;
+    assert_eq!(bob_in(&detail), "offline", "invisible shows as offline");
+    app.stop().await;
+}
