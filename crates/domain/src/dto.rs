@@ -42,7 +42,7 @@ pub fn user(u: &store::User) -> wire::UserRead {
         login: u.login.clone(),
         display_name: u.display_name.clone(),
         status: if u.presence_invisible != 0 {
-            crate::presence::INVISIBLE.to_owned()
+            wire::people::STATUS_INVISIBLE.to_owned()
         } else {
             u.presence_status.clone()
         },

@@ -11,10 +11,7 @@ use charge_store::Person;
 
 use crate::{Domain, DomainResult, Liveness, dto};
 
-/// The status of someone who is not connected, or who chose to appear offline.
-pub const OFFLINE: &str = "offline";
-/// What a user who chose to appear offline sees as their own status.
-pub const INVISIBLE: &str = "invisible";
+pub use charge_protocol::people::{STATUS_INVISIBLE as INVISIBLE, STATUS_OFFLINE as OFFLINE};
 
 /// The status `person` shows to others, given their connections.
 pub fn shown_status(person: &Person, live: Liveness) -> &str {

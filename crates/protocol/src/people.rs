@@ -22,6 +22,11 @@ pub const CONVERSATIONS_LISTED_MAX: i64 = 200;
 /// Most friends, requests or blocks listed.
 pub const PEOPLE_LISTED_MAX: i64 = 1_000;
 
+/// The status of someone not connected anywhere, or who chose to appear offline.
+pub const STATUS_OFFLINE: &str = "offline";
+/// A user's own status while they appear offline to everyone else.
+pub const STATUS_INVISIBLE: &str = "invisible";
+
 /// A person as others see them. `status` is their live presence (`online`, `idle`, `dnd` or
 /// `offline`; an invisible user shows as `offline`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

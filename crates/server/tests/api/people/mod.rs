@@ -2,6 +2,7 @@
 //! `/ws/presence` streams, on both backends (§1.8, §2.4, §2.5). Shared helpers here; each area
 //! in its own file.
 
+mod access;
 mod blocks;
 mod conversations;
 mod friends;
