@@ -140,7 +140,7 @@ async fn cell(app: &TestApp, s: &Scene, route: usize, who: Who) -> Reply {
                 Some(json!({"login": to.login})),
             )
         }
-        4 | 5 | 6 => {
+        4..=6 => {
             // A request the participant sent (cancel) or received (accept, reject).
             let asker = person(
                 app,
