@@ -87,7 +87,7 @@ async fn views(
     let last = state.store.last_messages(&ids).await?;
     let unread: HashMap<i64, i64> = state
         .store
-        .unread_counts(me, &ids)
+        .conversation_unread_counts(me, &ids)
         .await?
         .into_iter()
         .collect();

@@ -110,7 +110,7 @@ pub async fn page(
     }
     let (rows, _) = state.store.direct_page(id, before, limit).await?;
     if before.is_none() {
-        state.store.mark_read(id, me).await?;
+        state.store.mark_conversation_read(id, me).await?;
     }
     let senders: Vec<i64> = rows.iter().map(|m| m.sender_id).collect();
     let people = presence::public_users(state, &senders).await?;

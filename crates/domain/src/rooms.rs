@@ -27,6 +27,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
     } else {
         Vec::new()
     };
+    let read_states =
+        crate::readstate::channel_states(state, access.member.user_id, room_id, &channels).await?;
+    let (unread_count, mention_count) = crate::readstate::totals(&read_states);
     let room = dto::room(&access.room);
     Ok(RoomDetail {
         id: room.id,
@@ -51,6 +54,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
             crate::presence::live_members(state, &mut members, Some(access.member.user_id));
             members
         },
+        unread_count,
+        mention_count,
+        read_states,
     })
 }
 

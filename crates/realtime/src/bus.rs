@@ -34,6 +34,8 @@ pub enum RemoteEvent {
         admins_only: bool,
         frame: String,
     },
+    /// A frame for one user's workspace sockets (their read state).
+    UserFrame { user_id: i64, frame: String },
     /// The sending node's own online and typing users in a channel (on change and heartbeat).
     ChannelState {
         channel_id: i64,
@@ -58,7 +60,7 @@ pub enum RemoteEvent {
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
     /// A frame for the `/ws/direct` or `/ws/presence` sockets of some users.
-    UserFrame {
+    StreamFrame {
         stream: charge_domain::UserStream,
         users: Vec<i64>,
         frame: String,
@@ -68,6 +70,15 @@ pub enum RemoteEvent {
     UsersState { users: Vec<(i64, bool)> },
     /// A user's friendships changed: their watchers' statuses are to be sent again.
     PresenceChanged { user_id: i64 },
+    /// A user (or, with no user, everyone) was removed from a room: their sockets there close.
+    Evict {
+        room_id: i64,
+        channel_ids: Vec<i64>,
+        user_id: Option<i64>,
+        why: charge_domain::moderation::Eviction,
+    },
+    /// A member was timed out: their voice participant is muted.
+    TimedOut { room_id: i64, user_id: i64 },
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

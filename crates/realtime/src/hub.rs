@@ -318,7 +318,7 @@ impl Hub {
         if users.is_empty() {
             return;
         }
-        self.bus.publish(RemoteEvent::UserFrame {
+        self.bus.publish(RemoteEvent::StreamFrame {
             stream,
             users: users.to_vec(),
             frame: bytes.as_str().to_owned(),
@@ -363,6 +363,21 @@ impl Hub {
         self.cache.rooms_changed();
         if let Some(ws) = self.lock().rooms.get(&room_id) {
             ws.send(bytes, admins_only);
+        }
+    }
+
+    /// Sends a frame to one user's workspace sockets (any room) on every node.
+    pub fn to_user(&self, user_id: i64, bytes: Utf8Bytes) {
+        self.bus.publish(RemoteEvent::UserFrame {
+            user_id,
+            frame: bytes.as_str().to_owned(),
+        });
+        self.to_local_user(user_id, &bytes);
+    }
+
+    pub(crate) fn to_local_user(&self, user_id: i64, bytes: &Utf8Bytes) {
+        for ws in self.lock().rooms.values() {
+            ws.send_to_user(user_id, bytes);
         }
     }
 

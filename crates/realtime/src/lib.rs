@@ -13,6 +13,7 @@ pub mod conn;
 pub mod direct;
 pub mod frames;
 pub mod hub;
+pub mod moderation;
 pub mod people_feed;
 pub mod port;
 pub mod presence;

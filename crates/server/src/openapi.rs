@@ -46,6 +46,13 @@ use charge_http::routes;
         routes::conversations::leave_conversation, routes::conversations::edit_message,
         routes::conversations::delete_message, routes::conversations::add_reaction,
         routes::conversations::remove_reaction,
+        routes::moderation::kick_member, routes::moderation::leave_room,
+        routes::moderation::list_bans, routes::moderation::ban_user, routes::moderation::unban_user,
+        routes::moderation::timeout_member, routes::moderation::rename_room,
+        routes::moderation::delete_room, routes::moderation::transfer_ownership,
+        routes::moderation::set_slow_mode, routes::moderation::audit_log,
+        routes::readstate::list_read_states, routes::readstate::mark_channel_read,
+        routes::readstate::create_receipt,
     ),
     modifiers(&BearerAuth)
 )]

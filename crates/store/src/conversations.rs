@@ -232,7 +232,7 @@ impl Store {
 
     /// `user` has read `conversation` up to now: their `last_read_at`, and the `read_at` of
     /// 1:1 messages addressed to them.
-    pub async fn mark_read(&self, conversation: i64, user: i64) -> Result<()> {
+    pub async fn mark_conversation_read(&self, conversation: i64, user: i64) -> Result<()> {
         let now = now_micros();
         sqlx::query(
             "UPDATE direct_conversation_participants SET last_read_at = ? \
@@ -257,7 +257,11 @@ impl Store {
 
     /// Messages by others that `user` has not read, per listed conversation: in 1:1, those
     /// addressed to them without `read_at`; in groups, those after their `last_read_at`.
-    pub async fn unread_counts(&self, user: i64, conversations: &[i64]) -> Result<Vec<(i64, i64)>> {
+    pub async fn conversation_unread_counts(
+        &self,
+        user: i64,
+        conversations: &[i64],
+    ) -> Result<Vec<(i64, i64)>> {
         if conversations.is_empty() {
             return Ok(Vec::new());
         }

@@ -6,14 +6,18 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 mod channels;
 mod conversations;
 mod error;
 mod invitations;
 mod messages;
 mod models;
+mod moderation;
 mod people;
+mod readstate;
 mod rooms;
+mod search;
 mod users;
 
 use std::str::FromStr;
@@ -22,11 +26,15 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use conversations::{Conversation, DirectMessage, DirectReaction, Participant};
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
+pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
+pub use moderation::{Ban, PostingFacts};
 pub use people::{FriendLink, Person};
+pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
+pub use search::SearchFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
