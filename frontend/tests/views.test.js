@@ -21,6 +21,8 @@ const LIMITS = {
   name_max_length: 128,
   json_body_max_bytes: 1048576,
   ws_frame_max_bytes: 65536,
+  upload_max_bytes: 10485760,
+  attachments_per_message: 10,
 };
 
 /** @param {number} id @param {string} name @param {string} [type] */

@@ -180,6 +180,8 @@ describe('limits from the server', () => {
     name_max_length: 128,
     json_body_max_bytes: 1048576,
     ws_frame_max_bytes: 65536,
+    upload_max_bytes: 10485760,
+    attachments_per_message: 10,
   };
 
   it('accepts the server’s answer', () => {

@@ -11,6 +11,8 @@ pub mod cache;
 pub mod channels;
 pub mod dto;
 pub mod error;
+pub mod files;
+pub mod images;
 pub mod invitations;
 pub mod messages;
 pub mod passwords;
@@ -23,7 +25,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use charge_config::Settings;
-use charge_store::{Message, Store, StoreError};
+use charge_store::{Blobs, Message, Store, StoreError};
 use serde::Serialize;
 pub use tungstenite::Utf8Bytes;
 
@@ -34,6 +36,8 @@ pub use error::{DomainError, DomainResult};
 #[derive(Clone)]
 pub struct Domain {
     pub store: Store,
+    /// File contents: attachments, thumbnails, avatars and room icons.
+    pub blobs: Blobs,
     pub settings: Arc<Settings>,
     /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request.
     pub tokens: Arc<accounts::Tokens>,

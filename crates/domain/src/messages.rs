@@ -66,6 +66,8 @@ pub struct Draft {
     pub author_id: i64,
     pub content: String,
     pub parent_id: Option<i64>,
+    /// Uploads to bind to the message (already checked to be the author's, unbound, here).
+    pub attachments: Vec<i64>,
 }
 
 /// Why content was refused.

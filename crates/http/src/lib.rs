@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod routes;
@@ -20,10 +21,12 @@ pub fn router() -> Router<Domain> {
         .merge(routes::rooms::router())
         .merge(routes::invites::router())
         .merge(routes::channels::router())
+        .merge(routes::attachments::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())
+        .merge(routes::avatars::router())
         .merge(routes::config::router())
 }

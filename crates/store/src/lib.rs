@@ -6,6 +6,8 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod attachments;
+mod blobs;
 mod channels;
 mod error;
 mod invitations;
@@ -20,6 +22,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use attachments::{NewAttachment, UnboundAttachment, file_keys};
+pub use blobs::{BlobBackend, BlobWriter, Blobs, S3Options, new_key};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;

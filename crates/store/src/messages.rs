@@ -85,6 +85,8 @@ pub struct NewMessage<'a> {
     pub author_id: i64,
     pub content: &'a str,
     pub parent_id: Option<i64>,
+    /// Uploads of the author to this channel, not yet bound, that the message takes.
+    pub attachments: &'a [i64],
 }
 
 /// Which slice of a channel's history to read.
@@ -242,9 +244,17 @@ impl Store {
                 format!("{} rows inserted for {} messages", ids.len(), batch.len()).into(),
             ));
         }
+        for (new, id) in batch.iter().zip(&ids) {
+            Store::bind_attachments(&mut tx, *id, new.channel_id, new.author_id, new.attachments)
+                .await?;
+        }
         tx.commit().await?;
-        // New messages have no replies or reactions yet: the rows alone are complete.
-        self.message_rows(&ids).await
+        // New messages have no replies or reactions yet: the rows (and files) are complete.
+        let mut rows = self.message_rows(&ids).await?;
+        if batch.iter().any(|new| !new.attachments.is_empty()) {
+            self.attach_files(&mut rows).await?;
+        }
+        Ok(rows)
     }
 
     /// Rows for `ids` of messages just inserted, which ascend (a batch's ids grow in batch
@@ -285,7 +295,7 @@ impl Store {
     /// new one evicts another, and on MySQL/MariaDB the eviction's close packet (which gets no
     /// reply) holds back the next packet until the server's delayed ACK, about 40 ms, since the
     /// driver's sockets keep Nagle's algorithm on.
-    async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
+    pub(crate) async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
@@ -303,6 +313,7 @@ impl Store {
         };
         let mut items = vec![message];
         self.attach_reactions(&mut items).await?;
+        self.attach_files(&mut items).await?;
         Ok(items.pop())
     }
 
@@ -320,7 +331,8 @@ impl Store {
     /// Fills what the row query leaves out: reply counts and reactions.
     async fn attach_details(&self, items: &mut [Message]) -> Result<()> {
         self.attach_counts(items).await?;
-        self.attach_reactions(items).await
+        self.attach_reactions(items).await?;
+        self.attach_files(items).await
     }
 
     /// Fills reply counts for `items` with two grouped queries (not one sub-query per row).

@@ -65,6 +65,7 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: &long,
             parent_id: None,
+            attachments: &[],
         })
         .await
         .unwrap();
@@ -76,6 +77,7 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: "r",
             parent_id: Some(first.id),
+            attachments: &[],
         })
         .await
         .unwrap();
@@ -94,7 +96,11 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
         .await
         .unwrap_err();
     assert_eq!(
-        store.delete_channel(room.id, "A").await.unwrap(),
+        store
+            .delete_channel(room.id, "A")
+            .await
+            .unwrap()
+            .map(|(id, _)| id),
         Some(chan.id)
     );
     store.close().await;
@@ -122,6 +128,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "root",
             parent_id: None,
+            attachments: &[],
         })
         .await
         .unwrap();
@@ -134,6 +141,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: t,
             parent_id: (i % 2 == 0).then_some(root.id),
+            attachments: &[],
         })
         .collect();
     let stored = store.create_messages(&batch).await.unwrap();
@@ -161,12 +169,14 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "fine",
             parent_id: None,
+            attachments: &[],
         },
         NewMessage {
             channel_id: chan.id,
             author_id: user.id,
             content: "orphan",
             parent_id: Some(987_654),
+            attachments: &[],
         },
     ];
     assert!(store.create_messages(&bad).await.is_err());

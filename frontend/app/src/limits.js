@@ -13,6 +13,8 @@
  *   name_max_length: number,
  *   json_body_max_bytes: number,
  *   ws_frame_max_bytes: number,
+ *   upload_max_bytes: number,
+ *   attachments_per_message: number,
  * }} Limits
  */
 
@@ -28,6 +30,8 @@ export const LIMIT_NAMES = [
   'name_max_length',
   'json_body_max_bytes',
   'ws_frame_max_bytes',
+  'upload_max_bytes',
+  'attachments_per_message',
 ];
 
 /** Limits that may be fractional (seconds); the rest are counts and sizes. */

@@ -5,7 +5,7 @@
  *   id: number,
  *   channel_id?: number,
  *   author_id?: number | null,
- *   author?: { id: number, login: string, display_name?: string | null } | null,
+ *   author?: { id: number, login: string, display_name?: string | null, avatar_url?: string | null } | null,
  *   content: string,
  *   created_at: string,
  *   updated_at?: string | null,
@@ -18,6 +18,7 @@
  *   pinned_at?: string | null,
  *   pinned_by?: { id: number, login: string, display_name?: string | null } | null,
  *   reactions?: { emoji: string, count: number, reacted?: boolean, user_ids: number[] }[],
+ *   attachments?: import('./files.js').Attachment[],
  *   [key: string]: unknown,
  * }} Message
  */

@@ -151,5 +151,7 @@ pub async fn get_limits(State(state): State<AppState>) -> Json<charge_protocol::
         name_max_length: limits::NAME_MAX_LENGTH,
         json_body_max_bytes: limits::JSON_BODY_MAX_BYTES,
         ws_frame_max_bytes: limits::WS_FRAME_MAX_BYTES,
+        upload_max_bytes: s.media.max_upload_size,
+        attachments_per_message: s.media.max_files_per_message,
     })
 }

@@ -197,11 +197,12 @@ pub async fn delete_channel(
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::BadRequest("Invalid channel letter").into());
     }
-    let channel_id = state
+    let (channel_id, files) = state
         .store
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    state.blobs.delete_all(&files).await;
     state.cache.channel_changed(channel_id);
     rooms_ws::publish(
         &state,

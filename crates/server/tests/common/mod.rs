@@ -59,6 +59,8 @@ pub struct TestApp {
     pub database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Uploaded files (`MEDIA_ROOT`), removed with the app.
+    pub media: tempfile::TempDir,
     /// Last, so a MariaDB database is dropped only after everything else of the app.
     _database: TestDatabase,
 }
@@ -72,7 +74,10 @@ impl TestApp {
     pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> Self {
         let database = TestDatabase::create(db).await;
         let database_url = database.url.clone();
+        let media = tempfile::tempdir().expect("media dir");
+        let media_root = media.path().to_string_lossy().into_owned();
         let mut vars: Vec<(&str, &str)> = vec![
+            ("MEDIA_ROOT", &media_root),
             ("HOST", "127.0.0.1"),
             ("PORT", "0"),
             ("DATABASE_URL", &database_url),
@@ -101,6 +106,7 @@ impl TestApp {
             database_url,
             shutdown: Some(tx),
             server: Some(server),
+            media,
             _database: database,
         }
     }
