@@ -37,7 +37,14 @@ pub fn sniff(head: &[u8]) -> &'static str {
             || matches!(mime, "application/xml" | "image/svg+xml" | "application/xhtml+xml");
         return if markup { "text/plain" } else { mime };
     }
-    // Text, allowing a character cut at the end of the sample.
+    // Text: no control characters but whitespace and escape, and UTF-8, allowing a
+    // character cut at the end of the sample.
+    let controls = head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b));
+    if controls {
+        return "application/octet-stream";
+    }
     match std::str::from_utf8(head) {
         Ok(_) => "text/plain",
         Err(e) if e.error_len().is_none() && head.len() >= SNIFF_BYTES - 4 => "text/plain",
@@ -338,6 +345,8 @@ mod tests {
         assert_eq!(sniff(b"<html><script>alert(1)</script>"), "text/plain");
         assert_eq!(sniff(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "text/plain");
         assert_eq!(sniff(&[0xff, 0x00, 0xfe, 0x01]), "application/octet-stream");
+        assert_eq!(sniff(&[7u8; 64]), "application/octet-stream");
+        assert_eq!(sniff("héllo\r\n\tworld".as_bytes()), "text/plain");
     }
 
     #[test]

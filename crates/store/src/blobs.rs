@@ -91,8 +91,7 @@ impl Blobs {
                 })
             }
             BlobBackend::S3(options) => {
-                // One TLS provider for the whole process (ring); a second call is harmless.
-                let _ = rustls::crypto::ring::default_provider().install_default();
+                install_crypto_provider();
                 let mut builder = object_store::aws::AmazonS3Builder::new()
                     .with_bucket_name(&options.bucket)
                     .with_region(&options.region)
@@ -226,6 +225,12 @@ impl BlobWriter {
             tracing::debug!(error = &e as &dyn std::error::Error, "upload not aborted");
         }
     }
+}
+
+/// Makes ring the process's TLS provider (the HTTP client of S3 storage needs one, and so does
+/// any other HTTP client in the same build); harmless when one is already installed.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A fresh, unguessable key under `prefix` (`channel_7/3f…9a.png`): names never collide and

@@ -23,7 +23,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use attachments::{NewAttachment, UnboundAttachment, file_keys};
-pub use blobs::{BlobBackend, BlobWriter, Blobs, S3Options, new_key};
+pub use blobs::{BlobBackend, BlobWriter, Blobs, S3Options, install_crypto_provider, new_key};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;

@@ -17,6 +17,18 @@ pub(crate) use backends::both_backends;
 #[allow(unused_imports)] // each binary uses some of these
 pub use backends::{Db, TestDatabase, mariadb_url};
 
+/// An HTTP client builder. reqwest is built with TLS here (S3 storage over HTTPS), so the
+/// process's crypto provider (ring) must exist before the first client does.
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+}
+
+/// A default HTTP client (see [`http`]).
+pub fn client() -> Client {
+    http().build().expect("http client")
+}
+
 /// The secret `TestApp` signs tokens with.
 pub const TEST_SECRET: &str = "test-secret-key-that-is-long-enough-0123";
 
@@ -98,7 +110,7 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            client: Client::builder()
+            client: http()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),

@@ -35,7 +35,7 @@ impl S3Server {
             endpoint: format!("http://127.0.0.1:{port}"),
         };
         // Ready once it answers; then the bucket (moto accepts unsigned requests).
-        let client = reqwest::Client::new();
+        let client = crate::common::client();
         let give_up = Instant::now() + Duration::from_secs(30);
         loop {
             let made = client
@@ -64,7 +64,9 @@ impl S3Server {
 
     /// Keys in the bucket (moto answers unsigned listings).
     async fn keys(&self) -> Vec<String> {
-        let listing = reqwest::get(format!("{}/charge-test?list-type=2", self.endpoint))
+        let listing = crate::common::client()
+            .get(format!("{}/charge-test?list-type=2", self.endpoint))
+            .send()
             .await
             .expect("list")
             .text()
