@@ -306,11 +306,7 @@ pub const VARIABLES: &[Variable] = &[
         "",
         "S3 service URL (MinIO, Ceph, …); empty is AWS itself.",
     ),
-    var(
-        "S3_REGION",
-        "us-east-1",
-        "S3 region.",
-    ),
+    var("S3_REGION", "us-east-1", "S3 region."),
     var(
         "S3_ACCESS_KEY_ID",
         "",

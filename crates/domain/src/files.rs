@@ -6,9 +6,9 @@ use bytes::Bytes;
 use charge_store::{Attachment, NewAttachment, StoreError, new_key};
 use futures_util::{Stream, StreamExt};
 
+use crate::Domain;
 use crate::error::{DomainError, DomainResult};
 use crate::images::{self, Preview};
-use crate::Domain;
 
 /// Bytes of a file's start kept to sniff its type.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -34,7 +34,10 @@ pub fn sniff(head: &[u8]) -> &'static str {
         let mime = kind.mime_type();
         // Markup a browser would run (HTML, SVG, XML) is only ever plain text here.
         let markup = mime.starts_with("text/")
-            || matches!(mime, "application/xml" | "image/svg+xml" | "application/xhtml+xml");
+            || matches!(
+                mime,
+                "application/xml" | "image/svg+xml" | "application/xhtml+xml"
+            );
         return if markup { "text/plain" } else { mime };
     }
     // Text: no control characters but whitespace and escape, and UTF-8, allowing a
@@ -343,7 +346,10 @@ mod tests {
     fn the_type_comes_from_the_bytes() {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png");
         assert_eq!(sniff(b"<html><script>alert(1)</script>"), "text/plain");
-        assert_eq!(sniff(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "text/plain");
+        assert_eq!(
+            sniff(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            "text/plain"
+        );
         assert_eq!(sniff(&[0xff, 0x00, 0xfe, 0x01]), "application/octet-stream");
         assert_eq!(sniff(&[7u8; 64]), "application/octet-stream");
         assert_eq!(sniff("héllo\r\n\tworld".as_bytes()), "text/plain");

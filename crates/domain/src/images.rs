@@ -86,15 +86,14 @@ pub async fn preview(state: &Domain, key: &str, size: u64) -> DomainResult<Previ
     if size > THUMBNAIL_SOURCE_MAX_BYTES {
         return Ok(Preview::TooLarge);
     }
-    let bytes = state.blobs.read_all(key, THUMBNAIL_SOURCE_MAX_BYTES).await?;
+    let bytes = state
+        .blobs
+        .read_all(key, THUMBNAIL_SOURCE_MAX_BYTES)
+        .await?;
     let made = tokio::task::spawn_blocking(move || match decode(&bytes, MAX_DECODED_SIDE) {
         Decoded::Image(image) => {
             let thumb = image.thumbnail(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE);
-            Some((
-                image.width(),
-                image.height(),
-                encode_compact(&thumb),
-            ))
+            Some((image.width(), image.height(), encode_compact(&thumb)))
         }
         Decoded::TooLarge => None,
         Decoded::Undecodable => Some((0, 0, None)),
@@ -109,7 +108,10 @@ pub async fn preview(state: &Domain, key: &str, size: u64) -> DomainResult<Previ
     };
     let stem = key.rsplit_once('.').map_or(key, |(stem, _)| stem);
     let thumbnail_key = format!("{stem}.thumb.{extension}");
-    state.blobs.put(&thumbnail_key, Bytes::from(thumbnail)).await?;
+    state
+        .blobs
+        .put(&thumbnail_key, Bytes::from(thumbnail))
+        .await?;
     Ok(Preview::Ready {
         width: i64::from(width),
         height: i64::from(height),

@@ -107,10 +107,14 @@ fn matches_etag(header: Option<&HeaderValue>, etag: &str) -> bool {
 
 /// Serves `file` as the request's headers ask.
 pub async fn serve(state: &Domain, file: Download<'_>, request: &HeaderMap) -> ApiResult<Response> {
-    let etag = HeaderValue::from_str(&file.etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    let etag =
+        HeaderValue::from_str(&file.etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, etag);
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(file.cache_control));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(file.cache_control),
+    );
     if let Ok(v) = HeaderValue::from_str(&http_date(file.modified)) {
         headers.insert(header::LAST_MODIFIED, v);
     }
@@ -161,7 +165,8 @@ pub async fn serve(state: &Domain, file: Download<'_>, request: &HeaderMap) -> A
     };
     let length = range.as_ref().map_or(file.size, |r| r.end - r.start);
     if let Some(r) = &range
-        && let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{}", r.start, r.end - 1, file.size))
+        && let Ok(v) =
+            HeaderValue::from_str(&format!("bytes {}-{}/{}", r.start, r.end - 1, file.size))
     {
         headers.insert(header::CONTENT_RANGE, v);
     }

@@ -24,8 +24,8 @@ use crate::session::{
 };
 use crate::state::AppState;
 use charge_domain::channels::{self, TextChannelAccess};
-use charge_domain::{dto, files};
 use charge_domain::{OnlineUser, frame};
+use charge_domain::{dto, files};
 use tracing::Instrument;
 
 /// What the upgrade request carried; boxed so that the session task does not keep room for it
@@ -320,20 +320,24 @@ impl TextHandler {
         if let Err(wait) = self.state.posting.admit(self.user_id) {
             return Err(format!("You are sending messages too fast; try again in {wait} s").into());
         }
-        let attachments =
-            match files::bindable(&self.state, self.channel_id, self.user_id, &message.attachments)
-                .await
-            {
-                Ok(ids) => ids,
-                Err(Ok(refused)) => return Err(refused.detail().into()),
-                Err(Err(e)) => {
-                    tracing::warn!(
-                        error = &e as &dyn std::error::Error,
-                        "attachment lookup failed"
-                    );
-                    return Err("Failed to store message".into());
-                }
-            };
+        let attachments = match files::bindable(
+            &self.state,
+            self.channel_id,
+            self.user_id,
+            &message.attachments,
+        )
+        .await
+        {
+            Ok(ids) => ids,
+            Err(Ok(refused)) => return Err(refused.detail().into()),
+            Err(Err(e)) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "attachment lookup failed"
+                );
+                return Err("Failed to store message".into());
+            }
+        };
         let parent_id = message.parent_id?;
         if let Some(parent) = parent_id {
             match self.state.store.message_channel(parent).await {

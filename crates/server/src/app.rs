@@ -186,7 +186,9 @@ impl Application {
                 match charge_domain::files::sweep_unbound(&files).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "expired uploads removed"),
-                    Err(e) => tracing::warn!(error = &e as &dyn std::error::Error, "upload sweep failed"),
+                    Err(e) => {
+                        tracing::warn!(error = &e as &dyn std::error::Error, "upload sweep failed")
+                    }
                 }
             }
         });

@@ -51,18 +51,18 @@ impl Store {
         .bind(new.width)
         .bind(new.height)
         .bind(now_micros());
-        let id = insert_returning_id(&mut *conn, self.backend, query).await?;
+        let id = insert_returning_id(&mut conn, self.backend, query).await?;
         drop(conn);
         self.attachment(id).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
-        Ok(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ATTACHMENT} WHERE id = ?")))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ATTACHMENT} WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The attachments with these ids (in any order; missing ids are left out).
@@ -119,13 +119,12 @@ impl Store {
 
     /// Removes a message's attachment rows and returns the files they named.
     pub async fn take_message_files(&self, message_id: i64) -> Result<Vec<String>> {
-        let rows: Vec<Attachment> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT_ATTACHMENT} WHERE message_id = ?"
-            )))
-            .bind(message_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<Attachment> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ATTACHMENT} WHERE message_id = ?"
+        )))
+        .bind(message_id)
+        .fetch_all(&self.pool)
+        .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }

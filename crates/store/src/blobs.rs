@@ -13,9 +13,7 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path;
-use object_store::{
-    GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
-};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use crate::{Result, StoreError};
 
@@ -157,11 +155,7 @@ impl Blobs {
 
     /// Reads a whole file known to be at most `max` bytes (to decode an image).
     pub async fn read_all(&self, key: &str, max: u64) -> Result<Bytes> {
-        let got = self
-            .inner
-            .get(&Path::from(key))
-            .await
-            .map_err(blob_error)?;
+        let got = self.inner.get(&Path::from(key)).await.map_err(blob_error)?;
         if got.meta.size > max {
             return Err(StoreError::Config(format!(
                 "{key} is larger than {max} bytes"
@@ -186,7 +180,11 @@ impl Blobs {
             let key = key.as_ref();
             match self.inner.delete(&Path::from(key)).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => tracing::warn!(key, error = &e as &dyn std::error::Error, "file not deleted"),
+                Err(e) => tracing::warn!(
+                    key,
+                    error = &e as &dyn std::error::Error,
+                    "file not deleted"
+                ),
             }
         }
     }

@@ -95,9 +95,15 @@ pub async fn upload_avatar(
     const NOT_IMAGE: &str = "Avatar must be an image file";
     let multipart = multipart.map_err(|_| malformed())?;
     let max = state.settings.media.max_upload_size;
-    let bytes = read_picture(multipart, "avatar", max, NOT_IMAGE, "Avatar exceeds allowed size")
-        .await?
-        .ok_or_else(|| ApiError::validation("missing", &["body", "avatar"], "Field required"))?;
+    let bytes = read_picture(
+        multipart,
+        "avatar",
+        max,
+        NOT_IMAGE,
+        "Avatar exceeds allowed size",
+    )
+    .await?
+    .ok_or_else(|| ApiError::validation("missing", &["body", "avatar"], "Field required"))?;
     let png = match images::picture_png(bytes).await? {
         Ok(png) => png,
         Err(PictureError::NotAnImage) => return Err(ApiError::BadRequest(NOT_IMAGE).into()),
@@ -112,7 +118,10 @@ pub async fn upload_avatar(
         state.blobs.delete_all(&[key]).await;
         return Err(ApiError::not_authenticated().into());
     };
-    state.blobs.delete_all(&previous.into_iter().collect::<Vec<_>>()).await;
+    state
+        .blobs
+        .delete_all(&previous.into_iter().collect::<Vec<_>>())
+        .await;
     announce(&state, &user);
     Ok(Json(dto::user(&user)))
 }
@@ -129,7 +138,10 @@ pub async fn delete_avatar(
         .set_avatar(me.user.id, None, None)
         .await?
         .ok_or_else(ApiError::not_authenticated)?;
-    state.blobs.delete_all(&previous.into_iter().collect::<Vec<_>>()).await;
+    state
+        .blobs
+        .delete_all(&previous.into_iter().collect::<Vec<_>>())
+        .await;
     announce(&state, &user);
     Ok(Json(dto::user(&user)))
 }

@@ -64,7 +64,12 @@ async fn text_field(mut field: Field<'_>) -> ApiResult<String> {
         bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| {
-        ApiError::validation("string_unicode", &["body"], "Input should be a valid string").into()
+        ApiError::validation(
+            "string_unicode",
+            &["body"],
+            "Input should be a valid string",
+        )
+        .into()
     })
 }
 

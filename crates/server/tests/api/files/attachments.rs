@@ -14,7 +14,12 @@ async fn an_image_upload_is_read_back_with_its_size_thumbnail_and_cache_headers(
     let picture = png(640, 480);
 
     let reply = upload(&app, &alice, channel, &picture, "cat.png", "image/png").await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{db:?}: {}", reply.json());
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{db:?}: {}",
+        reply.json()
+    );
     let a = reply.json();
     let id = a["id"].as_i64().expect("id");
     let download = format!("/api/channels/{channel}/attachments/{id}/download");
@@ -23,10 +28,19 @@ async fn an_image_upload_is_read_back_with_its_size_thumbnail_and_cache_headers(
     assert_eq!(a["file_name"], "cat.png");
     assert_eq!(a["content_type"], "image/png");
     assert_eq!(a["file_size"], picture.len());
-    assert_eq!(a["download_url"], download, "the real route (reference §10)");
+    assert_eq!(
+        a["download_url"], download,
+        "the real route (reference §10)"
+    );
     assert_eq!(a["preview_url"], download);
-    assert_eq!((a["width"].as_i64(), a["height"].as_i64()), (Some(640), Some(480)));
-    assert!(a["uploaded_by"].is_i64() && a["created_at"].is_string(), "{a}");
+    assert_eq!(
+        (a["width"].as_i64(), a["height"].as_i64()),
+        (Some(640), Some(480))
+    );
+    assert!(
+        a["uploaded_by"].is_i64() && a["created_at"].is_string(),
+        "{a}"
+    );
 
     let whole = get(&app, &download, Some(&alice), &[]).await;
     assert_eq!(whole.status, StatusCode::OK);
@@ -79,9 +93,20 @@ async fn a_file_at_the_limit_is_kept_and_one_byte_more_is_refused_without_a_trac
     assert_eq!(kept["content_type"], "application/octet-stream");
     assert_eq!(kept["preview_url"], json!(null));
 
-    let over = upload(&app, &alice, channel, &[7u8; 20_001], "over.bin", "text/plain").await;
+    let over = upload(
+        &app,
+        &alice,
+        channel,
+        &[7u8; 20_001],
+        "over.bin",
+        "text/plain",
+    )
+    .await;
     assert_eq!(over.status, StatusCode::PAYLOAD_TOO_LARGE, "{db:?}");
-    assert_eq!(over.json(), json!({"detail": "Attachment exceeds allowed size"}));
+    assert_eq!(
+        over.json(),
+        json!({"detail": "Attachment exceeds allowed size"})
+    );
     assert_eq!(
         super::files_under(app.media.path()).len(),
         1,
@@ -95,12 +120,18 @@ async fn html_or_svg_named_like_an_image_is_text_and_never_shown_inline(db: Db) 
     let app = TestApp::spawn(db).await;
     let (alice, _, channel) = two_people(&app).await;
     let pages: [(&[u8], &str); 3] = [
-        (b"<html><body><script>alert(document.cookie)</script></body></html>", "evil.png"),
+        (
+            b"<html><body><script>alert(document.cookie)</script></body></html>",
+            "evil.png",
+        ),
         (
             b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
             "evil.svg",
         ),
-        (b"\x89PNG but not really an image, just text after a signature", "fake.png"),
+        (
+            b"\x89PNG but not really an image, just text after a signature",
+            "fake.png",
+        ),
     ];
     for (bytes, name) in pages {
         let reply = upload(&app, &alice, channel, bytes, name, "image/png").await;
@@ -138,11 +169,17 @@ async fn an_unposted_upload_is_its_uploaders_alone_and_strangers_get_nothing(db:
 
     let text = get(&app, &download, Some(&alice), &[]).await;
     assert_eq!(text.header("content-type"), "text/plain; charset=utf-8");
-    assert!(text.header("content-disposition").starts_with("attachment; filename=\"notes.txt\""));
+    assert!(
+        text.header("content-disposition")
+            .starts_with("attachment; filename=\"notes.txt\"")
+    );
 
     let member = get(&app, &download, Some(&bob), &[]).await;
     assert_eq!(member.status, StatusCode::NOT_FOUND);
-    assert_eq!(member.json(), json!({"detail": "Attachment not accessible"}));
+    assert_eq!(
+        member.json(),
+        json!({"detail": "Attachment not accessible"})
+    );
     let stranger = get(&app, &download, Some(&carol), &[]).await;
     assert_eq!(stranger.status, StatusCode::FORBIDDEN, "{db:?}");
     assert_eq!(stranger.json(), json!({"detail": "Not a room member"}));

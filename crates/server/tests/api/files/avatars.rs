@@ -27,15 +27,25 @@ async fn an_avatar_is_re_encoded_served_to_anyone_and_replaced(db: Db) {
 
     let reply = set_avatar(&app, &alice, &jpeg(900, 600), "me.jpg", "image/jpeg").await;
     assert_eq!(reply.status, StatusCode::OK, "{db:?}: {}", reply.json());
-    let url = reply.json()["avatar_url"].as_str().expect("avatar_url").to_owned();
-    assert!(url.starts_with(&format!("/api/profile/avatar/{alice_id}?v=")), "{url}");
+    let url = reply.json()["avatar_url"]
+        .as_str()
+        .expect("avatar_url")
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("/api/profile/avatar/{alice_id}?v=")),
+        "{url}"
+    );
     let (_, me) = app.get("/api/profile/me", &alice).await;
     assert_eq!(me["avatar_url"], url.as_str());
 
     let served = get(&app, &url, None, &[]).await;
     assert_eq!(served.status, StatusCode::OK, "no token needed");
     assert_eq!(served.header("content-type"), "image/png", "re-encoded");
-    assert_eq!(dimensions(&served.bytes), (256, 171), "{db:?}: scaled to fit 256");
+    assert_eq!(
+        dimensions(&served.bytes),
+        (256, 171),
+        "{db:?}: scaled to fit 256"
+    );
     assert_eq!(served.header("x-content-type-options"), "nosniff");
     assert!(served.header("cache-control").starts_with("public"));
     assert!(served.header("content-disposition").is_empty());
@@ -48,8 +58,16 @@ async fn an_avatar_is_re_encoded_served_to_anyone_and_replaced(db: Db) {
     assert_eq!(small.status, StatusCode::OK);
     let new_url = small.json()["avatar_url"].as_str().unwrap().to_owned();
     let served = get(&app, &new_url, None, &[]).await;
-    assert_eq!(dimensions(&served.bytes), (50, 40), "small pictures keep their size");
-    assert_eq!(files_under(app.media.path()).len(), 1, "{db:?}: the old file is gone");
+    assert_eq!(
+        dimensions(&served.bytes),
+        (50, 40),
+        "small pictures keep their size"
+    );
+    assert_eq!(
+        files_under(app.media.path()).len(),
+        1,
+        "{db:?}: the old file is gone"
+    );
 
     let (status, removed) = app
         .call(Method::DELETE, "/api/profile/avatar", Some(&alice), None)
@@ -68,9 +86,24 @@ async fn only_raster_pictures_within_the_limit_become_avatars(db: Db) {
     let (_, alice) = app.user("alice").await;
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
     let refusals: [(&[u8], &str, StatusCode, &str); 4] = [
-        (svg, "image/svg+xml", StatusCode::BAD_REQUEST, "Avatar must be an image file"),
-        (b"plain text", "text/plain", StatusCode::BAD_REQUEST, "Avatar must be an image file"),
-        (b"<html>hi</html>", "image/png", StatusCode::BAD_REQUEST, "Avatar must be an image file"),
+        (
+            svg,
+            "image/svg+xml",
+            StatusCode::BAD_REQUEST,
+            "Avatar must be an image file",
+        ),
+        (
+            b"plain text",
+            "text/plain",
+            StatusCode::BAD_REQUEST,
+            "Avatar must be an image file",
+        ),
+        (
+            b"<html>hi</html>",
+            "image/png",
+            StatusCode::BAD_REQUEST,
+            "Avatar must be an image file",
+        ),
         (
             &[0u8; 50_001],
             "image/png",

@@ -10,10 +10,19 @@ use crate::common::ws::{connect, next_of, send};
 use crate::common::{Db, TestApp, both_backends};
 
 /// Posts `ids` in a socket message and returns the stored message.
-async fn post(app: &TestApp, token: &str, channel: i64, ids: serde_json::Value) -> serde_json::Value {
+async fn post(
+    app: &TestApp,
+    token: &str,
+    channel: i64,
+    ids: serde_json::Value,
+) -> serde_json::Value {
     let mut ws = connect(&app.base, &format!("/ws/text/{channel}?token={token}")).await;
     next_of(&mut ws, "presence").await;
-    send(&mut ws, json!({"type": "message", "content": "files", "attachments": ids})).await;
+    send(
+        &mut ws,
+        json!({"type": "message", "content": "files", "attachments": ids}),
+    )
+    .await;
     next_of(&mut ws, "message").await["message"].clone()
 }
 
@@ -25,7 +34,11 @@ async fn deleting_a_message_deletes_its_files(db: Db) {
     let kept = uploaded(&app, &alice, channel, b"kept", "kept.txt").await;
     let message = post(&app, &alice, channel, json!([a["id"]])).await;
     post(&app, &alice, channel, json!([kept["id"]])).await;
-    assert_eq!(files_under(app.media.path()).len(), 3, "two files and a thumbnail");
+    assert_eq!(
+        files_under(app.media.path()).len(),
+        3,
+        "two files and a thumbnail"
+    );
 
     let (status, deleted) = app
         .call(
@@ -39,7 +52,11 @@ async fn deleting_a_message_deletes_its_files(db: Db) {
     assert_eq!(deleted["attachments"], json!([]));
     let gone = get(&app, a["download_url"].as_str().unwrap(), Some(&bob), &[]).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND, "{db:?}");
-    assert_eq!(files_under(app.media.path()).len(), 1, "{db:?}: only the other message's file");
+    assert_eq!(
+        files_under(app.media.path()).len(),
+        1,
+        "{db:?}: only the other message's file"
+    );
     app.stop().await;
 }
 
@@ -58,13 +75,20 @@ async fn deleting_a_channel_deletes_its_files(db: Db) {
     let (status, _) = app
         .call(
             Method::DELETE,
-            &format!("/api/rooms/{slug}/channels/{}", doomed["letter"].as_str().unwrap()),
+            &format!(
+                "/api/rooms/{slug}/channels/{}",
+                doomed["letter"].as_str().unwrap()
+            ),
             Some(&alice),
             None,
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert!(files_under(app.media.path()).is_empty(), "{db:?}: {:?}", files_under(app.media.path()));
+    assert!(
+        files_under(app.media.path()).is_empty(),
+        "{db:?}: {:?}",
+        files_under(app.media.path())
+    );
     app.stop().await;
 }
 
@@ -88,8 +112,18 @@ async fn an_upload_no_message_takes_expires(db: Db) {
         assert!(Instant::now() < give_up, "{db:?}: the upload never expired");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(files_under(app.media.path()).len(), 1, "{db:?}: the posted file stays");
-    let still = get(&app, posted["download_url"].as_str().unwrap(), Some(&alice), &[]).await;
+    assert_eq!(
+        files_under(app.media.path()).len(),
+        1,
+        "{db:?}: the posted file stays"
+    );
+    let still = get(
+        &app,
+        posted["download_url"].as_str().unwrap(),
+        Some(&alice),
+        &[],
+    )
+    .await;
     assert_eq!(still.status, StatusCode::OK);
     app.stop().await;
 }

@@ -25,7 +25,14 @@ impl S3Server {
             .expect("a free port")
             .port();
         let child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -101,8 +108,15 @@ async fn files_live_in_an_s3_bucket_when_so_configured(db: Db) {
     let file = uploaded(&app, &alice, channel, &big, "big.bin").await;
     let picture = png(400, 200);
     let image = uploaded(&app, &alice, channel, &picture, "p.png").await;
-    assert_eq!((image["width"].as_i64(), image["height"].as_i64()), (Some(400), Some(200)));
-    assert_eq!(s3.keys().await.len(), 3, "{db:?}: two files and a thumbnail in the bucket");
+    assert_eq!(
+        (image["width"].as_i64(), image["height"].as_i64()),
+        (Some(400), Some(200))
+    );
+    assert_eq!(
+        s3.keys().await.len(),
+        3,
+        "{db:?}: two files and a thumbnail in the bucket"
+    );
     assert!(
         super::files_under(app.media.path()).is_empty(),
         "nothing on the local disk"
@@ -112,26 +126,61 @@ async fn files_live_in_an_s3_bucket_when_so_configured(db: Db) {
     let whole = get(&app, &url, Some(&alice), &[]).await;
     assert_eq!(whole.status, StatusCode::OK);
     assert!(whole.bytes == big, "{db:?}: the same bytes back");
-    let part = get(&app, &url, Some(&alice), &[("range", "bytes=5242870-5242889")]).await;
+    let part = get(
+        &app,
+        &url,
+        Some(&alice),
+        &[("range", "bytes=5242870-5242889")],
+    )
+    .await;
     assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(part.bytes, big[5_242_870..5_242_890]);
-    let thumb = get(&app, image["thumbnail_url"].as_str().unwrap(), Some(&alice), &[]).await;
+    let thumb = get(
+        &app,
+        image["thumbnail_url"].as_str().unwrap(),
+        Some(&alice),
+        &[],
+    )
+    .await;
     assert_eq!(super::dimensions(&thumb.bytes), (320, 160));
 
     let too_big = upload(&app, &alice, channel, &vec![0u8; 12_000_001], "x", "x/y").await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(s3.keys().await.len(), 3, "{db:?}: the refused upload left nothing");
+    assert_eq!(
+        s3.keys().await.len(),
+        3,
+        "{db:?}: the refused upload left nothing"
+    );
 
     let mut ws = connect(&app.base, &format!("/ws/text/{channel}?token={alice}")).await;
     next_of(&mut ws, "presence").await;
-    send(&mut ws, json!({"type": "message", "content": "", "attachments": [image["id"]]})).await;
+    send(
+        &mut ws,
+        json!({"type": "message", "content": "", "attachments": [image["id"]]}),
+    )
+    .await;
     let message = next_of(&mut ws, "message").await["message"].clone();
-    let read = get(&app, image["download_url"].as_str().unwrap(), Some(&bob), &[]).await;
+    let read = get(
+        &app,
+        image["download_url"].as_str().unwrap(),
+        Some(&bob),
+        &[],
+    )
+    .await;
     assert_eq!(read.bytes, picture);
     let (status, _) = app
-        .call(Method::DELETE, &format!("/api/messages/{}", message["id"]), Some(&alice), None)
+        .call(
+            Method::DELETE,
+            &format!("/api/messages/{}", message["id"]),
+            Some(&alice),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(s3.keys().await.len(), 1, "{db:?}: the message's file and thumbnail went");
+    assert_eq!(
+        s3.keys().await.len(),
+        1,
+        "{db:?}: the message's file and thumbnail went"
+    );
     app.stop().await;
 }
