@@ -248,7 +248,7 @@ describe('the composer', () => {
     expect(composer.counter.classList.contains('over')).toBe(true);
     composer.input.value = 'hello';
     composer.input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
-    expect(send).toHaveBeenCalledWith('hello', null);
+    expect(send).toHaveBeenCalledWith('hello', null, []);
     expect(composer.input.value).toBe('');
   });
 
