@@ -24,9 +24,11 @@ pub fn router() -> Router<Domain> {
         .merge(routes::attachments::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
+        .merge(routes::moderation::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())
         .merge(routes::avatars::router())
         .merge(routes::config::router())
+        .merge(routes::readstate::router())
 }

@@ -135,6 +135,22 @@ impl Store {
         Ok(rows.iter().flat_map(file_keys).collect())
     }
 
+    /// Every file of a room's attachments (read before the room is deleted; the rows go with
+    /// it by cascade).
+    pub async fn room_files(&self, room_id: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT a.storage_path, a.thumbnail_path FROM message_attachments a \
+             JOIN channels c ON c.id = a.channel_id WHERE c.room_id = ?",
+        )
+        .bind(room_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .flat_map(|(file, thumbnail)| std::iter::once(file).chain(thumbnail))
+            .collect())
+    }
+
     /// Up to `limit` uploads created before `before` and never bound to a message.
     pub async fn unbound_attachments_before(
         &self,

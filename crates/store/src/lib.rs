@@ -7,13 +7,17 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod attachments;
+mod audit;
 mod blobs;
 mod channels;
 mod error;
 mod invitations;
 mod messages;
 mod models;
+mod moderation;
+mod readstate;
 mod rooms;
+mod search;
 mod users;
 
 use std::str::FromStr;
@@ -23,10 +27,14 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use attachments::{NewAttachment, UnboundAttachment, file_keys};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use blobs::{BlobBackend, BlobWriter, Blobs, S3Options, install_crypto_provider, new_key};
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
+pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
+pub use moderation::{Ban, PostingFacts};
+pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
+pub use search::SearchFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -66,6 +66,9 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             content: &long,
             parent_id: None,
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -78,6 +81,9 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             content: "r",
             parent_id: Some(first.id),
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -129,6 +135,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             content: "root",
             parent_id: None,
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -142,6 +151,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             content: t,
             parent_id: (i % 2 == 0).then_some(root.id),
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .collect();
     let stored = store.create_messages(&batch).await.unwrap();
@@ -170,6 +182,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             content: "fine",
             parent_id: None,
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         },
         NewMessage {
             channel_id: chan.id,
@@ -177,6 +192,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             content: "orphan",
             parent_id: Some(987_654),
             attachments: &[],
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         },
     ];
     assert!(store.create_messages(&bad).await.is_err());

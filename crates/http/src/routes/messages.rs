@@ -11,9 +11,12 @@ use crate::extract::{ApiJson, Validate};
 use crate::routes::rooms::parse_path_id;
 use axum::{Json, Router};
 use charge_domain::access::RoomAccess;
+use charge_domain::mentions;
 use charge_domain::messages::{self, ContentError};
+use charge_domain::moderation::gate;
 use charge_protocol::MessageRead;
 use charge_protocol::frames::TextServerFrame;
+use charge_protocol::limits::NONCE_MAX_LENGTH;
 use charge_store::StoreError;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -50,6 +53,29 @@ struct MessageForm {
     #[serde(default)]
     content: String,
     parent_id: Option<i64>,
+    /// A string, or an integer taken as its digits; checked by [`nonce`].
+    #[serde(default)]
+    nonce: Option<serde_json::Value>,
+}
+
+/// The form's nonce: 1–[`NONCE_MAX_LENGTH`] characters, or none.
+fn nonce(value: Option<serde_json::Value>) -> ApiResult<Option<String>> {
+    let nonce = match value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+        Some(_) => String::new(),
+    };
+    if (1..=NONCE_MAX_LENGTH).contains(&nonce.chars().count()) {
+        Ok(Some(nonce))
+    } else {
+        Err(ApiError::validation(
+            "string_type",
+            &["body", "nonce"],
+            format!("Nonce must be a string of 1 to {NONCE_MAX_LENGTH} characters"),
+        )
+        .into())
+    }
 }
 
 /// Bytes of one text field of the form (the content is at most a few kilobytes).
@@ -133,6 +159,7 @@ async fn read_multipart(
                 form.channel_id = Some(text.trim().parse().map_err(|_| bad_int("channel_id"))?)
             }
             "content" => form.content = text,
+            "nonce" => form.nonce = Some(serde_json::Value::String(text)),
             "parent_id" if text.trim().is_empty() => {}
             "parent_id" => {
                 form.parent_id = Some(text.trim().parse().map_err(|_| bad_int("parent_id"))?)
@@ -144,10 +171,14 @@ async fn read_multipart(
 }
 
 /// Post a message to a text channel, with files (multipart) or without (JSON or multipart).
+/// An optional `nonce` (1–64 characters) makes a resend safe: the same nonce from the same
+/// user within a day answers the message first stored.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data",
         description = "Fields `channel_id` (first), `content`, `parent_id` and zero or more file parts named `files`."),
-    responses((status = 201, body = MessageRead), (status = 400, description = "Empty content or parent mismatch"),
+    responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"),
+              (status = 400, description = "Empty content or parent mismatch"),
+              (status = 422, description = "Missing channel_id or a bad nonce"),
               (status = 404, description = "Channel or parent not found"),
               (status = 413, description = "Too long, a file over MAX_UPLOAD_SIZE, or too many files"),
               (status = 429, description = "Posting too fast or hourly upload quota spent")))]
@@ -193,10 +224,11 @@ pub async fn create_message(
 async fn post_form(
     state: &AppState,
     me: &CurrentUser,
-    form: MessageForm,
+    mut form: MessageForm,
     channel: Option<Channel>,
     attachments: Vec<i64>,
 ) -> ApiResult<(StatusCode, Json<MessageRead>)> {
+    let nonce = nonce(form.nonce.take())?;
     let channel = match channel {
         Some(channel) => channel,
         None => {
@@ -230,7 +262,12 @@ async fn post_form(
             .into());
         }
     };
-    let message = match state
+    let mentions = mentions::resolve(state, &channel, me.user.id, content).await?;
+    // Timeouts (403) and slow mode (429 with Retry-After), as on the socket.
+    gate::admit_post(state, channel.id, me.user.id)
+        .await?
+        .map_err(ApiError::from)?;
+    let created = state
         .realtime
         .create_message(messages::Draft {
             channel_id: channel.id,
@@ -238,13 +275,19 @@ async fn post_form(
             content: content.to_owned(),
             parent_id: form.parent_id,
             attachments,
+            mentions,
+            nonce,
         })
-        .await
-    {
+        .await;
+    if created.is_err() {
+        state.moderation.release(channel.id, me.user.id);
+    }
+    let message = match created {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found").into()),
         other => other?,
     };
-    // The writer has broadcast it to the channel.
+    // The writer has broadcast it to the channel (unless it is a resend: then this is the
+    // message first stored, and the channel has it already).
     Ok((StatusCode::CREATED, Json(dto::message(&message))))
 }
 
