@@ -178,7 +178,7 @@ pub fn attachment(a: &store::Attachment) -> wire::MessageAttachmentRead {
     let is_image = a
         .content_type
         .as_deref()
-        .is_some_and(crate::files::is_safe_raster);
+        .is_some_and(crate::sniff::is_safe_raster);
     wire::MessageAttachmentRead {
         id: a.id,
         channel_id: a.channel_id,

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 
 use crate::error::{DomainError, DomainResult};
-use crate::{Domain, files};
+use crate::{Domain, sniff};
 
 /// Longer side of a thumbnail, in pixels.
 pub const THUMBNAIL_MAX_SIDE: u32 = 320;
@@ -139,7 +139,7 @@ pub enum PictureError {
 /// bytes), scaled to fit [`AVATAR_MAX_SIDE`], and re-encoded as PNG, so nothing the client
 /// sent but the pixels is ever served.
 pub async fn picture_png(bytes: Bytes) -> DomainResult<Result<Bytes, PictureError>> {
-    if !files::is_safe_raster(files::sniff(&bytes[..bytes.len().min(64)])) {
+    if !sniff::is_safe_raster(sniff::sniff(&bytes[..bytes.len().min(64)])) {
         return Ok(Err(PictureError::NotAnImage));
     }
     tokio::task::spawn_blocking(move || {

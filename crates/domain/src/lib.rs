@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod readstate;
 pub mod rooms;
 pub mod slug;
+pub mod sniff;
 pub mod validate;
 
 use std::future::Future;
