@@ -259,7 +259,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from_response(res: reqwest::Response) -> Self {
+    pub async fn from_response(res: reqwest::Response) -> Self {
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
