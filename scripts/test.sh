@@ -48,6 +48,11 @@ for tool in redis-server nats-server; do
   command -v "$tool" >/dev/null 2>&1 || apt_install "$tool" || die "$tool is required by the scale-out tests and could not be installed (apt-get install $tool)"
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required by the scale-out tests and is still missing after installing the $tool package"
 done
+# The object storage tests start a private S3 server: moto's, from PyPI.
+python3 -c 'import moto.server' >/dev/null 2>&1 || {
+  log "installing moto[server] (S3 server for the object storage tests)"
+  python3 -m pip install -q 'moto[server]>=5,<6' || die "moto[server] is required by the object storage tests (python3 -m pip install 'moto[server]')"
+}
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

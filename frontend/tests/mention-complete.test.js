@@ -66,7 +66,7 @@ describe('@ mentions', () => {
     key('Escape');
     expect(list.hidden).toBe(true);
     key('Enter');
-    expect(send).toHaveBeenCalledWith('@h', null);
+    expect(send).toHaveBeenCalledWith('@h', null, []);
     composer.el.remove();
   });
 });

@@ -24,6 +24,8 @@ const LIMITS = {
   slow_mode_max_seconds: 21600,
   timeout_max_seconds: 2419200,
   ban_reason_max_length: 512,
+  upload_max_bytes: 10485760,
+  attachments_per_message: 10,
 };
 
 /** @param {number} id @param {string} name @param {string} [type] */
@@ -249,7 +251,7 @@ describe('the composer', () => {
     expect(composer.counter.classList.contains('over')).toBe(true);
     composer.input.value = 'hello';
     composer.input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
-    expect(send).toHaveBeenCalledWith('hello', null);
+    expect(send).toHaveBeenCalledWith('hello', null, []);
     expect(composer.input.value).toBe('');
   });
 

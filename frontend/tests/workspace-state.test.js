@@ -183,6 +183,8 @@ describe('limits from the server', () => {
     slow_mode_max_seconds: 21600,
     timeout_max_seconds: 2419200,
     ban_reason_max_length: 512,
+    upload_max_bytes: 10485760,
+    attachments_per_message: 10,
   };
 
   it('accepts the server’s answer', () => {

@@ -5,6 +5,7 @@
 //! One file per concern: [`variables`] (the list of names), [`source`] (precedence and
 //! parsing), [`secret`], [`webrtc`] (ICE servers) and [`realtime`] (the fan-out backend).
 
+pub mod media;
 pub mod realtime;
 pub mod secret;
 pub mod source;
@@ -95,6 +96,8 @@ pub struct Settings {
     pub realtime_node_id: String,
     pub realtime_heartbeat: Duration,
     pub realtime_coalesce: Duration,
+    /// Uploads, thumbnails and avatars: where they live and the limits on them.
+    pub media: media::MediaSettings,
 }
 
 /// A configuration problem: which variable, what is wrong, and an example of a good value.
@@ -442,6 +445,7 @@ impl Settings {
                 src.parse::<f64>("REALTIME_TYPING_TTL_SECONDS", "8")?,
                 "8",
             )?),
+            media: media::load(&src)?,
         })
     }
 

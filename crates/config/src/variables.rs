@@ -296,4 +296,60 @@ pub const VARIABLES: &[Variable] = &[
         "0",
         "Run the TURN health probe inside the server every N seconds (0 = off).",
     ),
+    var(
+        "STORAGE_BACKEND",
+        "local",
+        "Where uploaded files live: `local` (the MEDIA_ROOT directory) or `s3` (an S3-compatible bucket).",
+    ),
+    var(
+        "MEDIA_ROOT",
+        "data/uploads",
+        "Directory for attachments, thumbnails, avatars and room icons when STORAGE_BACKEND=local (created on start).",
+    ),
+    var(
+        "S3_BUCKET",
+        "",
+        "Bucket for STORAGE_BACKEND=s3 (required then).",
+    ),
+    var(
+        "S3_ENDPOINT",
+        "",
+        "S3 service URL (MinIO, Ceph, …); empty is AWS itself.",
+    ),
+    var("S3_REGION", "us-east-1", "S3 region."),
+    var(
+        "S3_ACCESS_KEY_ID",
+        "",
+        "S3 access key (required with STORAGE_BACKEND=s3).",
+    ),
+    var(
+        "S3_SECRET_ACCESS_KEY",
+        "",
+        "S3 secret key (required with STORAGE_BACKEND=s3).",
+    ),
+    var(
+        "S3_PATH_STYLE",
+        "true",
+        "Address the bucket as `endpoint/bucket/key` (what most self-hosted services expect) rather than `bucket.endpoint/key`.",
+    ),
+    var(
+        "MAX_UPLOAD_SIZE",
+        "10485760",
+        "Largest file in bytes, per attachment and per avatar or room icon (413 over it).",
+    ),
+    var(
+        "MAX_ATTACHMENTS_PER_MESSAGE",
+        "10",
+        "Files one message may carry.",
+    ),
+    var(
+        "UPLOAD_QUOTA_BYTES_PER_HOUR",
+        "1073741824",
+        "Bytes one user may upload in any hour (429 over it); 0 = no limit.",
+    ),
+    var(
+        "UNBOUND_UPLOAD_TTL_SECONDS",
+        "86400",
+        "An upload not posted with a message within this time is deleted by a background sweep.",
+    ),
 ];

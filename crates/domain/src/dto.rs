@@ -172,6 +172,39 @@ fn reactions(m: &store::Message, viewer: Option<i64>) -> Vec<wire::MessageReacti
     groups
 }
 
+/// The real route of an attachment's bytes (the reference's `MEDIA_BASE_URL` pointed nowhere).
+pub fn download_url(channel_id: i64, attachment_id: i64) -> String {
+    format!("/api/channels/{channel_id}/attachments/{attachment_id}/download")
+}
+
+pub fn attachment(a: &store::Attachment) -> wire::MessageAttachmentRead {
+    let download_url = download_url(a.channel_id, a.id);
+    let is_image = a
+        .content_type
+        .as_deref()
+        .is_some_and(crate::sniff::is_safe_raster);
+    wire::MessageAttachmentRead {
+        id: a.id,
+        channel_id: a.channel_id,
+        message_id: a.message_id,
+        file_name: a.file_name.clone(),
+        content_type: a.content_type.clone(),
+        file_size: a.file_size,
+        preview_url: is_image.then(|| download_url.clone()),
+        thumbnail_url: a.thumbnail_path.as_ref().map(|_| {
+            format!(
+                "/api/channels/{}/attachments/{}/thumbnail",
+                a.channel_id, a.id
+            )
+        }),
+        download_url,
+        uploaded_by: a.uploader_id,
+        created_at: timestamp(a.created_at),
+        width: a.width,
+        height: a.height,
+    }
+}
+
 /// A message as `viewer` sees it.
 pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead {
     let author = person(
@@ -212,7 +245,11 @@ pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead
         thread_root_id: m.thread_root_id,
         reply_count: m.reply_count,
         thread_reply_count: m.thread_reply_count,
-        attachments: Vec::new(),
+        attachments: if hidden {
+            Vec::new()
+        } else {
+            m.attachments.iter().map(attachment).collect()
+        },
         reactions: reactions(m, viewer),
         delivered_count: m.delivered_count,
         read_count: m.read_count,

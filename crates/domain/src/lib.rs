@@ -14,7 +14,9 @@ pub mod conversations;
 pub mod direct_messages;
 pub mod dto;
 pub mod error;
+pub mod files;
 pub mod hierarchy;
+pub mod images;
 pub mod invitations;
 pub mod legacy_hash;
 pub mod logins;
@@ -30,6 +32,7 @@ pub mod presence;
 pub mod readstate;
 pub mod rooms;
 pub mod slug;
+pub mod sniff;
 pub mod validate;
 
 use std::future::Future;
@@ -37,7 +40,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use charge_config::Settings;
-use charge_store::{Message, Store, StoreError};
+use charge_store::{Blobs, Message, Store, StoreError};
 use serde::Serialize;
 pub use tungstenite::Utf8Bytes;
 
@@ -48,6 +51,8 @@ pub use error::{DomainError, DomainResult};
 #[derive(Clone)]
 pub struct Domain {
     pub store: Store,
+    /// File contents: attachments, thumbnails, avatars and room icons.
+    pub blobs: Blobs,
     pub settings: Arc<Settings>,
     /// Behind an `Arc`: the keys are heap data, and the state is cloned for every request.
     pub tokens: Arc<accounts::Tokens>,

@@ -66,6 +66,8 @@ pub struct Draft {
     pub author_id: i64,
     pub content: String,
     pub parent_id: Option<i64>,
+    /// Uploads to bind to the message (already checked to be the author's, unbound, here).
+    pub attachments: Vec<i64>,
     /// Who it mentions (see `mentions::resolve`).
     pub mentions: crate::mentions::Mentions,
     /// The client's nonce, for resends without duplicates.

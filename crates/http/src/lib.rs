@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod routes;
@@ -20,6 +21,7 @@ pub fn router() -> Router<Domain> {
         .merge(routes::rooms::router())
         .merge(routes::invites::router())
         .merge(routes::channels::router())
+        .merge(routes::attachments::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
         .merge(routes::permissions::router())
@@ -29,6 +31,7 @@ pub fn router() -> Router<Domain> {
         .merge(routes::profile::router())
         .merge(routes::friends::router())
         .merge(routes::conversations::router())
+        .merge(routes::avatars::router())
         .merge(routes::config::router())
         .merge(routes::readstate::router())
 }

@@ -68,6 +68,9 @@ enum Scenario {
 }
 
 fn main() -> ExitCode {
+    // Built together with the server, reqwest has TLS without a provider of its own: install
+    // ring before any client is made (a build of this crate alone needs none; it is harmless).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

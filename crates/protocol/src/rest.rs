@@ -292,7 +292,7 @@ pub struct MessageRead {
     pub thread_root_id: Option<i64>,
     pub reply_count: i64,
     pub thread_reply_count: i64,
-    pub attachments: Vec<serde_json::Value>,
+    pub attachments: Vec<MessageAttachmentRead>,
     pub reactions: Vec<MessageReactionSummary>,
     pub delivered_count: i64,
     pub read_count: i64,
@@ -310,6 +310,29 @@ pub struct MessageRead {
     /// real-time frame of the new message; absent elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+}
+
+/// An uploaded file, bound to a message or waiting for one (`message_id: null`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MessageAttachmentRead {
+    pub id: i64,
+    pub channel_id: i64,
+    pub message_id: Option<i64>,
+    pub file_name: String,
+    /// Sniffed from the file's bytes, never the type the client declared.
+    pub content_type: Option<String>,
+    pub file_size: i64,
+    /// `/api/channels/{channel_id}/attachments/{id}/download` (bearer).
+    pub download_url: String,
+    /// The download URL for images, else null.
+    pub preview_url: Option<String>,
+    pub uploaded_by: Option<i64>,
+    pub created_at: String,
+    /// Pixel size of an image (null for other files), so clients can reserve its space.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// A small JPEG or PNG rendition of an image, at most 320 pixels on its longer side.
+    pub thumbnail_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -388,6 +411,10 @@ pub struct LimitsRead {
     pub timeout_max_seconds: i64,
     /// Characters in a ban's reason.
     pub ban_reason_max_length: usize,
+    /// Largest file in bytes, per attachment, avatar or room icon (`MAX_UPLOAD_SIZE`).
+    pub upload_max_bytes: u64,
+    /// Files one message may carry (`MAX_ATTACHMENTS_PER_MESSAGE`).
+    pub attachments_per_message: usize,
 }
 
 /// `PATCH /api/rooms/{slug}`: rename a room (the slug stays).

@@ -28,9 +28,9 @@ use crate::session::{
 use crate::state::AppState;
 use crate::text_access;
 use charge_domain::channels::{self, TextChannelAccess};
-use charge_domain::dto;
 use charge_domain::permissions;
 use charge_domain::{OnlineUser, frame};
+use charge_domain::{dto, files};
 use tracing::Instrument;
 
 /// What the upgrade request carried; boxed so that the session task does not keep room for it
@@ -385,9 +385,24 @@ impl TextHandler {
         if let Err(wait) = self.state.posting.admit(self.user_id) {
             return Err(format!("You are sending messages too fast; try again in {wait} s").into());
         }
-        if !message.attachments.is_empty() {
-            return Err("One or more attachments were not found".into());
-        }
+        let attachments = match files::bindable(
+            &self.state,
+            self.channel_id,
+            self.user_id,
+            &message.attachments,
+        )
+        .await
+        {
+            Ok(ids) => ids,
+            Err(Ok(refused)) => return Err(refused.detail().into()),
+            Err(Err(e)) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "attachment lookup failed"
+                );
+                return Err("Failed to store message".into());
+            }
+        };
         let parent_id = message.parent_id?;
         if let Some(parent) = parent_id {
             match self.state.store.message_channel(parent).await {
@@ -406,6 +421,7 @@ impl TextHandler {
         let content =
             match messages::content(&message.content, self.state.settings.message_max_length) {
                 Ok(content) => content.to_owned(),
+                Err(ContentError::Empty) if !attachments.is_empty() => String::new(),
                 Err(ContentError::Empty) => {
                     return Err("Message must contain content or attachments".into());
                 }
@@ -443,6 +459,7 @@ impl TextHandler {
             author_id: self.user_id,
             content,
             parent_id,
+            attachments,
             mentions,
             nonce,
         };

@@ -154,6 +154,7 @@ fn new_message(draft: &Draft) -> NewMessage<'_> {
         author_id: draft.author_id,
         content: &draft.content,
         parent_id: draft.parent_id,
+        attachments: &draft.attachments,
         mentions: &draft.mentions.users,
         mention_everyone: draft.mentions.everyone,
         nonce: draft.nonce.as_deref(),

@@ -66,6 +66,29 @@ async fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::other("the host resolves to no address")))
 }
 
+/// The file store the settings name.
+fn blob_backend(storage: &charge_config::media::Storage) -> charge_store::BlobBackend {
+    use charge_config::media::Storage;
+    match storage {
+        Storage::Local { root } => charge_store::BlobBackend::Local { root: root.clone() },
+        Storage::S3 {
+            bucket,
+            endpoint,
+            region,
+            access_key_id,
+            secret_access_key,
+            path_style,
+        } => charge_store::BlobBackend::S3(charge_store::S3Options {
+            bucket: bucket.clone(),
+            endpoint: endpoint.clone(),
+            region: region.clone(),
+            access_key_id: access_key_id.clone(),
+            secret_access_key: secret_access_key.expose().to_owned(),
+            path_style: *path_style,
+        }),
+    }
+}
+
 impl Application {
     /// Connects to the database (retrying with backoff up to `DB_STARTUP_TIMEOUT_SECONDS`),
     /// applies migrations and binds the listener.
@@ -78,6 +101,8 @@ impl Application {
         charge_domain::logins::assign_missing_keys(&store)
             .await
             .map_err(|e| anyhow::anyhow!("cannot assign login keys: {e}"))?;
+        let blobs = charge_store::Blobs::open(&blob_backend(&settings.media.storage))
+            .map_err(|e| anyhow::anyhow!("file storage: {e}"))?;
         let listener = listen(&settings.host, settings.port).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
         })?;
@@ -110,6 +135,7 @@ impl Application {
             }),
             cache,
             store,
+            blobs,
             settings: Arc::new(settings),
         };
         let state = AppState {
@@ -151,6 +177,23 @@ impl Application {
                 tick.tick().await;
                 limiter.retain_recent();
                 posting.retain_recent();
+            }
+        });
+        let files = self.state.sessions.domain.clone();
+        let file_sweeper = tokio::spawn(async move {
+            // Often enough that an upload outlives its allowance by at most half of it.
+            let every = (files.settings.media.unbound_upload_ttl / 2)
+                .clamp(Duration::from_secs(1), Duration::from_secs(60));
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match charge_domain::files::sweep_unbound(&files).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "expired uploads removed"),
+                    Err(e) => {
+                        tracing::warn!(error = &e as &dyn std::error::Error, "upload sweep failed")
+                    }
+                }
             }
         });
         let hub = self.state.hub.clone();
@@ -204,6 +247,7 @@ impl Application {
         .with_graceful_shutdown(graceful)
         .await;
         sweeper.abort();
+        file_sweeper.abort();
         typing.abort();
         people.abort();
         if let Some(probe) = turn_probe {

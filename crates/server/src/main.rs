@@ -43,6 +43,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The one TLS crypto provider of the process (ring), before any HTTP client exists.
+    charge_store::install_crypto_provider();
     let cli = Cli::parse();
     if let Some(Command::TurnSecret(args)) = cli.command {
         return charge_turn::run_turn_secret(args);

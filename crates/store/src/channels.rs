@@ -304,8 +304,13 @@ impl Store {
         Err(StoreError::Conflict("channel letter contention".into()))
     }
 
-    /// Deletes the channel with `letter` (and, by cascade, its messages). Returns its id.
-    pub async fn delete_channel(&self, room_id: i64, letter: &str) -> Result<Option<i64>> {
+    /// Deletes the channel with `letter` (and, by cascade, its messages and attachment rows).
+    /// Returns its id and the files its attachments named, for the caller to delete.
+    pub async fn delete_channel(
+        &self,
+        room_id: i64,
+        letter: &str,
+    ) -> Result<Option<(i64, Vec<String>)>> {
         let mut tx = self.pool.begin().await?;
         let id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM channels WHERE room_id = ? AND letter = ?")
@@ -316,6 +321,12 @@ impl Store {
         let Some(id) = id else {
             return Ok(None);
         };
+        let files: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT storage_path, thumbnail_path FROM message_attachments WHERE channel_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         // Threads reference their parents; clear those links first so the cascade cannot trip
         // over the order in which a backend deletes rows.
         sqlx::query(
@@ -333,6 +344,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Some(id))
+        let files = files
+            .into_iter()
+            .flat_map(|(file, thumbnail)| std::iter::once(file).chain(thumbnail))
+            .collect();
+        Ok(Some((id, files)))
     }
 }

@@ -19,6 +19,9 @@ pub enum StoreError {
     Migration(#[source] sqlx::migrate::MigrateError),
     #[error("database error")]
     Other(#[source] sqlx::Error),
+    /// The file store (local directory or bucket) failed.
+    #[error("file storage error")]
+    Blob(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<sqlx::Error> for StoreError {

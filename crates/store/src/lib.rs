@@ -6,7 +6,9 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod attachments;
 mod audit;
+mod blobs;
 mod channels;
 mod conversations;
 mod error;
@@ -27,7 +29,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use attachments::{NewAttachment, UnboundAttachment, file_keys};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use blobs::{BlobBackend, BlobWriter, Blobs, S3Options, install_crypto_provider, new_key};
 pub use conversations::{Conversation, DirectMessage, DirectReaction, Participant};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};

@@ -92,6 +92,8 @@ pub struct NewMessage<'a> {
     pub author_id: i64,
     pub content: &'a str,
     pub parent_id: Option<i64>,
+    /// Uploads of the author to this channel, not yet bound, that the message takes.
+    pub attachments: &'a [i64],
     /// Users the message mentions (members of the channel's room, resolved by the domain).
     pub mentions: &'a [i64],
     /// Whether it mentions everyone in the room.
@@ -357,6 +359,8 @@ impl Store {
         }
         for (new, id) in fresh.iter().zip(&ids) {
             record_extras(&mut tx, new, *id, now).await?;
+            Store::bind_attachments(&mut tx, *id, new.channel_id, new.author_id, new.attachments)
+                .await?;
         }
         tx.commit().await?;
         // New messages have no replies or reactions yet: the rows alone are complete.
@@ -378,6 +382,9 @@ impl Store {
             };
             message.nonce = new.nonce.map(str::to_owned);
             out.push(message);
+        }
+        if fresh.iter().any(|new| !new.attachments.is_empty()) {
+            self.attach_files(&mut out).await?;
         }
         Ok(out)
     }
@@ -441,6 +448,7 @@ impl Store {
         };
         let mut items = vec![message];
         self.attach_reactions(&mut items).await?;
+        self.attach_files(&mut items).await?;
         Ok(items.pop())
     }
 
@@ -458,7 +466,8 @@ impl Store {
     /// Fills what the row query leaves out: reply counts and reactions.
     pub(crate) async fn attach_details(&self, items: &mut [Message]) -> Result<()> {
         self.attach_counts(items).await?;
-        self.attach_reactions(items).await
+        self.attach_reactions(items).await?;
+        self.attach_files(items).await
     }
 
     /// Fills reply counts for `items` with two grouped queries (not one sub-query per row).

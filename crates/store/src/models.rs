@@ -134,6 +134,9 @@ pub struct Message {
     /// Reactions on the message, by emoji then user id (filled by the store, not the query).
     #[sqlx(skip)]
     pub reactions: Vec<Reaction>,
+    /// Files posted with the message, oldest first (filled by the store, not the query).
+    #[sqlx(skip)]
+    pub attachments: Vec<Attachment>,
     /// The client's nonce, on a message just stored or found again by it (never read back).
     #[sqlx(skip)]
     pub nonce: Option<String>,
@@ -156,6 +159,24 @@ impl Message {
         ids.dedup();
         ids
     }
+}
+
+/// An uploaded file: bound to a message once one is posted with it (`message_id`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub channel_id: i64,
+    pub message_id: Option<i64>,
+    pub uploader_id: Option<i64>,
+    pub file_name: String,
+    /// Sniffed from the file's bytes at upload, never the client's word.
+    pub content_type: Option<String>,
+    pub file_size: i64,
+    pub storage_path: String,
+    pub thumbnail_path: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]

@@ -118,4 +118,37 @@ impl Store {
         .await?;
         self.user_by_id(id).await
     }
+
+    /// Points the user's avatar at the file `path` (`None` removes it). Returns the user and
+    /// the file it named before, for the caller to delete; `None` if the account is gone.
+    pub async fn set_avatar(
+        &self,
+        id: i64,
+        path: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Result<Option<(User, Option<String>)>> {
+        let mut tx = self.pool.begin().await?;
+        let previous: Option<Option<String>> =
+            sqlx::query_scalar("SELECT avatar_path FROM users WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(previous) = previous else {
+            return Ok(None);
+        };
+        let now = now_micros();
+        sqlx::query(
+            "UPDATE users SET avatar_path = ?, avatar_content_type = ?, avatar_updated_at = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(path)
+        .bind(content_type)
+        .bind(path.map(|_| now))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(self.user_by_id(id).await?.map(|user| (user, previous)))
+    }
 }

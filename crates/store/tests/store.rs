@@ -65,6 +65,7 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: &long,
             parent_id: None,
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,
@@ -79,6 +80,7 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: "r",
             parent_id: Some(first.id),
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,
@@ -100,7 +102,11 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
         .await
         .unwrap_err();
     assert_eq!(
-        store.delete_channel(room.id, "A").await.unwrap(),
+        store
+            .delete_channel(room.id, "A")
+            .await
+            .unwrap()
+            .map(|(id, _)| id),
         Some(chan.id)
     );
     store.close().await;
@@ -128,6 +134,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "root",
             parent_id: None,
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,
@@ -143,6 +150,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: t,
             parent_id: (i % 2 == 0).then_some(root.id),
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,
@@ -173,6 +181,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "fine",
             parent_id: None,
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,
@@ -182,6 +191,7 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "orphan",
             parent_id: Some(987_654),
+            attachments: &[],
             mentions: &[],
             mention_everyone: false,
             nonce: None,

@@ -16,6 +16,8 @@
  *   slow_mode_max_seconds: number,
  *   timeout_max_seconds: number,
  *   ban_reason_max_length: number,
+ *   upload_max_bytes: number,
+ *   attachments_per_message: number,
  * }} Limits
  */
 
@@ -34,6 +36,8 @@ export const LIMIT_NAMES = [
   'slow_mode_max_seconds',
   'timeout_max_seconds',
   'ban_reason_max_length',
+  'upload_max_bytes',
+  'attachments_per_message',
 ];
 
 /** Limits that may be fractional (seconds); the rest are counts and sizes. */

@@ -5,6 +5,7 @@
 import { assignableRoles, memberName } from './state/workspace.js';
 import { roleHeading } from './views/sidebar.js';
 import { openForm, toast } from './views/dialogs.js';
+import { avatarPicker } from './avatar-picker.js';
 
 /**
  * What the dialogs need from the workspace page.
@@ -81,6 +82,7 @@ export function profileDialog(ctx) {
   openForm({
     title: 'Your profile',
     description: `Signed in as ${profile.login}. Others see your display name and status.`,
+    extra: avatarPicker(ctx),
     fields: [
       { name: 'display_name', label: 'Display name', value: profile.display_name ?? '', placeholder: profile.login, maxLength: nameLimit(ctx), required: true },
       {

@@ -13,6 +13,7 @@ export const TYPING_THROTTLE_MS = 3000;
  *   localId: number,
  *   content: string,
  *   parentId: number | null,
+ *   attachments: number[],
  *   afterId: number,
  *   nonce: string,
  *   via: 'ws' | 'http',
@@ -313,11 +314,14 @@ export class TextChannelSession {
    * Sends a message (socket when connected, HTTP otherwise).
    * @param {string} text
    * @param {number | null} [parentId]
+   * @param {number[]} [attachments] ids of finished uploads to this channel
    * @returns {string | null} an error for the user, or null
    */
-  send(text, parentId = null) {
+  send(text, parentId = null, attachments = []) {
     const content = text.replace(/\s+$/u, '');
-    if (!content.trim()) return 'Write something first.';
+    if (!content.trim() && !attachments.length) return 'Write something first.';
+    // Uploads are bound by the socket; HTTP posts carry their own files instead.
+    if (attachments.length && this.status !== 'open') return 'Not connected right now; send the files once the connection is back.';
     const max = this.limits.message_max_length;
     if (content.length > max) {
       return `Messages can be at most ${max} characters (this one has ${content.length}).`;
@@ -327,6 +331,7 @@ export class TextChannelSession {
       localId: this.nextLocalId++,
       content,
       parentId: parentId ?? null,
+      attachments,
       afterId: lastMessageId(this.messages) ?? 0,
       nonce: newNonce(),
       via: 'ws',
@@ -336,7 +341,7 @@ export class TextChannelSession {
     this.setTyping(false);
     const sent =
       this.status === 'open' &&
-      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments: [], nonce: pending.nonce });
+      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments, nonce: pending.nonce });
     if (!sent) {
       pending.via = 'http';
       void this.sendHttp(pending);

@@ -30,6 +30,7 @@ import { TextView } from './views/text-view.js';
 import { renderCallPill, renderVoiceDock } from './views/voice-dock.js';
 import { VoiceView } from './views/voice-view.js';
 import { Drawer, TitleCounter, hashFor, parseHash, writeHash } from './workspace-chrome.js';
+import { setFileAccess } from './files.js';
 
 applySavedTheme();
 
@@ -55,6 +56,7 @@ function sessionEnded() {
 
 const { base } = await apiBase();
 const api = new ApiClient({ base, token, onUnauthorized: sessionEnded });
+setFileAccess(api);
 /** @param {string} path */
 const socketUrl = (path) => () => `${wsBase(base)}${path}?token=${encodeURIComponent(token)}`;
 

@@ -83,7 +83,9 @@ pub async fn delete(state: &Domain, access: &RoomAccess, confirm: &str) -> Domai
         .iter()
         .map(|c| c.id)
         .collect();
+    let files = state.store.room_files(access.room.id).await?;
     state.store.delete_room(access.room.id).await?;
+    state.blobs.delete_all(&files).await;
     for channel_id in &channels {
         state.cache.channel_changed(*channel_id);
     }

@@ -154,5 +154,7 @@ pub async fn get_limits(State(state): State<AppState>) -> Json<charge_protocol::
         slow_mode_max_seconds: limits::SLOW_MODE_MAX_SECONDS,
         timeout_max_seconds: limits::TIMEOUT_MAX_SECONDS,
         ban_reason_max_length: limits::BAN_REASON_MAX_LENGTH,
+        upload_max_bytes: s.media.max_upload_size,
+        attachments_per_message: s.media.max_files_per_message,
     })
 }

@@ -1,7 +1,8 @@
 //! `/api/messages`: posting a message over HTTP (multipart form, as the contract has it, or JSON).
 
 use axum::extract::Path;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::multipart::Field;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::routing::{patch, post};
 use charge_protocol::{MessageEdit, MessageModerate, ValidationItem};
@@ -23,13 +24,20 @@ use std::borrow::Cow;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
 use charge_domain::Domain as AppState;
-use charge_domain::channels::text_channel;
-use charge_domain::dto;
+use charge_domain::channels::{readable_text_channel, text_channel};
 use charge_domain::permissions::{self, Permission, Perms};
+use charge_domain::{dto, files};
+use charge_store::{Attachment, Channel};
+
+use crate::routes::attachments::malformed;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/messages", post(create_message))
+        // Files stream to storage under MAX_UPLOAD_SIZE each; text fields have their own cap.
+        .route(
+            "/api/messages",
+            post(create_message).layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/api/messages/{message_id}",
             patch(edit_message).delete(delete_message),
@@ -71,43 +79,82 @@ fn nonce(value: Option<serde_json::Value>) -> ApiResult<Option<String>> {
     }
 }
 
-async fn read_form(req: Request) -> ApiResult<MessageForm> {
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
-        let bytes = axum::body::Bytes::from_request(req, &())
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::validation("json_invalid", &["body"], format!("JSON decode error: {e}"))
-                .into()
-        });
+/// Bytes of one text field of the form (the content is at most a few kilobytes).
+const TEXT_FIELD_MAX_BYTES: usize = 64 * 1024;
+
+async fn text_field(mut field: Field<'_>) -> ApiResult<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| malformed())? {
+        if bytes.len() + chunk.len() > TEXT_FIELD_MAX_BYTES {
+            return Err(ApiError::PayloadTooLarge("Request body too large".into()).into());
+        }
+        bytes.extend_from_slice(&chunk);
     }
-    let mut multipart = Multipart::from_request(req, &())
-        .await
-        .map_err(|_| ApiError::validation("missing", &["body", "channel_id"], "Field required"))?;
-    let mut form = MessageForm::default();
-    let bad_int = |name: &str| {
+    String::from_utf8(bytes).map_err(|_| {
         ApiError::validation(
-            "int_parsing",
-            &["body", name],
-            "Input should be a valid integer, unable to parse string as an integer",
+            "string_unicode",
+            &["body"],
+            "Input should be a valid string",
         )
-    };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| ApiError::validation("value_error", &["body"], "Malformed multipart body"))?
-    {
+        .into()
+    })
+}
+
+fn bad_int(name: &str) -> ApiError {
+    ApiError::validation(
+        "int_parsing",
+        &["body", name],
+        "Input should be a valid integer, unable to parse string as an integer",
+    )
+}
+
+fn missing_channel() -> ApiError {
+    ApiError::Validation(vec![item(
+        "missing",
+        &["body", "channel_id"],
+        "Field required",
+    )])
+}
+
+/// The form's fields, with each file part stored as an unbound upload as it streams in. Files
+/// are checked against the channel before they are stored, so `channel_id` must come first.
+async fn read_multipart(
+    state: &AppState,
+    user_id: i64,
+    mut multipart: Multipart,
+    uploads: &mut Vec<Attachment>,
+) -> ApiResult<(MessageForm, Option<Channel>)> {
+    let mut form = MessageForm::default();
+    let mut channel: Option<Channel> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| malformed())? {
         let name = field.name().unwrap_or_default().to_owned();
         let has_file = field.file_name().is_some_and(|f| !f.is_empty());
-        let text = field
-            .text()
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
+        if name == "files" && has_file {
+            let channel = match &channel {
+                Some(channel) => channel.clone(),
+                None => {
+                    let id = form.channel_id.ok_or(ApiError::BadRequest(
+                        "channel_id must come before the files",
+                    ))?;
+                    let found = readable_text_channel(state, id, user_id).await?;
+                    channel = Some(found.clone());
+                    found
+                }
+            };
+            let max = state.settings.media.max_files_per_message;
+            if uploads.len() >= max {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "A message may carry at most {max} attachments"
+                ))
+                .into());
+            }
+            let file_name = field.file_name().map(str::to_owned);
+            let stored =
+                files::upload(state, channel.id, user_id, file_name.as_deref(), field).await?;
+            uploads.push(stored);
+            continue;
+        }
+        let text = text_field(field).await?;
         match name.as_str() {
             "channel_id" => {
                 form.channel_id = Some(text.trim().parse().map_err(|_| bad_int("channel_id"))?)
@@ -118,40 +165,77 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
             "parent_id" => {
                 form.parent_id = Some(text.trim().parse().map_err(|_| bad_int("parent_id"))?)
             }
-            "files" if has_file || !text.is_empty() => {
-                return Err(ApiError::BadRequest(
-                    "Attachments are not supported by this server yet",
-                )
-                .into());
-            }
             _ => {}
         }
     }
-    Ok(form)
+    Ok((form, channel))
 }
 
-/// Post a message to a text channel. An optional `nonce` (1–64 characters) makes a resend
-/// safe: the same nonce from the same user within a day answers the message first stored.
+/// Post a message to a text channel, with files (multipart) or without (JSON or multipart).
+/// An optional `nonce` (1–64 characters) makes a resend safe: the same nonce from the same
+/// user within a day answers the message first stored.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
-    responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"), (status = 400, description = "Empty content or parent mismatch"),
+    request_body(content_type = "multipart/form-data",
+        description = "Fields `channel_id` (first), `content`, `parent_id` and zero or more file parts named `files`."),
+    responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"),
+              (status = 400, description = "Empty content or parent mismatch"),
               (status = 403, description = "Not a room member or Missing permission: send_messages"),
               (status = 422, description = "Missing channel_id or a bad nonce"),
-              (status = 404, description = "Channel (or one the caller may not view) or parent not found"), (status = 413, description = "Too long")))]
+              (status = 404, description = "Channel (or one the caller may not view) or parent not found"),
+              (status = 413, description = "Too long, a file over MAX_UPLOAD_SIZE, or too many files"),
+              (status = 429, description = "Posting too fast or hourly upload quota spent")))]
 pub async fn create_message(
     State(state): State<AppState>,
     me: CurrentUser,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<MessageRead>)> {
-    let mut form = read_form(req).await?;
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        let bytes = axum::body::Bytes::from_request(req, &())
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
+        let form: MessageForm = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::validation("json_invalid", &["body"], format!("JSON decode error: {e}"))
+        })?;
+        return post_form(&state, &me, form, None, Vec::new()).await;
+    }
+    let multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| missing_channel())?;
+    let mut uploads = Vec::new();
+    let read = read_multipart(&state, me.user.id, multipart, &mut uploads).await;
+    let posted = match read {
+        Ok((form, channel)) => {
+            let ids = uploads.iter().map(|a| a.id).collect();
+            post_form(&state, &me, form, channel, ids).await
+        }
+        Err(e) => Err(e),
+    };
+    if posted.is_err() {
+        // Decision: a refused post keeps none of its files.
+        files::discard(&state, &uploads).await;
+    }
+    posted
+}
+
+/// The contract's checks after the form is read, then the message through the writer.
+async fn post_form(
+    state: &AppState,
+    me: &CurrentUser,
+    mut form: MessageForm,
+    channel: Option<Channel>,
+    attachments: Vec<i64>,
+) -> ApiResult<(StatusCode, Json<MessageRead>)> {
     let nonce = nonce(form.nonce.take())?;
-    let channel_id = form.channel_id.ok_or_else(|| {
-        ApiError::Validation(vec![item(
-            "missing",
-            &["body", "channel_id"],
-            "Field required",
-        )])
-    })?;
-    let grant = text_channel(&state, channel_id, me.user.id).await?;
+    let channel_id = match &channel {
+        Some(channel) => channel.id,
+        None => form.channel_id.ok_or_else(missing_channel)?,
+    };
+    let grant = text_channel(state, channel_id, me.user.id).await?;
     grant.require(Permission::SendMessages)?;
     let channel = grant.channel;
     if let Some(parent) = form.parent_id {
@@ -169,6 +253,7 @@ pub async fn create_message(
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
     let content = match messages::content(&form.content, state.settings.message_max_length) {
         Ok(content) => content,
+        Err(ContentError::Empty) if !attachments.is_empty() => "",
         Err(ContentError::Empty) => {
             return Err(ApiError::BadRequest("Message content is required").into());
         }
@@ -179,9 +264,9 @@ pub async fn create_message(
             .into());
         }
     };
-    let mentions = mentions::resolve(&state, &channel, me.user.id, content).await?;
+    let mentions = mentions::resolve(state, &channel, me.user.id, content).await?;
     // Timeouts (403) and slow mode (429 with Retry-After), as on the socket.
-    gate::admit_post(&state, channel.id, me.user.id)
+    gate::admit_post(state, channel.id, me.user.id)
         .await?
         .map_err(ApiError::from)?;
     let created = state
@@ -191,6 +276,7 @@ pub async fn create_message(
             author_id: me.user.id,
             content: content.to_owned(),
             parent_id: form.parent_id,
+            attachments,
             mentions,
             nonce,
         })
@@ -325,6 +411,8 @@ pub async fn delete_message(
     if message.author_id != Some(me.user.id) {
         may_manage(&access, perms)?;
     }
+    // A deleted message keeps its row, but its files go (decision 21: nothing of it is shown).
+    files::remove_message_files(&state, message.id).await?;
     let updated = state.store.delete_message(message.id).await?;
     Ok(publish(&state, &updated))
 }

@@ -1,6 +1,8 @@
 //! HTTP routes, one module per resource; each owns its router.
 
+pub mod attachments;
 pub mod auth;
+pub mod avatars;
 pub mod categories;
 pub mod channels;
 pub mod config;

@@ -246,11 +246,12 @@ pub async fn delete_channel(
             return Err(ApiError::Forbidden(Permission::ManageChannel.missing()).into());
         }
     }
-    let channel_id = state
+    let (channel_id, files) = state
         .store
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    state.blobs.delete_all(&files).await;
     audit::log(
         &state,
         &access,

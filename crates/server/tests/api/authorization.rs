@@ -103,6 +103,11 @@ enum Route {
     GetRoleHierarchy,
     UpdateRoleLevel,
     ListMembers,
+    UploadAttachment,
+    DownloadAttachment,
+    AttachmentThumbnail,
+    SetAvatar,
+    RemoveAvatar,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -173,6 +178,12 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     (Route::GetRoleHierarchy,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
     (Route::UpdateRoleLevel,      [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(200)]),
     (Route::ListMembers,          [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    // Files: every member uploads and reads a channel's posted files; avatars are one's own.
+    (Route::UploadAttachment,     [Anon, NotMember, Ok(201),      Ok(201),      Ok(201), Ok(201)]),
+    (Route::DownloadAttachment,   [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::AttachmentThumbnail,  [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::SetAvatar,            [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::RemoveAvatar,         [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// Checks that a successful answer carries what the route promises to that caller.
@@ -260,6 +271,16 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
         }
         Route::UpdateChannel => assert_eq!(body["name"], "general", "{body}"),
         Route::GetProfile => assert!(body["login"].is_string(), "{body}"),
+        Route::UploadAttachment => assert_eq!(body["file_name"], "m.png", "{body}"),
+        Route::DownloadAttachment | Route::AttachmentThumbnail => {
+            let kind = reply
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok());
+            assert!(kind.is_some_and(|k| k.starts_with("image/")), "{kind:?}");
+        }
+        Route::SetAvatar => assert!(body["avatar_url"].is_string(), "{body}"),
+        Route::RemoveAvatar => assert_eq!(body["avatar_url"], json!(null), "{body}"),
         Route::UpdateProfile => assert_eq!(body["status"], "idle", "{body}"),
         Route::ListBans | Route::ReadStates => assert!(body.is_array(), "{body}"),
         Route::MarkRead => assert_eq!(body["channel_id"], fx.channel_id, "{body}"),
@@ -424,6 +445,17 @@ impl Route {
             Route::UpdateChannel => ("patch", "/api/channels/{channel_id}"),
             Route::GetProfile => ("get", "/api/profile/me"),
             Route::UpdateProfile => ("patch", "/api/profile"),
+            Route::UploadAttachment => ("post", "/api/channels/{channel_id}/attachments"),
+            Route::DownloadAttachment => (
+                "get",
+                "/api/channels/{channel_id}/attachments/{attachment_id}/download",
+            ),
+            Route::AttachmentThumbnail => (
+                "get",
+                "/api/channels/{channel_id}/attachments/{attachment_id}/thumbnail",
+            ),
+            Route::SetAvatar => ("post", "/api/profile/avatar"),
+            Route::RemoveAvatar => ("delete", "/api/profile/avatar"),
             Route::ReorderChannels => ("post", "/api/rooms/{slug}/channels/reorder"),
             Route::ReorderCategories => ("post", "/api/rooms/{slug}/categories/reorder"),
             Route::KickMember => ("delete", "/api/rooms/{slug}/members/{user_id}"),
@@ -478,7 +510,8 @@ async fn the_matrix_has_a_row_for_every_authenticated_route_the_server_documents
             || path.starts_with("/api/auth/")
             || path.starts_with("/api/config/")
             // Friends and direct messages have no room roles: `people::access` has their matrix.
-            || path.starts_with("/api/dm/");
+            || path.starts_with("/api/dm/")
+            || path == "/api/profile/avatar/{user_id}";
         if !path.starts_with("/api") || public {
             continue;
         }

@@ -15,6 +15,7 @@ mod categories;
 mod common;
 mod cors;
 mod database_outage;
+mod files;
 mod flow;
 mod history;
 mod invitations;

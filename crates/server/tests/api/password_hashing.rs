@@ -44,7 +44,7 @@ impl Observed {
         }));
         Observed {
             base: format!("http://{addr}"),
-            client: Client::new(),
+            client: crate::common::client(),
             passwords,
             shutdown,
             server,

@@ -192,7 +192,7 @@ async fn guessing_one_login_from_many_addresses_is_still_limited_per_login(db: D
     .await;
     let mut statuses = Vec::new();
     for host in 2..=6u8 {
-        let client = reqwest::Client::builder()
+        let client = crate::common::http()
             .local_address(std::net::IpAddr::from([127, 0, 0, host]))
             .build()
             .expect("client");

@@ -97,7 +97,7 @@ async fn reads_and_resends_cross_nodes_and_survive_a_killed_node(db: Db) {
     let again = next_of(&mut socket, "message").await;
     assert_eq!(again["message"]["id"], echo["message"]["id"], "{db:?}");
     assert_eq!(again["message"]["nonce"], "kill-9");
-    let page: serde_json::Value = reqwest::Client::new()
+    let page: serde_json::Value = crate::common::client()
         .get(format!("{}/api/channels/{channel}/history", b.base))
         .bearer_auth(&bob)
         .send()

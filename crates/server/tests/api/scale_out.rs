@@ -159,7 +159,7 @@ impl Node {
             .spawn()
             .expect("start charge");
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
+        let client = crate::common::client();
         let give_up = Instant::now() + Duration::from_secs(30);
         loop {
             if client
@@ -187,7 +187,9 @@ impl Node {
     }
 
     pub(crate) async fn metrics(&self) -> String {
-        reqwest::get(format!("{}/metrics", self.base))
+        crate::common::client()
+            .get(format!("{}/metrics", self.base))
+            .send()
             .await
             .unwrap()
             .text()
@@ -206,7 +208,9 @@ impl Drop for Node {
 async fn ready_until(base: &str, want: &str) -> u16 {
     let give_up = Instant::now() + Duration::from_secs(20);
     loop {
-        let res = reqwest::get(format!("{base}/ready"))
+        let res = crate::common::client()
+            .get(format!("{base}/ready"))
+            .send()
             .await
             .expect("GET /ready");
         let status = res.status().as_u16();
@@ -224,7 +228,7 @@ async fn ready_until(base: &str, want: &str) -> u16 {
 }
 
 pub(crate) async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
-    let mut req = reqwest::Client::new()
+    let mut req = crate::common::client()
         .post(format!("{base}{path}"))
         .json(&body);
     if let Some(t) = token {
@@ -528,7 +532,7 @@ async fn scenario(kind: &'static str, backend: Db) {
         });
     assert!(!errors.ends_with(" 0"), "{errors}");
     // The message sent during the outage is in history for everyone.
-    let history: Value = reqwest::Client::new()
+    let history: Value = crate::common::client()
         .get(format!(
             "{}/api/channels/{channel_id}/history?limit=100",
             c.base

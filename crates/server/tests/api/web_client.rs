@@ -42,7 +42,7 @@ async fn an_installed_binary_serves_the_built_in_client(db: Db) {
 both_backends!(an_invitation_link_opens_the_sign_in_page_with_its_code);
 async fn an_invitation_link_opens_the_sign_in_page_with_its_code(db: Db) {
     let app = TestApp::spawn(db).await;
-    let http = reqwest::Client::builder()
+    let http = crate::common::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -54,7 +54,7 @@ async fn an_invitation_link_opens_the_sign_in_page_with_its_code(db: Db) {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "../index.html?invite=aB3_-x");
     // Followed, it is the client's sign-in page.
-    let page = reqwest::Client::new()
+    let page = crate::common::client()
         .get(format!("{}/invite/aB3_-x", app.base))
         .send()
         .await

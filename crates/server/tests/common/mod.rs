@@ -17,6 +17,18 @@ pub(crate) use backends::both_backends;
 #[allow(unused_imports)] // each binary uses some of these
 pub use backends::{Db, TestDatabase, mariadb_url};
 
+/// An HTTP client builder. reqwest is built with TLS here (S3 storage over HTTPS), so the
+/// process's crypto provider (ring) must exist before the first client does.
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+}
+
+/// A default HTTP client (see [`http`]).
+pub fn client() -> Client {
+    http().build().expect("http client")
+}
+
 /// The secret `TestApp` signs tokens with.
 pub const TEST_SECRET: &str = "test-secret-key-that-is-long-enough-0123";
 
@@ -59,6 +71,8 @@ pub struct TestApp {
     pub database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Uploaded files (`MEDIA_ROOT`), removed with the app.
+    pub media: tempfile::TempDir,
     /// Last, so a MariaDB database is dropped only after everything else of the app.
     _database: TestDatabase,
 }
@@ -76,7 +90,10 @@ impl TestApp {
     /// Starts an app on a database the test prepared (rows written before the server starts).
     pub async fn spawn_on(database: TestDatabase, db: Db, overrides: &[(&str, &str)]) -> Self {
         let database_url = database.url.clone();
+        let media = tempfile::tempdir().expect("media dir");
+        let media_root = media.path().to_string_lossy().into_owned();
         let mut vars: Vec<(&str, &str)> = vec![
+            ("MEDIA_ROOT", &media_root),
             ("HOST", "127.0.0.1"),
             ("PORT", "0"),
             ("DATABASE_URL", &database_url),
@@ -97,7 +114,7 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            client: Client::builder()
+            client: http()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
@@ -105,6 +122,7 @@ impl TestApp {
             database_url,
             shutdown: Some(tx),
             server: Some(server),
+            media,
             _database: database,
         }
     }
@@ -245,7 +263,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from_response(res: reqwest::Response) -> Self {
+    pub async fn from_response(res: reqwest::Response) -> Self {
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();

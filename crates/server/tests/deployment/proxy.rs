@@ -238,7 +238,7 @@ async fn nginx_serves_the_client_and_proxies_api_health_docs_and_websockets_to_c
     let app = TestApp::spawn(db).await;
     let nginx = Nginx::start(app.addr);
     let base = nginx.base();
-    let http = reqwest::Client::builder()
+    let http = crate::common::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");

@@ -16,7 +16,8 @@ export class Composer {
    * @param {{
    *   channelName: string,
    *   maxLength: number,
-   *   send: (text: string, parentId: number | null) => string | null,
+   *   send: (text: string, parentId: number | null, attachments: number[]) => string | null,
+   *   uploads?: import('./upload-tray.js').UploadTray,
    *   typing: (active: boolean) => void,
    *   editLast: () => boolean,
    *   onError: (text: string) => void,
@@ -38,6 +39,11 @@ export class Composer {
     this.blockedNote = h('p', { class: 'composer-blocked', role: 'status', hidden: true });
     /** @type {string | null} */
     this.blocked = null;
+    this.uploads = options.uploads ?? null;
+    this.picker = /** @type {HTMLInputElement} */ (h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker', 'aria-label': 'Attach files' }));
+    this.attachBtn = this.uploads
+      ? h('button', { class: 'icon-btn attach-btn', type: 'button', title: 'Attach files', 'aria-label': 'Attach files', onclick: () => this.picker.click() }, icon('paperclip', 18))
+      : null;
     /** What the room's moderation asks of this user here (see setRestriction). */
     this.restriction = { timedOutUntil: /** @type {number | null} */ (null), slowModeSeconds: 0, exempt: true };
     /** When slow mode lets the next message go (ms since the epoch). */
@@ -51,7 +57,8 @@ export class Composer {
       this.note,
       this.replyBar,
       this.mentions.el,
-      h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
+      this.uploads?.el ?? null,
+      h('div', { class: 'composer-row' }, this.attachBtn, this.picker, this.input, this.counter, this.sendBtn),
       this.blockedNote,
       h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message · @ to mention someone'),
     );
@@ -64,6 +71,37 @@ export class Composer {
     });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onTextChanged());
+    if (this.uploads) this.acceptFiles(this.uploads);
+  }
+
+  /**
+   * Files come by the picker, by dropping them on the composer, or by pasting.
+   * @param {import('./upload-tray.js').UploadTray} uploads
+   */
+  acceptFiles(uploads) {
+    this.picker.addEventListener('change', () => {
+      uploads.add(this.picker.files ?? []);
+      this.picker.value = '';
+      this.input.focus();
+    });
+    this.el.addEventListener('dragover', (e) => {
+      if (!e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      this.el.classList.add('dropping');
+    });
+    this.el.addEventListener('dragleave', () => this.el.classList.remove('dropping'));
+    this.el.addEventListener('drop', (e) => {
+      this.el.classList.remove('dropping');
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      uploads.add(e.dataTransfer.files);
+    });
+    this.input.addEventListener('paste', (e) => {
+      const files = e.clipboardData?.files;
+      if (!files?.length) return;
+      e.preventDefault();
+      uploads.add(files);
+    });
   }
 
   onTextChanged() {
@@ -180,11 +218,17 @@ export class Composer {
       this.options.onError(`Slow mode: wait ${Math.ceil((this.nextAllowed - Date.now()) / 1000)} s before sending another message.`);
       return;
     }
-    const problem = this.options.send(this.input.value, this.replyTo?.id ?? null);
-    if (problem) {
-      if (this.input.value.trim()) this.options.onError(problem);
+    if (this.uploads?.busy()) {
+      this.options.onError('Wait until the files have finished uploading.');
       return;
     }
+    const files = this.uploads?.ids() ?? [];
+    const problem = this.options.send(this.input.value, this.replyTo?.id ?? null, files);
+    if (problem) {
+      if (this.input.value.trim() || files.length) this.options.onError(problem);
+      return;
+    }
+    this.uploads?.clear();
     this.input.value = '';
     this.options.draft?.save('');
     this.autosize();

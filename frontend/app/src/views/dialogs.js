@@ -27,6 +27,7 @@ import { byId, copyText, h, setChildren } from '../dom.js';
  *   fields?: Field[],
  *   submitLabel?: string,
  *   danger?: boolean,
+ *   extra?: Node,
  *   submit: (values: Record<string, string>) => Promise<Node | void | null> | Node | void | null,
  * }} spec
  */
@@ -92,6 +93,7 @@ export function openForm(spec) {
     { class: 'stack', method: 'dialog', novalidate: true },
     h('h2', { id: 'dialog-title' }, spec.title),
     spec.description ? h('p', { class: 'muted' }, spec.description) : null,
+    spec.extra ?? null,
     error,
     fields,
     h('div', { class: 'row end' }, cancelBtn, submitBtn),

@@ -2,10 +2,12 @@
 // and the hover actions. User text only ever becomes text nodes (markdown
 // builds elements around them, never HTML).
 
-import { formatTime, h, hueFor, initials } from '../dom.js';
+import { formatTime, h } from '../dom.js';
 import { icon } from '../icons.js';
 import { renderMarkdown } from '../markdown.js';
 import { authorName, isDeleted, isModerated, parseTimestamp } from '../messages.js';
+import { attachmentList } from './attachments.js';
+import { avatar } from './avatar.js';
 
 /** @typedef {import('../messages.js').Message} Message */
 
@@ -146,7 +148,7 @@ export function renderMessageItem(m, ctx) {
     ctx.dayBreak ? h('div', { class: 'day-divider', role: 'separator', 'aria-label': ctx.dayBreak }, h('span', null, ctx.dayBreak)) : null,
     ctx.grouped
       ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, created ? new Date(created).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '')
-      : h('span', { class: 'avatar', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name)),
+      : avatar(name, m.author?.avatar_url),
     h(
       'div',
       { class: 'msg-main' },
@@ -154,6 +156,7 @@ export function renderMessageItem(m, ctx) {
       ctx.grouped ? null : h('div', { class: 'msg-head' }, h('span', { class: 'author' }, name), time),
       m.pinned_at && !deleted ? h('div', { class: 'pinned-mark' }, icon('pin', 12), ' Pinned') : null,
       h('div', { class: 'msg-body' }, messageBody(m), m.edited_at && !deleted ? h('span', { class: 'edited' }, ' (edited)') : null),
+      attachmentList(m),
       reactionRow(m, ctx),
       ctx.replies && !deleted
         ? h('button', { class: 'thread-link link-btn', type: 'button', onclick: () => ctx.actions.thread(m) }, `${ctx.replies} ${ctx.replies === 1 ? 'reply' : 'replies'} in thread`)

@@ -4,6 +4,8 @@
 import { h, hueFor, initials, setChildren } from '../dom.js';
 import { ROLES, assignableRoles, canModerate, isAdmin, memberName, myName, roleLevel, roomUnread, timeoutEnd } from '../state/workspace.js';
 import { icon } from '../icons.js';
+import { avatar } from './avatar.js';
+import { avatarSrc } from '../files.js';
 
 /** @typedef {import('../state/workspace.js').WorkspaceState} WorkspaceState */
 
@@ -94,7 +96,7 @@ export function renderMemberList(list, state, actions) {
           return h(
             'li',
             { class: 'member', dataset: { userId: m.user_id, role: m.role } },
-            h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence ${m.status ?? 'online'}` })),
+            avatar(name, m.avatar_url, 'small', h('span', { class: `presence ${m.status ?? 'online'}` })),
             h('span', { class: 'name' }, name),
             m.role !== 'member' ? h('span', { class: 'role-tag' }, m.role) : null,
             until != null
@@ -137,9 +139,12 @@ export function connectionNote(status) {
  */
 export function renderUserPanel(els, state, fallbackName) {
   const name = myName(state) ?? fallbackName;
-  if (els.name.textContent !== name) {
+  const picture = avatarSrc(state.profile?.avatar_url);
+  if (els.name.textContent !== name || els.avatar.dataset.picture !== (picture ?? '')) {
     els.name.textContent = name;
-    els.avatar.textContent = initials(name);
+    els.avatar.dataset.picture = picture ?? '';
+    els.avatar.classList.toggle('has-picture', !!picture);
+    els.avatar.replaceChildren(picture ? h('img', { class: 'avatar-img', src: picture, alt: '' }) : initials(name));
     els.avatar.setAttribute('style', `--hue:${hueFor(name)}`);
   }
   const status = state.profile?.status ?? 'online';

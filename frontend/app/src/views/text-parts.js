@@ -1,7 +1,8 @@
 // Smaller parts of the text channel view: messages still being sent, and
 // who is online in the channel.
 
-import { h, hueFor, initials, setChildren } from '../dom.js';
+import { h, setChildren } from '../dom.js';
+import { avatar } from './avatar.js';
 
 /**
  * @param {HTMLElement} list
@@ -39,7 +40,7 @@ export function renderPendingList(list, pending, actions) {
 /**
  * @param {HTMLElement} head
  * @param {HTMLElement} list
- * @param {{ id: number, display_name: string, status?: string }[]} users
+ * @param {{ id: number, display_name: string, status?: string, avatar_url?: string | null }[]} users
  */
 export function renderOnlineList(head, list, users) {
   head.textContent = `Online — ${users.length}`;
@@ -50,7 +51,7 @@ export function renderOnlineList(head, list, users) {
       return h(
         'li',
         { dataset: { userId: u.id } },
-        h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence ${u.status ?? 'online'}` })),
+        avatar(name, u.avatar_url, 'small', h('span', { class: `presence ${u.status ?? 'online'}` })),
         h('span', { class: 'name' }, name),
       );
     }),

@@ -6,6 +6,7 @@ import { loadDraft, saveDraft } from '../preferences.js';
 import { icon } from '../icons.js';
 import { arrowNavigation } from '../keyboard.js';
 import { continuesGroup, isDeleted, parseTimestamp } from '../messages.js';
+import { fileAccess } from '../files.js';
 import { Composer } from './composer.js';
 import { toast } from './dialogs.js';
 import { openEmojiPicker } from './emoji-picker.js';
@@ -16,6 +17,7 @@ import { EDGE, MessageWindow } from './message-window.js';
 import { createPanels, openThread, pinAction, unpinAction } from './text-panels.js';
 import { renderOnlineList, renderPendingList } from './text-parts.js';
 import { connectionText, dayLabel, messageSignature, replyCounts, typingText } from './text-format.js';
+import { UploadTray } from './upload-tray.js';
 
 /** @typedef {import('../messages.js').Message} Message */
 /** @typedef {import('../text-channel.js').TextChannelSession} TextChannelSession */
@@ -121,10 +123,18 @@ export class TextView {
     this.onlinePane = h('aside', { class: 'online-pane', 'aria-label': 'Online in this channel' }, this.onlineHead, this.onlineList);
 
     this.typingEl = h('div', { class: 'typing-line', 'aria-live': 'polite' });
+    const uploads = new UploadTray({
+      api: fileAccess,
+      channelId: this.channel.id,
+      maxFiles: options.limits.attachments_per_message,
+      maxBytes: options.limits.upload_max_bytes,
+      onError: (text) => toast(text, 'error'),
+    });
     this.composer = new Composer({
+      uploads,
       channelName: this.channel.name,
       maxLength: options.limits.message_max_length,
-      send: (text, parentId) => this.session.send(text, parentId),
+      send: (text, parentId, attachments) => this.session.send(text, parentId, attachments),
       typing: (active) => this.session.setTyping(active),
       editLast: () => {
         const mine = [...this.session.messages].reverse().find((m) => (m.author?.id ?? m.author_id) === this.options.meId && !isDeleted(m));

@@ -457,6 +457,54 @@ impl Fixture {
                     Some(json!({"read": true})),
                 )
             }
+            Route::UploadAttachment | Route::SetAvatar => {
+                let (path, part) = if route == Route::SetAvatar {
+                    ("/api/profile/avatar".to_owned(), "avatar")
+                } else {
+                    (
+                        format!("/api/channels/{}/attachments", self.channel_id),
+                        "file",
+                    )
+                };
+                let form = reqwest::multipart::Form::new().part(
+                    part,
+                    crate::files::part(&crate::files::png(8, 8), "m.png", "image/png"),
+                );
+                let mut req = app.client.post(app.url(&path)).multipart(form);
+                if let Some(t) = &token {
+                    req = req.bearer_auth(t);
+                }
+                return Reply::from_response(req.send().await.expect("upload")).await;
+            }
+            Route::RemoveAvatar => (Method::DELETE, "/api/profile/avatar".into(), None),
+            Route::DownloadAttachment | Route::AttachmentThumbnail => {
+                let form = reqwest::multipart::Form::new()
+                    .text("channel_id", self.channel_id.to_string())
+                    .part(
+                        "files",
+                        crate::files::part(&crate::files::png(8, 8), "p.png", "image/png"),
+                    );
+                let posted = app
+                    .client
+                    .post(app.url("/api/messages"))
+                    .bearer_auth(&self.owner)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("post");
+                let message: Value = posted.json().await.expect("message");
+                let file = &message["attachments"][0];
+                let key = if route == Route::DownloadAttachment {
+                    "download_url"
+                } else {
+                    "thumbnail_url"
+                };
+                (
+                    Method::GET,
+                    file[key].as_str().expect("url").to_owned(),
+                    None,
+                )
+            }
             Route::PostMessage => {
                 let channel = self.channel_id.to_string();
                 return app

@@ -21,7 +21,7 @@ async fn call(
     token: &str,
     body: Value,
 ) -> StatusCode {
-    reqwest::Client::new()
+    crate::common::client()
         .request(method, format!("{base}{path}"))
         .bearer_auth(token)
         .json(&body)
