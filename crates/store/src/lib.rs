@@ -12,6 +12,7 @@ mod invitations;
 mod messages;
 mod models;
 mod rooms;
+mod sessions;
 mod users;
 
 use std::str::FromStr;
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, Executor};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
 pub use models::*;
+pub use sessions::Rotation;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
