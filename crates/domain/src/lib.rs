@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod messages;
 pub mod passwords;
 pub mod rooms;
+pub mod sessions;
 pub mod slug;
 pub mod validate;
 
@@ -63,6 +64,9 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// Sign-in sessions ended: their sockets close on every node and every node's cache
+    /// forgets them, so their access tokens stop working.
+    fn sessions_ended(&self, ended: sessions::SessionsEnded);
     /// Stores a message in commit order and broadcasts it; resolves once committed.
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
 }
