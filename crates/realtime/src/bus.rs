@@ -57,6 +57,8 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// Sign-in sessions ended: close their sockets, stop accepting their access tokens.
+    SessionsEnded(charge_domain::sessions::SessionsEnded),
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

@@ -18,6 +18,7 @@ pub mod remote;
 pub mod rooms;
 pub mod session;
 pub mod signal;
+pub mod sockets;
 pub mod state;
 pub mod text;
 pub mod voice;

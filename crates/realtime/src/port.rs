@@ -32,6 +32,10 @@ impl Realtime for Port {
         self.hub.channel_changed_silently(channel_id);
     }
 
+    fn sessions_ended(&self, ended: charge_domain::sessions::SessionsEnded) {
+        self.hub.sessions_ended(ended);
+    }
+
     fn create_message(&self, draft: Draft) -> BoxFuture<'_, Result<Message, StoreError>> {
         Box::pin(self.writer.create(draft))
     }

@@ -70,6 +70,7 @@ impl Hub {
         match event {
             RemoteEvent::ChannelChanged { channel_id } => self.cache.channel_changed(channel_id),
             RemoteEvent::UserChanged { user_id } => self.cache.forget_user(user_id),
+            RemoteEvent::SessionsEnded(ended) => self.end_local_sessions(&ended),
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }

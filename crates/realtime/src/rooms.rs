@@ -47,7 +47,9 @@ pub async fn ws_rooms(
         if send_text(&mut socket, snapshot).await.is_err() {
             return;
         }
-        let (conn, mut outbox) = state.hub.connection(caller.user.id);
+        let (conn, mut outbox) = state
+            .hub
+            .session_connection(caller.user.id, caller.session_id);
         let sees_invitations = matches!(member.role.as_str(), "owner" | "admin");
         state.hub.join_room(room.id, conn.clone(), sees_invitations);
         let options = PumpOptions {

@@ -42,7 +42,7 @@ pub async fn ws_signal(
         // The request's headers and query are not needed for the session's lifetime.
         drop((query, headers));
         let user = &caller.user;
-        let (conn, mut outbox) = state.hub.connection(user.id);
+        let (conn, mut outbox) = state.hub.session_connection(user.id, caller.session_id);
         let welcome = join(
             &state,
             room.id,
