@@ -55,7 +55,7 @@ fn entry(urls: &[String], username: Option<String>, credential: Option<String>) 
 pub async fn get_webrtc_config(State(state): State<AppState>, parts: Parts) -> Json<Value> {
     let s = &state.settings;
     let caller = match bearer_token(&parts) {
-        Some(token) => state.tokens.verify(token).ok().map(|(id, _)| id),
+        Some(token) => state.tokens.verify(token).ok().map(|v| v.user_id),
         None => None,
     };
     let (turn_user, turn_credential) = match (caller, &s.turn_shared_secret) {

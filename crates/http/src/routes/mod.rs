@@ -10,3 +10,4 @@ pub mod messages;
 pub mod pins;
 pub mod profile;
 pub mod rooms;
+pub mod sessions;

@@ -30,6 +30,7 @@ mod rooms;
 mod routing;
 mod scale_out;
 mod security_headers;
+mod sessions;
 mod settings;
 mod threads_search;
 mod web_client;

@@ -33,14 +33,14 @@ fn wait_for_port(port: u16) {
 }
 
 /// A private Redis or NATS server on a fixed port, so the test can stop and restart it.
-struct Broker {
+pub(crate) struct Broker {
     kind: &'static str,
     port: u16,
     child: Option<Child>,
 }
 
 impl Broker {
-    fn start(kind: &'static str) -> Self {
+    pub(crate) fn start(kind: &'static str) -> Self {
         let mut broker = Broker {
             kind,
             port: free_port(),
@@ -104,14 +104,19 @@ impl Drop for Broker {
 }
 
 /// One `charge` process.
-struct Node {
+pub(crate) struct Node {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     _dir: tempfile::TempDir,
 }
 
 impl Node {
-    async fn start(database_url: &str, broker: &Broker, namespace: &str, name: &str) -> Node {
+    pub(crate) async fn start(
+        database_url: &str,
+        broker: &Broker,
+        namespace: &str,
+        name: &str,
+    ) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_charge"))
