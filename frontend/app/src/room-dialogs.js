@@ -14,6 +14,7 @@ import { openForm, toast } from './views/dialogs.js';
  *   loadRooms: () => Promise<void>,
  *   openRoom: (slug: string, channelId?: number | null) => Promise<void>,
  *   openChannel: (channelId: number) => void,
+ *   signOut?: (everywhere: boolean) => Promise<void>,
  * }} WorkspaceContext
  */
 

@@ -14,8 +14,9 @@ import { loadCollapsed } from './preferences.js';
 import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.js';
 import { acceptInviteLink } from './invite-dialogs.js';
 import { channelActionsFor, wireChannelReorder, wireDialogButtons } from './workspace-buttons.js';
-import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
+import { goToSignIn, hasSession, savedLogin, storedToken, tokenUserId } from './session.js';
 import { ReconnectingSocket } from './socket.js';
+import { TokenKeeper } from './token-keeper.js';
 import { createStore } from './state/store.js';
 import { channelLabel, currentChannel, initialState, isAdmin, isVoice, pageTitle, pickChannel, reduce } from './state/workspace.js';
 import { TextChannelSession } from './text-channel.js';
@@ -31,30 +32,48 @@ import { Drawer, TitleCounter, hashFor, parseHash, writeHash } from './workspace
 
 applySavedTheme();
 
-const storedToken = loadToken();
-if (!storedToken) {
+if (!hasSession()) {
   const { invite } = parseHash(location.hash);
   if (invite) location.replace(new URL(`./index.html?invite=${encodeURIComponent(invite)}`, location.href).toString());
-  else goToSignIn(localStorage.getItem('charge.token') ? 'expired' : undefined);
+  else goToSignIn(storedToken() ? 'expired' : undefined);
   // Stop here while the browser leaves the page.
   await new Promise(() => {});
 }
-const token = /** @type {string} */ (storedToken);
-const meId = tokenUserId(token);
+const meId = tokenUserId(storedToken());
 const fallbackName = savedLogin() || (meId != null ? `User ${meId}` : 'You');
 
 let signingOut = false;
 function sessionEnded() {
   if (signingOut) return;
   signingOut = true;
+  keeper.stop();
   live.voice?.leave();
   goToSignIn('expired');
 }
 
 const { base } = await apiBase();
-const api = new ApiClient({ base, token, onUnauthorized: sessionEnded });
-/** @param {string} path */
-const socketUrl = (path) => () => `${wsBase(base)}${path}?token=${encodeURIComponent(token)}`;
+// Renews the access token before it expires and when it is refused; the
+// sign-in ends only when the server refuses to renew it.
+const keeper = new TokenKeeper({ base, onSessionOver: sessionEnded });
+keeper.start();
+const api = new ApiClient({ base, tokens: keeper, onUnauthorized: sessionEnded });
+/**
+ * A socket's target: the token travels in the subprotocol offer, never in the
+ * URL (where it would show up in logs and console errors).
+ * @param {string} path
+ * @returns {() => Promise<import('./socket.js').SocketTarget>}
+ */
+const socketUrl = (path) => async () => {
+  const token = await keeper.fresh().catch(() => keeper.token() ?? '');
+  return {
+    url: `${wsBase(base)}${path}`,
+    protocols: ['charge', `charge.token.${token}`],
+    reauthenticate: () => keeper.renew(token).then(
+      () => true,
+      (/** @type {any} */ err) => !err?.sessionOver,
+    ),
+  };
+};
 
 const store = createStore(reduce, initialState(meId));
 
@@ -106,7 +125,7 @@ const drawer = new Drawer(els.app, byId('btn-drawer'), byId('scrim'));
 const title = new TitleCounter();
 
 /** @type {import('./room-dialogs.js').WorkspaceContext} */
-const ctx = { api, store, loadRooms, openRoom, openChannel };
+const ctx = { api, store, loadRooms, openRoom, openChannel, signOut };
 const channelActions = channelActionsFor(ctx);
 
 // ---------------------------------------------------------------- rendering
@@ -328,11 +347,25 @@ function leaveVoice() {
 
 wireDialogButtons(ctx);
 wireChannelReorder(ctx, byId('channel-sections'));
-byId('btn-signout').addEventListener('click', () => {
+byId('btn-signout').addEventListener('click', () => void signOut(false));
+
+/**
+ * Ends this sign-in (or every sign-in of the account) on the server, then
+ * leaves for the sign-in page. Drafts stay in this browser.
+ * @param {boolean} everywhere
+ */
+async function signOut(everywhere) {
+  if (signingOut) return;
   signingOut = true;
+  keeper.stop();
   live.voice?.leave();
+  try {
+    await (everywhere ? api.logoutEverywhere() : api.logout());
+  } catch {
+    /* signed out here anyway; the session lapses on the server */
+  }
   goToSignIn('signedout');
-});
+}
 
 arrowNavigation(byId('channel-sections'), '.channel-link');
 channelShortcuts(byId('sidebar'));

@@ -6,7 +6,8 @@ import { byId, copyText, h, setChildren } from '../dom.js';
  * @typedef {{
  *   name: string,
  *   label: string,
- *   type?: 'text' | 'select' | 'textarea' | 'radio',
+ *   type?: 'text' | 'select' | 'textarea' | 'radio' | 'password',
+ *   autocomplete?: string,
  *   value?: string,
  *   placeholder?: string,
  *   options?: { value: string, label: string }[],
@@ -26,6 +27,7 @@ import { byId, copyText, h, setChildren } from '../dom.js';
  *   fields?: Field[],
  *   submitLabel?: string,
  *   danger?: boolean,
+ *   extra?: Node,
  *   submit: (values: Record<string, string>) => Promise<Node | void | null> | Node | void | null,
  * }} spec
  */
@@ -74,11 +76,12 @@ export function openForm(spec) {
       control = h('input', {
         id,
         name: field.name,
+        type: field.type === 'password' ? 'password' : 'text',
         value: field.value ?? '',
         placeholder: field.placeholder,
         maxlength: field.maxLength,
         required: field.required,
-        autocomplete: 'off',
+        autocomplete: field.autocomplete ?? 'off',
       });
     }
     controls.push(control);
@@ -94,6 +97,7 @@ export function openForm(spec) {
     error,
     fields,
     h('div', { class: 'row end' }, cancelBtn, submitBtn),
+    spec.extra ?? null,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
