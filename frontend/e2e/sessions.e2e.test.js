@@ -88,7 +88,7 @@ describe('sessions in the browser', () => {
     await page.locator('#dialog [name="title"]').fill('Made after renewal');
     await page.locator('#dialog button[type="submit"]').click();
     await page.locator('#dialog').waitFor({ state: 'hidden' });
-    await page.waitForSelector('text=Made after renewal');
+    await until(() => page.evaluate(() => /** @type {any} */ (window).charge.state.room?.title === 'Made after renewal'), { what: 'the new room' });
     assert.match(page.url(), /workspace\.html/);
     assert.ok(socketUrls.length > 0, 'sockets were opened');
     for (const url of socketUrls) assert.doesNotMatch(url, /token=/, `a token in a socket URL: ${url}`);
