@@ -48,6 +48,8 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// How long a refresh token is valid after it is issued (each refresh issues a new one).
     pub refresh_token_ttl: Duration,
+    /// Live sign-in sessions per account; the oldest end beyond this.
+    pub max_sessions_per_user: u32,
     pub auth_rate_limit_per_minute: u32,
     pub auth_global_rate_limit_per_minute: u32,
     /// Password hashes that may run at once (one worker thread and one buffer each).
@@ -312,6 +314,11 @@ impl Settings {
             access_token_ttl: minutes_at_least_a_second(
                 "ACCESS_TOKEN_EXPIRE_MINUTES",
                 src.parse::<f64>("ACCESS_TOKEN_EXPIRE_MINUTES", "15")?,
+            )?,
+            max_sessions_per_user: positive(
+                "AUTH_MAX_SESSIONS_PER_USER",
+                src.parse("AUTH_MAX_SESSIONS_PER_USER", "100")?,
+                "100",
             )?,
             refresh_token_ttl: Duration::from_secs(
                 24 * 3600

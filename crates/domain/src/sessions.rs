@@ -156,6 +156,14 @@ pub async fn sign_in(state: &Domain, user_id: i64) -> DomainResult<Issued> {
         .store
         .create_session(user_id, &hash(&refresh), refresh_expiry(state))
         .await?;
+    // Sign-ins beyond the limit end the oldest, so one account holds a bounded number.
+    let ended = state
+        .store
+        .revoke_sessions_beyond(user_id, state.settings.max_sessions_per_user)
+        .await?;
+    if !ended.is_empty() {
+        announce(state, user_id, ended, false);
+    }
     issue(state, user_id, session_id, refresh)
 }
 

@@ -56,6 +56,8 @@ pub async fn ws_rooms(
             idle_timeout: None,
             expires_at: caller.expires_at,
             scope: "rooms",
+            conn_id: conn.id,
+            user_id: caller.user.id,
         };
         let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));
         session::pump(&state, &mut socket, &mut outbox, &mut RoomsHandler, options)

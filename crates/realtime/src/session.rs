@@ -218,6 +218,9 @@ pub struct PumpOptions {
     pub idle_timeout: Option<Duration>,
     pub expires_at: u64,
     pub scope: &'static str,
+    /// Named in the lines the server logs about this session's end.
+    pub conn_id: u64,
+    pub user_id: i64,
 }
 
 /// Runs the session until the peer leaves or a close rule fires.
@@ -314,6 +317,9 @@ pub async fn pump<H: Handler>(
                 }
             }
         };
+        if let End::Close(_, crate::conn::TOO_SLOW) = ending {
+            slow_consumer_dropped(options.conn_id, options.user_id);
+        }
         return Box::pin(end(socket, ending)).await;
     }
 }
@@ -348,20 +354,23 @@ async fn end(socket: &mut WebSocket, ending: End) {
 /// Normal ends (the peer's choice, shutdown, a newer connection, idling) are debug; a close
 /// the server forces for cause (too slow, too big, token expired) is info.
 fn log_close(code: u16, reason: &'static str) {
-    if reason == crate::conn::TOO_SLOW {
-        // The session's span names the user and the connection.
-        metrics::counter!("realtime_slow_consumer_closes_total").increment(1);
-        tracing::warn!(
-            code,
-            reason,
-            queue = crate::conn::OUTBOUND_QUEUE,
-            "slow consumer dropped: its outbound queue overflowed"
-        );
-    } else if matches!(code, 1000 | CLOSE_GOING_AWAY) {
+    if matches!(code, 1000 | CLOSE_GOING_AWAY) {
         tracing::debug!(code, reason, "session closed");
     } else {
         tracing::info!(code, reason, "session closed");
     }
+}
+
+/// A connection whose queue overflowed is closed (1008 "Too slow"): counted, and logged with
+/// its user and connection so an operator can tell who keeps falling behind.
+fn slow_consumer_dropped(conn_id: u64, user_id: i64) {
+    metrics::counter!("realtime_slow_consumer_closes_total").increment(1);
+    tracing::warn!(
+        conn_id,
+        user_id,
+        queue = crate::conn::OUTBOUND_QUEUE,
+        "slow consumer dropped: its outbound queue overflowed"
+    );
 }
 
 /// Counts a live session in `/metrics` and for the shutdown wait.

@@ -191,6 +191,22 @@ impl Store {
         Ok(ids)
     }
 
+    /// Ends the user's live sessions beyond the `keep` newest; returns the sessions ended.
+    pub async fn revoke_sessions_beyond(&self, user_id: i64, keep: u32) -> Result<Vec<i64>> {
+        let live: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM auth_sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let ended: Vec<i64> = live.into_iter().skip(keep as usize).collect();
+        let now = now_micros();
+        for id in &ended {
+            revoke(&mut *self.pool.acquire().await?, *id, now).await?;
+        }
+        Ok(ended)
+    }
+
     /// Replaces an account's password hash.
     pub async fn set_password(&self, user_id: i64, hashed_password: &str) -> Result<()> {
         sqlx::query("UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?")

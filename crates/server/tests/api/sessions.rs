@@ -233,6 +233,33 @@ async fn signing_out_everywhere_ends_every_session_of_the_user_only(db: Db) {
     app.stop().await;
 }
 
+both_backends!(signing_in_beyond_the_session_limit_ends_the_oldest_session);
+async fn signing_in_beyond_the_session_limit_ends_the_oldest_session(db: Db) {
+    let app = TestApp::spawn_with(db, &[("AUTH_MAX_SESSIONS_PER_USER", "2")]).await;
+    let (_, oldest) = account(&app, "alice").await;
+    let middle = sign_in(&app, "alice").await;
+    assert_eq!(
+        app.get("/api/profile/me", access(&oldest)).await.0,
+        StatusCode::OK
+    );
+    let newest = sign_in(&app, "alice").await;
+    assert_eq!(
+        app.get("/api/profile/me", access(&oldest)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        refresh(&app, refresh_of(&oldest)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    for tokens in [&middle, &newest] {
+        assert_eq!(
+            app.get("/api/profile/me", access(tokens)).await.0,
+            StatusCode::OK
+        );
+    }
+    app.stop().await;
+}
+
 both_backends!(changing_the_password_needs_the_current_one_and_ends_the_other_sessions);
 async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions(db: Db) {
     let app = TestApp::spawn(db).await;

@@ -126,8 +126,19 @@ async fn a_client_that_reconnects_catches_up_on_everything_it_missed_in_order(db
 
 both_backends!(a_client_that_stops_reading_is_closed_with_1008_without_stalling_the_others);
 async fn a_client_that_stops_reading_is_closed_with_1008_without_stalling_the_others(db: Db) {
+    // The test runs on one thread with the server, so this captures the server's log lines.
+    let log = CapturedLog::default();
+    let _capture = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(log.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish(),
+    );
+    // Callsites first seen by other tests' threads (no subscriber there) are asked again.
+    tracing::callsite::rebuild_interest_cache();
     let app = TestApp::spawn(db).await;
-    let (alice, bob, text, _, _) = setup(&app).await;
+    let (alice, bob, text, _, bob_id) = setup(&app).await;
     // Bob connects with a tiny receive buffer and never reads.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -184,7 +195,46 @@ async fn a_client_that_stops_reading_is_closed_with_1008_without_stalling_the_ot
         received < total,
         "the stalled client should have been dropped, got {received}"
     );
+    // The drop is logged with the user and the connection.
+    let lines = log.text();
+    let dropped = lines
+        .lines()
+        .find(|l| l.contains("slow consumer dropped"))
+        .unwrap_or_else(|| panic!("no slow consumer line in the log:\n{lines}"));
+    assert!(
+        dropped.contains(&format!("user_id={bob_id}")) && dropped.contains("conn_id="),
+        "{dropped}"
+    );
     app.stop().await;
+}
+
+/// Log output collected in memory.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 both_backends!(shutdown_closes_sockets_with_1001);
