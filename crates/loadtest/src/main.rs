@@ -4,7 +4,7 @@
 //! senders as fast as their echoes allow: persisted messages per second), `idle` (N idle
 //! authenticated sockets; server memory per socket), `history` (HTTP history pages per second),
 //! `auth` (concurrent registrations and sign-ins: server memory, and sign-in timing for known
-//! and unknown logins).
+//! and unknown logins), `search` (channel search latency over a filled channel).
 //! Pass `--server-pid` to report the server's CPU time and memory alongside.
 
 mod auth;
@@ -12,6 +12,7 @@ mod fanout;
 mod history;
 mod idle;
 mod proc;
+mod search;
 mod setup;
 mod stats;
 
@@ -57,6 +58,8 @@ enum Scenario {
     History(history::HistoryArgs),
     /// N concurrent registrations, then N concurrent sign-ins; server memory and sign-in timing.
     Auth(auth::AuthArgs),
+    /// Search latency over a channel of `--messages` messages (100,000 by default).
+    Search(search::SearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
             Scenario::Idle(args) => idle::run(&cli.common, args).await,
             Scenario::History(args) => history::run(&cli.common, args).await,
             Scenario::Auth(args) => auth::run(&cli.common, args).await,
+            Scenario::Search(args) => search::run(&cli.common, args).await,
         }
     });
     match result {

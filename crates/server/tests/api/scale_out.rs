@@ -181,7 +181,7 @@ impl Node {
     }
 
     /// Ends the process at once (SIGKILL): no goodbye to the other nodes.
-    fn crash(&mut self) {
+    pub(crate) fn crash(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -223,7 +223,7 @@ async fn ready_until(base: &str, want: &str) -> u16 {
     }
 }
 
-async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+pub(crate) async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}{path}"))
         .json(&body);
@@ -235,7 +235,7 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value
     res.json().await.unwrap_or(Value::Null)
 }
 
-async fn account(base: &str, login: &str) -> (i64, String) {
+pub(crate) async fn account(base: &str, login: &str) -> (i64, String) {
     let user = post(
         base,
         "/api/auth/register",
@@ -257,7 +257,7 @@ async fn account(base: &str, login: &str) -> (i64, String) {
 }
 
 /// Reads frames until `pred` holds for one (bounded); returns it.
-async fn until(ws: &mut Ws, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn until(ws: &mut Ws, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
     let give_up = Instant::now() + Duration::from_secs(15);
     loop {
         assert!(Instant::now() < give_up, "gave up waiting for {what}");
