@@ -78,14 +78,17 @@ pub struct TokenRead {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     /// The refresh token of the last sign-in or refresh (1–256 characters).
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PasswordChangeRequest {
     /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub current_password: String,
     /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
