@@ -48,10 +48,16 @@ pub struct SessionsEnded {
     pub sessionless: bool,
 }
 
+/// Lookups of unknown sessions are serialised over this many locks, so a burst of requests
+/// with one session's token (a client's first requests, or the entry lapsing while busy)
+/// makes one database read rather than one each.
+const LOADERS: usize = 16;
+
 /// Which sessions a node knows to be live or ended.
 #[derive(Default)]
 pub struct SessionCache {
     inner: Mutex<Inner>,
+    loaders: [tokio::sync::Mutex<()>; LOADERS],
 }
 
 #[derive(Default)]
@@ -110,6 +116,13 @@ pub async fn is_live(state: &Domain, session_id: i64, user_id: i64) -> Result<bo
     if let Some(live) = cache.known(session_id, user_id) {
         return Ok(live);
     }
+    let _loading = cache.loaders[session_id.unsigned_abs() as usize % LOADERS]
+        .lock()
+        .await;
+    // Someone who held the lock before may have just read it.
+    if let Some(live) = cache.known(session_id, user_id) {
+        return Ok(live);
+    }
     match state.store.live_session_user(session_id).await? {
         Some(owner) => {
             cache.put_live(session_id, owner);
@@ -141,6 +154,8 @@ fn refresh_expiry(state: &Domain) -> i64 {
 }
 
 fn issue(state: &Domain, user_id: i64, session_id: i64, refresh: String) -> DomainResult<Issued> {
+    // The session was just found live in the database; its first requests need not ask again.
+    state.cache.sessions.put_live(session_id, user_id);
     Ok(Issued {
         access_token: state.tokens.issue(user_id, session_id)?,
         refresh_token: refresh,
