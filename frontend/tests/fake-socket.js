@@ -8,9 +8,10 @@ export class FakeWebSocket {
   static last() {
     return FakeWebSocket.instances[FakeWebSocket.instances.length - 1];
   }
-  /** @param {string} url */
-  constructor(url) {
+  /** @param {string} url @param {string[]} [protocols] */
+  constructor(url, protocols) {
     this.url = url;
+    this.protocols = protocols;
     this.readyState = 0;
     /** @type {any[]} */
     this.sent = [];

@@ -28,6 +28,44 @@ describe('classifyClose', () => {
     expect(classifyClose(1001, 'Connection timed out due to inactivity')).toBe('retry');
     expect(classifyClose(1006, '')).toBe('retry');
     expect(classifyClose(1008, 'Too slow')).toBe('retry');
+    expect(classifyClose(1008, 'Session ended')).toBe('auth');
+  });
+});
+
+describe('ReconnectingSocket with a renewable token', () => {
+  it('offers the token as a subprotocol, never in the URL', async () => {
+    const s = make({ url: async () => ({ url: 'ws://h/ws/text/1', protocols: ['charge', 'charge.token.T'] }) });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.last().url).toBe('ws://h/ws/text/1');
+    expect(FakeWebSocket.last().protocols).toEqual(['charge', 'charge.token.T']);
+    s.close();
+  });
+
+  it('renews the token once after an auth close and reconnects; gives up when renewal is refused', async () => {
+    const onFatal = vi.fn();
+    let renewals = 0;
+    let allow = true;
+    const reauthenticate = vi.fn(async () => {
+      renewals += 1;
+      return allow;
+    });
+    const s = make({ url: () => ({ url: 'ws://h/ws/text/1', protocols: ['charge', `charge.token.T${renewals}`], reauthenticate }), onFatal });
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeWebSocket.last().serverClose(1008, 'Invalid token');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reauthenticate).toHaveBeenCalledTimes(1);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.last().protocols).toEqual(['charge', 'charge.token.T1']);
+    FakeWebSocket.last().open();
+    allow = false;
+    FakeWebSocket.last().serverClose(1008, 'Session ended');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reauthenticate).toHaveBeenCalledTimes(2);
+    expect(onFatal).toHaveBeenCalledWith('auth', 'Session ended');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
   });
 });
 

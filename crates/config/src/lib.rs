@@ -47,6 +47,10 @@ pub struct Settings {
     pub jwt_secret: Secret,
     pub jwt_algorithm: JwtAlgorithm,
     pub access_token_ttl: Duration,
+    /// How long a refresh token is valid after it is issued (each refresh issues a new one).
+    pub refresh_token_ttl: Duration,
+    /// Live sign-in sessions per account; the oldest end beyond this.
+    pub max_sessions_per_user: u32,
     pub auth_rate_limit_per_minute: u32,
     pub auth_global_rate_limit_per_minute: u32,
     /// Password hashes that may run at once (one worker thread and one buffer each).
@@ -314,12 +318,22 @@ impl Settings {
             )?,
             jwt_secret: Secret(jwt_secret),
             jwt_algorithm,
-            access_token_ttl: Duration::from_secs(
-                60 * positive(
-                    "ACCESS_TOKEN_EXPIRE_MINUTES",
-                    src.parse::<u64>("ACCESS_TOKEN_EXPIRE_MINUTES", "30")?,
-                    "30",
-                )?,
+            access_token_ttl: minutes_at_least_a_second(
+                "ACCESS_TOKEN_EXPIRE_MINUTES",
+                src.parse::<f64>("ACCESS_TOKEN_EXPIRE_MINUTES", "15")?,
+            )?,
+            max_sessions_per_user: positive(
+                "AUTH_MAX_SESSIONS_PER_USER",
+                src.parse("AUTH_MAX_SESSIONS_PER_USER", "100")?,
+                "100",
+            )?,
+            refresh_token_ttl: Duration::from_secs(
+                24 * 3600
+                    * positive(
+                        "REFRESH_TOKEN_EXPIRE_DAYS",
+                        src.parse::<u64>("REFRESH_TOKEN_EXPIRE_DAYS", "30")?,
+                        "30",
+                    )?,
             ),
             auth_rate_limit_per_minute: src.parse("AUTH_RATE_LIMIT_PER_MINUTE", "20")?,
             auth_global_rate_limit_per_minute: src
@@ -482,4 +496,19 @@ fn is_database_url(url: &str) -> bool {
     ["sqlite:", "mysql:", "mariadb:"]
         .iter()
         .any(|scheme| url.starts_with(scheme))
+}
+
+/// A lifetime given in minutes, decimals allowed (tests and demonstrations use seconds), at
+/// least one second and at most a year.
+fn minutes_at_least_a_second(name: &'static str, minutes: f64) -> Result<Duration, SettingsError> {
+    let seconds = minutes * 60.0;
+    if seconds.is_finite() && (1.0..=365.0 * 24.0 * 3600.0).contains(&seconds) {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(SettingsError {
+            variable: name,
+            problem: format!("must be between one second (0.0167) and a year, got {minutes}"),
+            example: "15",
+        })
+    }
 }

@@ -82,8 +82,18 @@ pub const VARIABLES: &[Variable] = &[
     ),
     var(
         "ACCESS_TOKEN_EXPIRE_MINUTES",
+        "15",
+        "Access token lifetime in minutes (decimals allowed, at least one second); clients renew it with their refresh token.",
+    ),
+    var(
+        "AUTH_MAX_SESSIONS_PER_USER",
+        "100",
+        "Sign-ins one account may hold at once; signing in beyond it ends the oldest.",
+    ),
+    var(
+        "REFRESH_TOKEN_EXPIRE_DAYS",
         "30",
-        "Access token lifetime in minutes.",
+        "How long a sign-in lasts without being used: each refresh token expires this many days after it is issued.",
     ),
     var(
         "AUTH_RATE_LIMIT_PER_MINUTE",

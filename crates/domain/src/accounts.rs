@@ -20,6 +20,18 @@ struct Claims {
     sub: String,
     iat: u64,
     exp: u64,
+    /// The sign-in session the token belongs to (absent in tokens made by tools).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<i64>,
+}
+
+/// What a valid access token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub user_id: i64,
+    /// Unix seconds.
+    pub expires_at: u64,
+    pub session_id: Option<i64>,
 }
 
 /// Why a token was refused.
@@ -53,24 +65,36 @@ impl Tokens {
         }
     }
 
-    pub fn issue(&self, user_id: i64) -> Result<String, DomainError> {
-        self.issue_with_ttl(user_id, self.ttl)
+    /// How long an access token lives.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
     }
 
-    /// A token that lives `ttl` (tools and tests; the API always uses the configured TTL).
+    /// An access token of the sign-in session `session_id`.
+    pub fn issue(&self, user_id: i64, session_id: i64) -> Result<String, DomainError> {
+        self.sign(user_id, self.ttl, Some(session_id))
+    }
+
+    /// A token of no session that lives `ttl` (tools and tests; the API always issues
+    /// session tokens with the configured TTL). It cannot be revoked; it only expires.
     pub fn issue_with_ttl(&self, user_id: i64, ttl: Duration) -> Result<String, DomainError> {
+        self.sign(user_id, ttl, None)
+    }
+
+    fn sign(&self, user_id: i64, ttl: Duration, sid: Option<i64>) -> Result<String, DomainError> {
         let now = unix_now();
         let claims = Claims {
             sub: user_id.to_string(),
             iat: now,
-            exp: now + ttl.as_secs(),
+            exp: now + ttl.as_secs().max(1),
+            sid,
         };
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.encoding)
             .map_err(|e| DomainError::Internal(format!("token signing failed: {e}")))
     }
 
-    /// Returns the user id and the token's expiry (Unix seconds).
-    pub fn verify(&self, token: &str) -> Result<(i64, u64), TokenError> {
+    /// What the token says, if its signature and expiry hold.
+    pub fn verify(&self, token: &str) -> Result<Verified, TokenError> {
         let mut validation = Validation::new(self.algorithm);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
@@ -80,8 +104,12 @@ impl Tokens {
                 _ => TokenError::Invalid,
             },
         )?;
-        let id = data.claims.sub.parse().map_err(|_| TokenError::Invalid)?;
-        Ok((id, data.claims.exp))
+        let user_id = data.claims.sub.parse().map_err(|_| TokenError::Invalid)?;
+        Ok(Verified {
+            user_id,
+            expires_at: data.claims.exp,
+            session_id: data.claims.sid,
+        })
     }
 }
 
@@ -101,23 +129,67 @@ pub fn bearer_token(header: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The user behind a token, or the 401 the contract gives for each way a token can fail.
-pub async fn authenticate(state: &Domain, token: &str) -> DomainResult<charge_store::User> {
-    let invalid = DomainError::Unauthorized {
-        detail: "Could not validate credentials",
+/// The caller a valid token names.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: charge_store::User,
+    /// The sign-in session, for tokens the API issued.
+    pub session_id: Option<i64>,
+    /// The token's expiry (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// Why a token does not authenticate anyone.
+#[derive(Debug)]
+pub enum Refused {
+    Expired,
+    /// A bad signature or claims, or a user that does not exist.
+    Invalid,
+    /// The token's session was signed out or revoked.
+    Ended,
+    /// Storage failed while checking; not the token's fault.
+    Store(charge_store::StoreError),
+}
+
+/// Checks a token: signature and expiry, then (for a session token) that the session is still
+/// live, then the user. Both checks after the signature are answered from memory when they
+/// can be (`cache`), so a busy client costs no query per request.
+pub async fn caller(state: &Domain, token: &str) -> Result<Authenticated, Refused> {
+    let verified = state.tokens.verify(token).map_err(|e| match e {
+        TokenError::Expired => Refused::Expired,
+        TokenError::Invalid => Refused::Invalid,
+    })?;
+    if let Some(session_id) = verified.session_id {
+        let live = crate::sessions::is_live(state, session_id, verified.user_id)
+            .await
+            .map_err(Refused::Store)?;
+        if !live {
+            return Err(Refused::Ended);
+        }
+    }
+    let user = token_user(state, verified.user_id)
+        .await
+        .map_err(Refused::Store)?
+        .ok_or(Refused::Invalid)?;
+    Ok(Authenticated {
+        user,
+        session_id: verified.session_id,
+        expires_at: verified.expires_at,
+    })
+}
+
+/// The caller behind a token, or the 401 the contract gives for each way a token can fail.
+pub async fn authenticate(state: &Domain, token: &str) -> DomainResult<Authenticated> {
+    let unauthorized = |detail| DomainError::Unauthorized {
+        detail,
         challenge: false,
     };
-    let (user_id, _) = state.tokens.verify(token).map_err(|e| match e {
-        TokenError::Expired => DomainError::Unauthorized {
-            detail: "Token has expired",
-            challenge: false,
-        },
-        TokenError::Invalid => DomainError::Unauthorized {
-            detail: "Could not validate credentials",
-            challenge: false,
-        },
-    })?;
-    token_user(state, user_id).await?.ok_or(invalid)
+    caller(state, token).await.map_err(|e| match e {
+        Refused::Expired => unauthorized("Token has expired"),
+        Refused::Invalid => unauthorized("Could not validate credentials"),
+        Refused::Ended => unauthorized("Session has ended"),
+        Refused::Store(e) => e.into(),
+    })
 }
 
 /// The user a verified token names: from the read cache (users are never changed once

@@ -44,6 +44,8 @@ const LOADERS: usize = 16;
 #[derive(Default)]
 pub struct ReadCache {
     inner: Mutex<Inner>,
+    /// Which sign-in sessions are live (see `sessions`); its own lock, taken on every request.
+    pub sessions: crate::sessions::SessionCache,
     /// Each room's permission inputs (see `permission_cache`).
     pub permissions: crate::permission_cache::PermissionCache,
     loaders: [tokio::sync::Mutex<()>; LOADERS],

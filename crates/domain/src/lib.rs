@@ -31,6 +31,7 @@ pub mod permissions;
 pub mod presence;
 pub mod readstate;
 pub mod rooms;
+pub mod sessions;
 pub mod slug;
 pub mod sniff;
 pub mod validate;
@@ -87,6 +88,9 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// Sign-in sessions ended: their sockets close on every node and every node's cache
+    /// forgets them, so their access tokens stop working.
+    fn sessions_ended(&self, ended: sessions::SessionsEnded);
     /// A room's role levels, member roles or channel overwrites changed: every node forgets
     /// its cached permission inputs for the room and re-checks the room's open sockets (a
     /// socket that lost `view` is closed, workspace streams hide the channel, invitation codes

@@ -11,6 +11,8 @@ use crate::error::{ApiError, HttpError};
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: charge_store::User,
+    /// The sign-in session of the token (absent for tokens of no session).
+    pub session_id: Option<i64>,
 }
 
 /// The bearer token of the request's `Authorization` header, if any.
@@ -31,7 +33,10 @@ impl FromRequestParts<Domain> for CurrentUser {
         state: &Domain,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts).ok_or_else(ApiError::not_authenticated)?;
-        let user = accounts::authenticate(state, token).await?;
-        Ok(CurrentUser { user })
+        let found = accounts::authenticate(state, token).await?;
+        Ok(CurrentUser {
+            user: found.user,
+            session_id: found.session_id,
+        })
     }
 }

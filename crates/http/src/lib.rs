@@ -18,6 +18,7 @@ use charge_domain::Domain;
 pub fn router() -> Router<Domain> {
     Router::new()
         .merge(routes::auth::router())
+        .merge(routes::sessions::router())
         .merge(routes::rooms::router())
         .merge(routes::invites::router())
         .merge(routes::channels::router())

@@ -63,10 +63,33 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A sign-in's tokens: a short-lived bearer token and the refresh token that renews it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenRead {
     pub access_token: String,
     pub token_type: String,
+    /// Single use: `POST /api/auth/refresh` exchanges it for a new pair. Presenting one that
+    /// was already exchanged ends the whole sign-in session.
+    pub refresh_token: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// The refresh token of the last sign-in or refresh (1–256 characters).
+    #[schema(min_length = 1, max_length = 256)]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordChangeRequest {
+    /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub current_password: String,
+    /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -59,6 +59,8 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// Sign-in sessions ended: close their sockets, stop accepting their access tokens.
+    SessionsEnded(charge_domain::sessions::SessionsEnded),
     /// A room's role levels, member roles or channel overwrites changed: cached permission
     /// inputs are stale and the room's sockets re-check what they may see and do.
     PermissionsChanged { room_id: i64 },

@@ -12,6 +12,8 @@ use crate::ws::Utf8Bytes;
 /// Frames waiting for one connection (a batch counts each of its frames); past this the
 /// connection is closed as too slow.
 pub const OUTBOUND_QUEUE: usize = 512;
+/// The close reason of a connection whose queue overflowed (code 1008).
+pub const TOO_SLOW: &str = "Too slow";
 
 /// What a connection's queue holds: one frame, or several a busy channel sent together (each
 /// serialised once and shared by every recipient). A batch takes one queue slot and one write.
@@ -98,7 +100,7 @@ impl Conn {
         let frames = item.frames();
         if queue.queued.fetch_add(frames, Ordering::AcqRel) + frames > OUTBOUND_QUEUE {
             queue.queued.fetch_sub(frames, Ordering::AcqRel);
-            queue.request(1008, "Too slow");
+            queue.request(1008, TOO_SLOW);
             return false;
         }
         queue.items().push_back(item);
@@ -130,7 +132,10 @@ impl Conn {
                 presence_delta: false,
                 kick: kick.clone(),
             },
-            Outbox { kick },
+            Outbox {
+                kick,
+                registration: None,
+            },
         )
     }
 }
@@ -138,6 +143,9 @@ impl Conn {
 /// The receiving half a session drains.
 pub struct Outbox {
     pub kick: Arc<Kick>,
+    /// Dropped with the outbox: the socket's entry among the user's sockets (the hub's
+    /// `sockets` registry), which it leaves when its session ends.
+    pub registration: Option<Box<dyn Send + Sync>>,
 }
 
 /// What a session is woken for.

@@ -31,7 +31,7 @@ pub async fn ws_direct(
         let user = caller.user.id;
         // Registered before the snapshot is read, so nothing between the two is missed: what
         // arrives meanwhile waits in the queue until the snapshot is out.
-        let (conn, mut outbox) = state.hub.connection(user);
+        let (conn, mut outbox) = state.hub.session_connection(user, caller.session_id);
         state.hub.users.join(UserStream::Direct, conn.clone());
         let span = tracing::info_span!(
             "session",
@@ -49,6 +49,7 @@ pub async fn ws_direct(
                 idle_timeout: None,
                 expires_at: caller.expires_at,
                 scope: "direct",
+                conn_id: conn.id,
                 user_id: user,
             };
             let mut handler = DirectHandler {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use charge_domain::OnlineUser;
 use charge_domain::cache::ReadCache;
+use charge_domain::sessions::SessionsEnded;
 use tokio::sync::{Notify, watch};
 
 use crate::bus::{Bus, RemoteEvent};
@@ -18,6 +19,7 @@ use crate::channels::{Sent, TextChannel};
 pub use crate::conn::{Conn, OUTBOUND_QUEUE, Outbox};
 pub use crate::presence::PRESENCE_FLUSH;
 use crate::presence::typing_frame;
+use crate::sockets::Sockets;
 use crate::users::UserStreams;
 use crate::voice::VoiceRooms;
 pub use crate::workspaces::View;
@@ -50,6 +52,8 @@ pub struct Hub {
     /// Wakes the window flusher when the first window opens.
     window_opened: Notify,
     pub voice: VoiceRooms,
+    /// Every socket by user and sign-in session, to close those of an ended session.
+    pub sockets: Arc<Sockets>,
     /// `/ws/direct` and `/ws/presence` sockets per user, and who is connected anywhere.
     pub users: UserStreams,
     /// Every channel and room change passes through the hub, so it keeps the read caches honest.
@@ -79,6 +83,7 @@ impl Hub {
             coalesce,
             window_opened: Notify::new(),
             voice: VoiceRooms::default(),
+            sockets: Arc::default(),
             users: UserStreams::default(),
             cache,
         })
@@ -105,6 +110,34 @@ impl Hub {
     /// A new connection for `user_id` with its bounded queue.
     pub fn connection(&self, user_id: i64) -> (Conn, Outbox) {
         Conn::open(self.next_id.fetch_add(1, Ordering::Relaxed), user_id)
+    }
+
+    /// A new connection of a sign-in session (or of none), closed when the session ends.
+    pub fn session_connection(&self, user_id: i64, session_id: Option<i64>) -> (Conn, Outbox) {
+        let (conn, mut outbox) = self.connection(user_id);
+        let registration = self
+            .sockets
+            .register(user_id, conn.id, session_id, &outbox.kick);
+        outbox.registration = Some(Box::new(registration));
+        (conn, outbox)
+    }
+
+    /// Sessions ended on this node: close their sockets here and tell the other nodes.
+    pub fn sessions_ended(&self, ended: SessionsEnded) {
+        self.end_local_sessions(&ended);
+        self.bus.publish(RemoteEvent::SessionsEnded(ended));
+    }
+
+    /// Forgets the ended sessions and closes this node's sockets of them.
+    pub(crate) fn end_local_sessions(&self, ended: &SessionsEnded) {
+        self.cache.sessions.ended(&ended.session_ids);
+        let closed = self.sockets.end(ended);
+        tracing::info!(
+            user_id = ended.user_id,
+            sessions = ?ended.session_ids,
+            sockets = closed,
+            "sessions ended"
+        );
     }
 
     /// Resolves once shutdown has begun.

@@ -21,6 +21,7 @@ pub mod remote;
 pub mod rooms;
 pub mod session;
 pub mod signal;
+pub mod sockets;
 pub mod state;
 pub mod statuses;
 pub mod text;

@@ -38,6 +38,10 @@ impl Realtime for Port {
         self.hub.channel_changed_silently(channel_id);
     }
 
+    fn sessions_ended(&self, ended: charge_domain::sessions::SessionsEnded) {
+        self.hub.sessions_ended(ended);
+    }
+
     fn permissions_changed(&self, room_id: i64) {
         self.hub.permissions_changed(room_id);
     }

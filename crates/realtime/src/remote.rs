@@ -97,6 +97,7 @@ impl Hub {
             RemoteEvent::UsersState { users } => {
                 self.users.apply_report(node, users, Instant::now());
             }
+            RemoteEvent::SessionsEnded(ended) => self.end_local_sessions(&ended),
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }

@@ -53,7 +53,9 @@ pub async fn ws_rooms(
         if send_text(&mut socket, snapshot).await.is_err() {
             return;
         }
-        let (conn, mut outbox) = state.hub.connection(caller.user.id);
+        let (conn, mut outbox) = state
+            .hub
+            .session_connection(caller.user.id, caller.session_id);
         state.hub.join_room(room.id, conn.clone(), view.clone());
         // Whatever changed between the snapshot and joining is caught up at once.
         conn.recheck();
@@ -61,6 +63,7 @@ pub async fn ws_rooms(
             idle_timeout: None,
             expires_at: caller.expires_at,
             scope: "rooms",
+            conn_id: conn.id,
             user_id: caller.user.id,
         };
         let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));

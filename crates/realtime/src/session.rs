@@ -16,7 +16,7 @@ pub use crate::frames::error_frame;
 use crate::hub::Hub;
 use crate::state::AppState;
 use crate::ws::{CloseFrame, Error, Message, Utf8Bytes, WebSocket, send_text, write_texts};
-use charge_domain::accounts::TokenError;
+use charge_domain::accounts::{self, Refused};
 
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
@@ -36,47 +36,76 @@ pub const UNAVAILABLE: Refusal = (CLOSE_TRY_AGAIN, "Service temporarily unavaila
 /// Why a connection may not proceed: the close code and reason sent after the upgrade.
 pub type Refusal = (u16, &'static str);
 
-/// The authenticated caller: user and token expiry.
+/// The authenticated caller: user, sign-in session and when the socket must close.
 pub struct Caller {
     pub user: charge_store::User,
+    pub session_id: Option<i64>,
+    /// Unix seconds. A socket of a sign-in session lives as long as the session (ending the
+    /// session closes it), so only a token of no session closes its socket at expiry.
     pub expires_at: u64,
 }
 
-/// `?token=` first, then `Authorization: Bearer`.
+/// How far ahead a session socket's expiry is put (it closes when its session ends).
+const SESSION_SOCKET_HORIZON: u64 = 10 * 365 * 24 * 3600;
+
+pub use crate::ws::SUBPROTOCOL;
+const TOKEN_SUBPROTOCOL_PREFIX: &str = "charge.token.";
+
+/// The access token a socket request carries: `?token=` first (existing clients), then the
+/// `Sec-WebSocket-Protocol` offer `charge.token.<jwt>` (browsers, which cannot set headers
+/// and should not put tokens in URLs), then `Authorization: Bearer`.
+fn request_token(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<String> {
+    if let Some(token) = query.get("token").filter(|t| !t.is_empty()) {
+        return Some(token.clone());
+    }
+    let offered = headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(TOKEN_SUBPROTOCOL_PREFIX))
+        .filter(|t| !t.is_empty());
+    if let Some(token) = offered {
+        return Some(token.to_owned());
+    }
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(charge_domain::accounts::bearer_token)
+        .map(str::to_owned)
+}
+
+/// Checks the request's token (see `request_token`) as HTTP routes do, with the refusals
+/// sockets use.
 pub async fn authenticate(
     state: &AppState,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Caller, Refusal> {
-    let token = query
-        .get("token")
-        .cloned()
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            headers
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(charge_domain::accounts::bearer_token)
-                .map(str::to_owned)
-        });
-    let token = token.ok_or((CLOSE_POLICY, "Missing token"))?;
-    let (user_id, expires_at) = state.tokens.verify(&token).map_err(|e| match e {
-        TokenError::Expired | TokenError::Invalid => (CLOSE_POLICY, "Invalid token"),
-    })?;
-    let user = match charge_domain::accounts::token_user(state, user_id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Err((CLOSE_POLICY, "Invalid token")),
-        Err(e) => {
+    let token = request_token(query, headers).ok_or((CLOSE_POLICY, "Missing token"))?;
+    let found = match accounts::caller(state, &token).await {
+        Ok(found) => found,
+        Err(Refused::Expired | Refused::Invalid | Refused::Ended) => {
+            return Err((CLOSE_POLICY, "Invalid token"));
+        }
+        Err(Refused::Store(e)) => {
             tracing::warn!(
-                user_id,
                 error = &e as &dyn std::error::Error,
-                "the token's user could not be loaded"
+                "the token's user or session could not be loaded"
             );
             // Not the token's fault: the client should retry, not sign out.
             return Err(UNAVAILABLE);
         }
     };
-    Ok(Caller { user, expires_at })
+    let expires_at = match found.session_id {
+        Some(_) => charge_domain::accounts::unix_now() + SESSION_SOCKET_HORIZON,
+        None => found.expires_at,
+    };
+    Ok(Caller {
+        user: found.user,
+        session_id: found.session_id,
+        expires_at,
+    })
 }
 
 /// Authentication, then the room (1008 "Room not found") and membership (1008 "Not a room
@@ -115,19 +144,26 @@ pub async fn admit_room(
     Ok((caller, room, member))
 }
 
-/// Sends a close frame; a peer already gone is only noted.
+/// How long a closing connection may take to finish the write it was in and take its close
+/// frame. A peer that reads nothing for this long is dropped without one: nobody else waits
+/// on it, but its task and socket should not live on.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(10);
+
+/// Sends a close frame (within [`CLOSE_GRACE`]); a peer already gone is only noted.
 pub async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code: code.into(),
         reason: Utf8Bytes::from_static(reason),
     };
-    if let Err(e) = socket.send(Message::Close(Some(frame))).await {
-        tracing::debug!(
+    match tokio::time::timeout(CLOSE_GRACE, socket.send(Message::Close(Some(frame)))).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::debug!(
             code,
             reason,
             error = &e as &dyn std::error::Error,
             "close frame not sent"
-        );
+        ),
+        Err(_) => tracing::info!(code, reason, "close frame not taken by the peer in time"),
     }
 }
 
@@ -195,6 +231,8 @@ pub struct PumpOptions {
     pub idle_timeout: Option<Duration>,
     pub expires_at: u64,
     pub scope: &'static str,
+    /// Named in the lines the server logs about this session's end.
+    pub conn_id: u64,
     /// Whose socket this is: every open socket keeps its user connected (presence).
     pub user_id: i64,
 }
@@ -308,6 +346,9 @@ pub async fn pump<H: Handler>(
                 }
             }
         };
+        if let End::Close(_, crate::conn::TOO_SLOW) = ending {
+            slow_consumer_dropped(options.conn_id, options.user_id);
+        }
         return Box::pin(end(socket, ending)).await;
     }
 }
@@ -347,6 +388,18 @@ fn log_close(code: u16, reason: &'static str) {
     } else {
         tracing::info!(code, reason, "session closed");
     }
+}
+
+/// A connection whose queue overflowed is closed (1008 "Too slow"): counted, and logged with
+/// its user and connection so an operator can tell who keeps falling behind.
+fn slow_consumer_dropped(conn_id: u64, user_id: i64) {
+    metrics::counter!("realtime_slow_consumer_closes_total").increment(1);
+    tracing::warn!(
+        conn_id,
+        user_id,
+        queue = crate::conn::OUTBOUND_QUEUE,
+        "slow consumer dropped: its outbound queue overflowed"
+    );
 }
 
 /// Counts a live session in `/metrics` and for the shutdown wait.
@@ -407,7 +460,8 @@ async fn answer(
 }
 
 /// Writes `first` and whatever else is queued (up to 64 entries) together. A peer that stops
-/// reading blocks the write until the queue fills and its close request ends it (`false`).
+/// reading blocks the write until the queue fills and the close is requested; the write then
+/// has [`CLOSE_GRACE`] to finish, so the close frame can follow it (`false` if it did not).
 async fn write_queued(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) -> bool {
     let mut frames = Vec::new();
     let mut take = |item: Outgoing| {
@@ -424,8 +478,15 @@ async fn write_queued(socket: &mut WebSocket, outbox: &Outbox, first: Outgoing) 
             None => break,
         }
     }
+    let write = write_texts(socket, &frames);
+    tokio::pin!(write);
     tokio::select! {
-        written = write_texts(socket, &frames) => written.is_ok(),
-        _ = outbox.close_requested() => false,
+        written = &mut write => written.is_ok(),
+        _ = outbox.close_requested() => {
+            // Abandoning the write could cut a frame midway, and the close frame after it
+            // would then be garbage to the peer (which would see 1006). So the write is given
+            // the grace to finish; the close request is taken on the next turn of the pump.
+            matches!(tokio::time::timeout(CLOSE_GRACE, write).await, Ok(Ok(())))
+        }
     }
 }

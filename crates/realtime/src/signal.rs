@@ -50,7 +50,7 @@ pub async fn ws_signal(
             Err((code, reason)) => return session::close(&mut socket, code, reason).await,
         };
         let user = &caller.user;
-        let (conn, mut outbox) = state.hub.connection(user.id);
+        let (conn, mut outbox) = state.hub.session_connection(user.id, caller.session_id);
         let welcome = join(
             &state,
             room.id,
@@ -77,6 +77,7 @@ pub async fn ws_signal(
             idle_timeout: Some(state.settings.websocket_receive_timeout),
             expires_at: caller.expires_at,
             scope: "voice",
+            conn_id: conn.id,
             user_id: user.id,
         };
         let span = session::span("voice", conn.id, user.id, Place::Room(&room.slug));

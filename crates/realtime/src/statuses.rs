@@ -30,7 +30,7 @@ pub async fn ws_presence(
         };
         drop((query, headers));
         let user = caller.user.id;
-        let (conn, mut outbox) = state.hub.connection(user);
+        let (conn, mut outbox) = state.hub.session_connection(user, caller.session_id);
         state.hub.users.join(UserStream::Presence, conn.clone());
         let span = tracing::info_span!(
             "session",
@@ -48,6 +48,7 @@ pub async fn ws_presence(
                 idle_timeout: None,
                 expires_at: caller.expires_at,
                 scope: "presence",
+                conn_id: conn.id,
                 user_id: user,
             };
             let mut handler = PresenceHandler {

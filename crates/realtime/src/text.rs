@@ -90,6 +90,7 @@ async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
         idle_timeout: Some(state.settings.websocket_receive_timeout),
         expires_at: session.expires_at,
         scope: "channels",
+        conn_id: session.handler.conn.id,
         user_id: session.handler.user_id,
     };
     let span = session::span(
@@ -135,7 +136,16 @@ async fn open(state: &AppState, socket: &mut WebSocket, request: Box<Request>) -
     let delta = request.query.get("presence").is_some_and(|v| v == "delta");
     // The request's headers and query are not needed for the session's lifetime.
     drop(request);
-    let (handler, outbox) = greet(state, socket, caller.user, channel_id, room_id, delta).await?;
+    let (handler, outbox) = greet(
+        state,
+        socket,
+        caller.user,
+        caller.session_id,
+        channel_id,
+        room_id,
+        delta,
+    )
+    .await?;
     Some(Session {
         handler,
         outbox,
@@ -149,6 +159,7 @@ async fn greet(
     state: &AppState,
     socket: &mut WebSocket,
     user: charge_store::User,
+    session_id: Option<i64>,
     channel_id: i64,
     room_id: i64,
     presence_delta: bool,
@@ -189,7 +200,7 @@ async fn greet(
         );
         return None;
     }
-    let (mut conn, outbox) = state.hub.connection(user.id);
+    let (mut conn, outbox) = state.hub.session_connection(user.id, session_id);
     conn.presence_delta = presence_delta;
     let me = OnlineUser {
         id: user.id,

@@ -64,7 +64,7 @@ impl FollowUps {
                 list.extend(frames);
                 if list.len() > OUTBOUND_QUEUE {
                     list.clear();
-                    conn.kick(1008, "Too slow");
+                    conn.kick(1008, crate::conn::TOO_SLOW);
                 }
                 Ok(())
             }

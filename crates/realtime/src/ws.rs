@@ -28,6 +28,10 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 pub use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 pub use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
 
+/// The subprotocol a browser offers along with its token (`charge.token.<jwt>`, read by
+/// `session::authenticate`); the answer names it, as a browser requires.
+pub const SUBPROTOCOL: &str = "charge";
+
 /// An accepted WebSocket connection.
 pub type WebSocket = WebSocketStream<TokioIo<Upgraded>>;
 
@@ -51,6 +55,9 @@ fn config() -> WebSocketConfig {
 pub struct WsUpgrade {
     on_upgrade: OnUpgrade,
     accept: HeaderValue,
+    /// Whether the client offered Charge's subprotocol (a browser carrying its token in the
+    /// offer); it is then named in the answer, or the browser would fail the connection.
+    charge_subprotocol: bool,
 }
 
 fn refuse(status: StatusCode, detail: &str) -> Response {
@@ -109,7 +116,12 @@ impl<S: Send + Sync> FromRequestParts<S> for WsUpgrade {
                 "This connection cannot be upgraded",
             )
         })?;
-        Ok(Self { on_upgrade, accept })
+        let charge_subprotocol = lists(headers, header::SEC_WEBSOCKET_PROTOCOL, SUBPROTOCOL);
+        Ok(Self {
+            on_upgrade,
+            accept,
+            charge_subprotocol,
+        })
     }
 }
 
@@ -140,6 +152,12 @@ impl WsUpgrade {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
         headers.insert(header::SEC_WEBSOCKET_ACCEPT, self.accept);
+        if self.charge_subprotocol {
+            headers.insert(
+                header::SEC_WEBSOCKET_PROTOCOL,
+                HeaderValue::from_static(SUBPROTOCOL),
+            );
+        }
         response
     }
 }

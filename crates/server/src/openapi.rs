@@ -11,6 +11,8 @@ use charge_http::routes;
     paths(
         crate::system::get_health, crate::system::get_ready, crate::system::get_welcome, crate::system::get_metrics,
         routes::auth::register_user, routes::auth::login_user,
+        routes::sessions::refresh_tokens, routes::sessions::sign_out,
+        routes::sessions::sign_out_everywhere, routes::sessions::change_password,
         routes::rooms::list_rooms, routes::rooms::create_room, routes::rooms::get_room,
         routes::rooms::create_channel, routes::rooms::delete_channel,
         routes::rooms::list_room_invitations, routes::rooms::create_room_invitation,

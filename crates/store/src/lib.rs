@@ -21,6 +21,7 @@ mod permissions;
 mod readstate;
 mod rooms;
 mod search;
+mod sessions;
 mod users;
 
 use std::str::FromStr;
@@ -41,6 +42,7 @@ pub use people::{FriendLink, Person};
 pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
 pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
 pub use search::SearchFilter;
+pub use sessions::Rotation;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -133,16 +133,23 @@ export function networkErrorMessage(base) {
  *   form?: FormData,
  *   token?: string | null,
  *   signal?: AbortSignal,
+ *   retried?: boolean,
  * }} RequestOptions
+ */
+
+/**
+ * Where the client takes its bearer token when it renews itself (see token-keeper.js).
+ * @typedef {{ fresh: () => Promise<string>, renew: (stale: string | null) => Promise<string> }} TokenSource
  */
 
 export class ApiClient {
   /**
-   * @param {{ base: string, token?: string | null, fetchImpl?: typeof fetch, onUnauthorized?: (err: ApiError) => void }} options
+   * @param {{ base: string, token?: string | null, tokens?: TokenSource, fetchImpl?: typeof fetch, onUnauthorized?: (err: ApiError) => void }} options
    */
   constructor(options) {
     this.base = options.base;
     this.token = options.token ?? null;
+    this.tokens = options.tokens ?? null;
     this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
     this.onUnauthorized = options.onUnauthorized ?? null;
   }
@@ -155,7 +162,8 @@ export class ApiClient {
   async request(path, options = {}) {
     /** @type {Record<string, string>} */
     const headers = { Accept: 'application/json' };
-    const token = options.token !== undefined ? options.token : this.token;
+    const renewing = options.token === undefined && this.tokens !== null;
+    const token = renewing ? await this.freshToken() : options.token !== undefined ? options.token : this.token;
     if (token) headers.Authorization = `Bearer ${token}`;
     /** @type {BodyInit | undefined} */
     let body;
@@ -193,10 +201,47 @@ export class ApiClient {
         detail: data && typeof data === 'object' ? /** @type {any} */ (data).detail : data,
         retryAfter,
       });
+      if (response.status === 401 && renewing && !options.retried && this.tokens) {
+        // The access token was refused: renew it and try once more. Only a refused
+        // renewal ends the sign-in (the keeper reports that).
+        try {
+          await this.tokens.renew(token);
+        } catch (err) {
+          if (/** @type {any} */ (err)?.sessionOver) this.onUnauthorized?.(error);
+          throw error;
+        }
+        return this.request(path, { ...options, retried: true });
+      }
       if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized(error);
       throw error;
     }
     return data;
+  }
+
+  /** The token from the keeper; a refused renewal ends the sign-in. */
+  async freshToken() {
+    try {
+      return await /** @type {TokenSource} */ (this.tokens).fresh();
+    } catch (err) {
+      if (!(/** @type {any} */ (err)?.sessionOver)) throw new ApiError(networkErrorMessage(this.base), { network: true });
+      const error = new ApiError(/** @type {Error} */ (err).message, { status: 401 });
+      this.onUnauthorized?.(error);
+      throw error;
+    }
+  }
+
+  // ---- sessions
+  /** Ends this sign-in on the server (its sockets close everywhere). */
+  logout() {
+    return this.request('/api/auth/logout', { method: 'POST' });
+  }
+  /** Ends every sign-in of this account, this one included. */
+  logoutEverywhere() {
+    return this.request('/api/auth/logout-all', { method: 'POST' });
+  }
+  /** @param {string} current @param {string} next */
+  changePassword(current, next) {
+    return this.request('/api/auth/password', { method: 'POST', body: { current_password: current, new_password: next } });
   }
 
   // ---- auth

@@ -3,7 +3,7 @@
 import { ApiClient, ApiError } from './api.js';
 import { apiBase, normalizeBase, probeOrigin, saveApiBase, savedApiBase } from './config.js';
 import { byId } from './dom.js';
-import { loadToken, saveToken, savedLogin } from './session.js';
+import { hasSession, saveToken, savedLogin } from './session.js';
 import { applySavedTheme } from './theme.js';
 
 applySavedTheme();
@@ -146,9 +146,9 @@ function honourRetryAfter(button, err, label) {
   tick();
 }
 
-/** @param {string} token @param {string} login */
-function enter(token, login) {
-  saveToken(token, login);
+/** @param {{ access_token: string, refresh_token?: string }} tokens @param {string} login */
+function enter(tokens, login) {
+  saveToken(tokens.access_token, login, tokens.refresh_token ?? null);
   const next = new URL('./workspace.html', location.href);
   const back = new URLSearchParams(location.search).get('next');
   if (inviteCode) next.hash = `#/invite/${inviteCode}`;
@@ -171,7 +171,7 @@ els.panelLogin.addEventListener('submit', async (event) => {
     const api = await client();
     const result = await api.login({ login, password });
     if (!result || typeof result.access_token !== 'string') throw new ApiError('The server sent an unexpected answer.');
-    enter(result.access_token, login);
+    enter(result, login);
   } catch (err) {
     showError(/** @type {Error} */ (err).message);
     setBusy(els.loginSubmit, false, 'Sign in');
@@ -199,7 +199,7 @@ els.panelRegister.addEventListener('submit', async (event) => {
     if (displayName) body.display_name = displayName;
     await api.register(body);
     const result = await api.login({ login, password });
-    enter(result.access_token, login);
+    enter(result, login);
   } catch (err) {
     showError(/** @type {Error} */ (err).message);
     setBusy(els.registerSubmit, false, 'Create account');
@@ -237,7 +237,7 @@ async function init() {
   const params = new URLSearchParams(location.search);
   const reason = params.get('reason');
   if (reason && REASONS[reason]) showNotice(REASONS[reason]);
-  else if (loadToken()) {
+  else if (hasSession()) {
     const next = new URL('./workspace.html', location.href);
     if (inviteCode) next.hash = `#/invite/${inviteCode}`;
     location.replace(next.toString());

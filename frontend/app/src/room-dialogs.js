@@ -15,6 +15,7 @@ import { avatarPicker } from './avatar-picker.js';
  *   loadRooms: () => Promise<void>,
  *   openRoom: (slug: string, channelId?: number | null) => Promise<void>,
  *   openChannel: (channelId: number) => void,
+ *   signOut?: (everywhere: boolean) => Promise<void>,
  * }} WorkspaceContext
  */
 

@@ -1,6 +1,8 @@
-// The signed-in session: the bearer token (and what it tells about the user).
+// The signed-in session: the bearer token (and what it tells about the user)
+// and the refresh token that renews it (see token-keeper.js).
 
 export const STORAGE_TOKEN = 'charge.token';
+export const STORAGE_REFRESH = 'charge.refresh';
 export const STORAGE_LOGIN = 'charge.login';
 
 /** @returns {Storage | null} */
@@ -59,11 +61,26 @@ export function loadToken() {
   return token;
 }
 
-/** @param {string} token @param {string} [login] */
-export function saveToken(token, login) {
+/** The stored access token even when expired (a refresh may renew it). */
+export function storedToken() {
+  return storage()?.getItem(STORAGE_TOKEN) ?? null;
+}
+
+export function loadRefreshToken() {
+  return storage()?.getItem(STORAGE_REFRESH) ?? null;
+}
+
+/** Whether this browser holds a sign-in: a live access token, or a refresh token to renew one. */
+export function hasSession() {
+  return Boolean(loadToken() || (storedToken() && loadRefreshToken()));
+}
+
+/** @param {string} token @param {string} [login] @param {string | null} [refreshToken] */
+export function saveToken(token, login, refreshToken) {
   const s = storage();
   if (!s) return;
   s.setItem(STORAGE_TOKEN, token);
+  if (refreshToken) s.setItem(STORAGE_REFRESH, refreshToken);
   if (login) s.setItem(STORAGE_LOGIN, login);
 }
 
@@ -71,8 +88,10 @@ export function savedLogin() {
   return storage()?.getItem(STORAGE_LOGIN) ?? '';
 }
 
+/** Forgets the sign-in (drafts and preferences stay). */
 export function clearToken() {
   storage()?.removeItem(STORAGE_TOKEN);
+  storage()?.removeItem(STORAGE_REFRESH);
 }
 
 /**

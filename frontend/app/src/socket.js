@@ -16,7 +16,7 @@ export const REMOVAL_WORDS = {
 };
 
 /** Close reasons after which reconnecting cannot help. */
-const AUTH_REASONS = new Set(['Missing token', 'Invalid token', 'Token expired']);
+const AUTH_REASONS = new Set(['Missing token', 'Invalid token', 'Token expired', 'Session ended']);
 const GONE_REASONS = new Set(['Invalid channel', 'Not a room member', 'Room not found', ...Object.keys(REMOVAL_WORDS)]);
 
 /**
@@ -36,8 +36,15 @@ export function classifyClose(code, reason) {
 /** @typedef {'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'} SocketStatus */
 
 /**
+ * Where to connect: a URL, or a URL with the subprotocols to offer (the web
+ * client carries its token there, not in the URL) and a way to renew the
+ * token when the server refuses it, before giving up.
+ * @typedef {string | { url: string, protocols?: string[], reauthenticate?: () => Promise<boolean> }} SocketTarget
+ */
+
+/**
  * @typedef {{
- *   url: () => string | Promise<string>,
+ *   url: () => SocketTarget | Promise<SocketTarget>,
  *   WebSocketImpl?: typeof WebSocket,
  *   pingInterval?: number,
  *   backoff?: import('./backoff.js').BackoffOptions,
@@ -71,6 +78,8 @@ export class ReconnectingSocket {
     /** @type {ReturnType<typeof setInterval> | null} */
     this.pingTimer = null;
     this.generation = 0;
+    /** Renewals tried since the last open (one is enough to tell a stale token from an ended session). */
+    this.authRetries = 0;
   }
 
   start() {
@@ -96,9 +105,11 @@ export class ReconnectingSocket {
     this.clearTimers();
     const generation = ++this.generation;
     this.setStatus(this.everOpened || this.failuresWithoutOpen ? 'reconnecting' : 'connecting');
-    let url;
+    /** @type {Exclude<SocketTarget, string>} */
+    let target;
     try {
-      url = await this.options.url();
+      const given = await this.options.url();
+      target = typeof given === 'string' ? { url: given } : given;
     } catch {
       if (generation === this.generation) this.scheduleRetry('Could not prepare the connection');
       return;
@@ -107,7 +118,7 @@ export class ReconnectingSocket {
     /** @type {WebSocket} */
     let ws;
     try {
-      ws = new this.WS(url);
+      ws = target.protocols ? new this.WS(target.url, target.protocols) : new this.WS(target.url);
     } catch {
       this.scheduleRetry('Could not open the connection');
       return;
@@ -120,6 +131,7 @@ export class ReconnectingSocket {
       const reconnect = this.everOpened;
       this.everOpened = true;
       this.failuresWithoutOpen = 0;
+      this.authRetries = 0;
       this.setStatus('open');
       this.pingTimer = setInterval(() => this.send({ type: 'ping' }), this.pingInterval);
       this.options.onOpen?.(reconnect);
@@ -150,6 +162,11 @@ export class ReconnectingSocket {
         return;
       }
       const kind = classifyClose(event.code, event.reason || '');
+      if (kind === 'auth' && target.reauthenticate && this.authRetries < 1) {
+        this.authRetries += 1;
+        void this.afterRenewal(target.reauthenticate, event.reason || '');
+        return;
+      }
       if (kind !== 'retry') {
         this.stopped = true;
         this.setStatus('closed', { reason: event.reason });
@@ -163,6 +180,29 @@ export class ReconnectingSocket {
       }
       this.scheduleRetry(event.reason || '');
     };
+  }
+
+  /**
+   * Reconnects at once when the token could be renewed, else gives up as the
+   * server asked.
+   * @param {() => Promise<boolean>} reauthenticate
+   * @param {string} reason
+   */
+  async afterRenewal(reauthenticate, reason) {
+    let renewed = false;
+    try {
+      renewed = await reauthenticate();
+    } catch {
+      renewed = false;
+    }
+    if (this.stopped) return;
+    if (renewed) {
+      void this.connect();
+      return;
+    }
+    this.stopped = true;
+    this.setStatus('closed', { reason });
+    this.options.onFatal?.('auth', reason);
   }
 
   /** @param {string} reason */

@@ -65,7 +65,7 @@ export class TextChannelSession {
    *   channelId: number,
    *   meId: number | null,
    *   limits: Pick<import('./limits.js').Limits, 'message_max_length' | 'history_default_limit' | 'history_max_limit' | 'typing_ttl_seconds'>,
-   *   url: () => string | Promise<string>,
+   *   url: () => import('./socket.js').SocketTarget | Promise<import('./socket.js').SocketTarget>,
    *   WebSocketImpl?: typeof WebSocket,
    *   onChange?: (session: TextChannelSession, what: string) => void,
    *   onAuthError?: () => void,

@@ -13,7 +13,7 @@ export class VoiceSession {
   /**
    * @param {{
    *   api: import('./api.js').ApiClient,
-   *   url: () => string | Promise<string>,
+   *   url: () => import('./socket.js').SocketTarget | Promise<import('./socket.js').SocketTarget>,
    *   onChange?: (session: VoiceSession, what: string) => void,
    *   onAuthError?: () => void,
    *   onError?: (text: string) => void,

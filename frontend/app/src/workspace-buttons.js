@@ -48,7 +48,7 @@ export function wireDialogButtons(ctx) {
   byId('btn-new-room').addEventListener('click', () => createRoomDialog(ctx));
   byId('btn-join').addEventListener('click', () => joinDialog(ctx));
   byId('btn-profile').addEventListener('click', () => profileDialog(ctx));
-  byId('btn-settings').addEventListener('click', () => settingsDialog());
+  byId('btn-settings').addEventListener('click', () => settingsDialog({ api: ctx.api, signOut: ctx.signOut }));
   byId('btn-invite').addEventListener('click', () => inviteDialog(ctx));
   byId('btn-invitations').addEventListener('click', () => void manageInvitationsDialog(ctx));
   byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));

@@ -3,8 +3,7 @@
 // sidebar and the open channel from the store.
 
 import { applySavedTheme } from './theme.js';
-import { ApiClient } from './api.js';
-import { apiBase, wsBase } from './config.js';
+import { apiBase } from './config.js';
 import { byId, setChildren } from './dom.js';
 import { arrowNavigation, channelShortcuts } from './keyboard.js';
 import { startActivity } from './workspace-activity.js';
@@ -15,7 +14,8 @@ import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.j
 import { memberActionsDialog, roomMenuDialog } from './moderation-dialogs.js';
 import { acceptInviteLink } from './invite-dialogs.js';
 import { channelActionsFor, wireChannelReorder, wireDialogButtons } from './workspace-buttons.js';
-import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
+import { goToSignIn, hasSession, savedLogin, storedToken, tokenUserId } from './session.js';
+import { startSession } from './workspace-session.js';
 import { REMOVAL_WORDS, ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
 import { channelLabel, currentChannel, initialState, isAdmin, isVoice, myMember, pageTitle, pickChannel, reduce, timeoutEnd } from './state/workspace.js';
@@ -34,31 +34,23 @@ import { setFileAccess } from './files.js';
 
 applySavedTheme();
 
-const storedToken = loadToken();
-if (!storedToken) {
+if (!hasSession()) {
   const { invite } = parseHash(location.hash);
   if (invite) location.replace(new URL(`./index.html?invite=${encodeURIComponent(invite)}`, location.href).toString());
-  else goToSignIn(localStorage.getItem('charge.token') ? 'expired' : undefined);
+  else goToSignIn(storedToken() ? 'expired' : undefined);
   // Stop here while the browser leaves the page.
   await new Promise(() => {});
 }
-const token = /** @type {string} */ (storedToken);
-const meId = tokenUserId(token);
+const meId = tokenUserId(storedToken());
 const fallbackName = savedLogin() || (meId != null ? `User ${meId}` : 'You');
 
-let signingOut = false;
-function sessionEnded() {
-  if (signingOut) return;
-  signingOut = true;
-  live.voice?.leave();
-  goToSignIn('expired');
-}
-
 const { base } = await apiBase();
-const api = new ApiClient({ base, token, onUnauthorized: sessionEnded });
+const session = startSession(base, () => live.voice?.leave());
+const { api } = session;
+const sessionEnded = session.ended;
+const socketUrl = session.socketTarget;
+const signOut = session.signOut;
 setFileAccess(api);
-/** @param {string} path */
-const socketUrl = (path) => () => `${wsBase(base)}${path}?token=${encodeURIComponent(token)}`;
 
 const store = createStore(reduce, initialState(meId));
 
@@ -110,7 +102,7 @@ const drawer = new Drawer(els.app, byId('btn-drawer'), byId('scrim'));
 const title = new TitleCounter();
 
 /** @type {import('./moderation-dialogs.js').ModerationContext} */
-const ctx = { api, store, loadRooms, openRoom, openChannel, leftRoom };
+const ctx = { api, store, loadRooms, openRoom, openChannel, leftRoom, signOut };
 const channelActions = channelActionsFor(ctx);
 
 // ---------------------------------------------------------------- rendering
@@ -382,11 +374,7 @@ function leaveVoice() {
 wireDialogButtons(ctx);
 byId('btn-room-menu').addEventListener('click', () => roomMenuDialog(ctx));
 wireChannelReorder(ctx, byId('channel-sections'));
-byId('btn-signout').addEventListener('click', () => {
-  signingOut = true;
-  live.voice?.leave();
-  goToSignIn('signedout');
-});
+byId('btn-signout').addEventListener('click', () => void signOut(false));
 
 arrowNavigation(byId('channel-sections'), '.channel-link');
 channelShortcuts(byId('sidebar'));

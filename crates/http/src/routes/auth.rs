@@ -95,7 +95,8 @@ pub async fn register_user(
     Ok((StatusCode::CREATED, Json(dto::user(&user))))
 }
 
-/// Exchange a login and password for a bearer token.
+/// Exchange a login and password for a bearer token and a refresh token (a new sign-in
+/// session).
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenRead), (status = 401, description = "Incorrect login or password"),
               (status = 422, description = "Validation error"), (status = 429, description = "Rate limited"),
@@ -126,9 +127,6 @@ pub async fn login_user(
         let upgraded = state.passwords.hash(body.password).await?;
         state.store.set_password_hash(user.id, &upgraded).await?;
     }
-    let token = state.tokens.issue(user.id)?;
-    Ok(Json(TokenRead {
-        access_token: token,
-        token_type: "bearer".into(),
-    }))
+    let issued = charge_domain::sessions::sign_in(&state, user.id).await?;
+    Ok(Json(super::sessions::token_read(issued)))
 }

@@ -54,8 +54,12 @@ fn entry(urls: &[String], username: Option<String>, credential: Option<String>) 
     responses((status = 200, description = "ICE servers, TURN settings and voice defaults")))]
 pub async fn get_webrtc_config(State(state): State<AppState>, parts: Parts) -> Json<Value> {
     let s = &state.settings;
+    // A token of an ended session gets no credentials, as every other route refuses it.
     let caller = match bearer_token(&parts) {
-        Some(token) => state.tokens.verify(token).ok().map(|(id, _)| id),
+        Some(token) => charge_domain::accounts::caller(&state, token)
+            .await
+            .ok()
+            .map(|found| found.user.id),
         None => None,
     };
     let (turn_user, turn_credential) = match (caller, &s.turn_shared_secret) {

@@ -17,3 +17,4 @@ pub mod pins;
 pub mod profile;
 pub mod readstate;
 pub mod rooms;
+pub mod sessions;

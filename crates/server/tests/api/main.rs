@@ -39,6 +39,7 @@ mod routing;
 mod scale_out;
 mod search_text;
 mod security_headers;
+mod sessions;
 mod settings;
 mod threads_search;
 mod web_client;

@@ -56,7 +56,7 @@ fn the_process_environment_beats_env_local_which_beats_env_which_beats_the_defau
         settings.history_default_limit, 50,
         "untouched variables keep their defaults"
     );
-    assert_eq!(settings.access_token_ttl.as_secs(), 30 * 60);
+    assert_eq!(settings.access_token_ttl.as_secs(), 15 * 60);
 
     // Without the files, the defaults show through.
     let bare = load(&[]).expect("defaults");

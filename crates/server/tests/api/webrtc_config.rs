@@ -48,6 +48,17 @@ async fn credentials_go_only_to_authenticated_callers(db: Db) {
     let (_, body) = app.get("/api/config/webrtc", &token).await;
     assert_eq!(body["iceServers"][1]["username"], "charge");
     assert_eq!(body["iceServers"][1]["credential"], "s3cret");
+    // A signed-out session's token is an anonymous caller here too.
+    let (status, _) = app
+        .call(Method::POST, "/api/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::NO_CONTENT);
+    let (_, body) = app.get("/api/config/webrtc", &token).await;
+    assert_eq!(
+        body["iceServers"][1]["credential"],
+        serde_json::Value::Null,
+        "an ended session gets no credential"
+    );
     app.stop().await;
 }
 

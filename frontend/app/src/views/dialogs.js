@@ -6,7 +6,8 @@ import { byId, copyText, h, setChildren } from '../dom.js';
  * @typedef {{
  *   name: string,
  *   label: string,
- *   type?: 'text' | 'select' | 'textarea' | 'radio',
+ *   type?: 'text' | 'select' | 'textarea' | 'radio' | 'password',
+ *   autocomplete?: string,
  *   value?: string,
  *   placeholder?: string,
  *   options?: { value: string, label: string }[],
@@ -76,11 +77,12 @@ export function openForm(spec) {
       control = h('input', {
         id,
         name: field.name,
+        type: field.type === 'password' ? 'password' : 'text',
         value: field.value ?? '',
         placeholder: field.placeholder,
         maxlength: field.maxLength,
         required: field.required,
-        autocomplete: 'off',
+        autocomplete: field.autocomplete ?? 'off',
       });
     }
     controls.push(control);
@@ -97,6 +99,7 @@ export function openForm(spec) {
     error,
     fields,
     h('div', { class: 'row end' }, cancelBtn, submitBtn),
+    spec.extra ?? null,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

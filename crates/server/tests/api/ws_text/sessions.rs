@@ -124,10 +124,21 @@ async fn a_client_that_reconnects_catches_up_on_everything_it_missed_in_order(db
     app.stop().await;
 }
 
-both_backends!(a_client_that_stops_reading_is_closed_without_stalling_the_others);
-async fn a_client_that_stops_reading_is_closed_without_stalling_the_others(db: Db) {
+both_backends!(a_client_that_stops_reading_is_closed_with_1008_without_stalling_the_others);
+async fn a_client_that_stops_reading_is_closed_with_1008_without_stalling_the_others(db: Db) {
+    // The test runs on one thread with the server, so this captures the server's log lines.
+    let log = CapturedLog::default();
+    let _capture = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(log.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish(),
+    );
+    // Callsites first seen by other tests' threads (no subscriber there) are asked again.
+    tracing::callsite::rebuild_interest_cache();
     let app = TestApp::spawn(db).await;
-    let (alice, bob, text, _, _) = setup(&app).await;
+    let (alice, bob, text, _, bob_id) = setup(&app).await;
     // Bob connects with a tiny receive buffer and never reads.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -160,24 +171,70 @@ async fn a_client_that_stops_reading_is_closed_without_stalling_the_others(db: D
         .await
         .expect("alice was stalled by bob");
     drop(a);
-    // Bob's connection was cut: reading it now ends before all messages arrive.
+    // Bob's queue overflowed while he was not reading. When he reads again he gets what was
+    // already on its way, then the close frame that says why (not a cut connection, 1006).
     let mut received = 0;
-    let ended = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(Ok(msg)) = stalled.next().await {
-            match msg {
-                Message::Text(t) if t.as_str().contains("\"type\":\"message\"") => received += 1,
-                Message::Close(_) => break,
-                _ => {}
+    let closed = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match stalled.next().await {
+                Some(Ok(Message::Text(t))) if t.as_str().contains("\"type\":\"message\"") => {
+                    received += 1;
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                }
+                Some(Ok(_)) => {}
+                other => panic!("the connection ended without a close frame: {other:?}"),
             }
         }
     })
-    .await;
-    assert!(ended.is_ok(), "the stalled connection was never closed");
+    .await
+    .expect("the stalled connection was never closed");
+    assert_eq!(closed, Some((1008, "Too slow".to_owned())));
     assert!(
         received < total,
         "the stalled client should have been dropped, got {received}"
     );
+    // The drop is logged with the user and the connection.
+    let lines = log.text();
+    let dropped = lines
+        .lines()
+        .find(|l| l.contains("slow consumer dropped"))
+        .unwrap_or_else(|| panic!("no slow consumer line in the log:\n{lines}"));
+    assert!(
+        dropped.contains(&format!("user_id={bob_id}")) && dropped.contains("conn_id="),
+        "{dropped}"
+    );
     app.stop().await;
+}
+
+/// Log output collected in memory.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 both_backends!(shutdown_closes_sockets_with_1001);
