@@ -67,6 +67,7 @@ pub fn channel(c: &store::Channel) -> wire::ChannelRead {
         letter: c.letter.clone(),
         position: c.position,
         created_at: timestamp(c.created_at),
+        slow_mode_seconds: c.slow_mode_seconds,
     }
 }
 
@@ -99,6 +100,11 @@ pub fn member(m: &store::Member) -> wire::RoomMemberSummary {
         display_name: m.display_name.clone(),
         avatar_url: avatar_url(m.user_id, m.avatar_path.as_deref(), m.avatar_updated_at),
         status: m.presence_status.clone(),
+        // A lapsed timeout reads as none.
+        timed_out_until: m
+            .timed_out_until
+            .filter(|until| *until > store::now_micros())
+            .map(timestamp),
     }
 }
 

@@ -122,6 +122,10 @@ pub async fn react(
     emoji: &str,
     add: bool,
 ) -> DomainResult<Option<Message>> {
+    // A timed-out member cannot react (decision 25).
+    crate::moderation::gate::admit_interaction(state, channel_id, user_id)
+        .await?
+        .map_err(DomainError::from)?;
     match state.store.message_channel(message_id).await? {
         Some(c) if c == channel_id => {}
         _ => return Err(DomainError::NotFound("Message not found")),

@@ -22,6 +22,7 @@ pub fn router() -> Router<Domain> {
         .merge(routes::channels::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
+        .merge(routes::moderation::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())

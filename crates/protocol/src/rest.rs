@@ -116,6 +116,9 @@ pub struct ChannelRead {
     pub letter: String,
     pub position: i64,
     pub created_at: String,
+    /// Seconds between one member's messages; 0 is off (decision 25).
+    #[serde(default)]
+    pub slow_mode_seconds: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -151,6 +154,9 @@ pub struct RoomMemberSummary {
     pub display_name: Option<String>,
     pub avatar_url: Option<String>,
     pub status: String,
+    /// Until when the member may not post, react, type or speak; `null` when not timed out.
+    #[serde(default)]
+    pub timed_out_until: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -371,4 +377,80 @@ pub struct LimitsRead {
     pub json_body_max_bytes: usize,
     /// Largest WebSocket frame in bytes.
     pub ws_frame_max_bytes: usize,
+}
+
+/// `PATCH /api/rooms/{slug}`: rename a room (the slug stays).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoomUpdate {
+    /// Trimmed, 1–128 characters.
+    pub title: String,
+}
+
+/// `DELETE /api/rooms/{slug}`: the room's title, typed again, confirms the deletion.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoomDeleteConfirm {
+    pub confirm: String,
+}
+
+/// `POST /api/rooms/{slug}/transfer-ownership`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OwnershipTransfer {
+    pub user_id: i64,
+}
+
+/// `PUT /api/rooms/{slug}/bans/{user_id}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct BanCreate {
+    /// At most 512 characters.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A room ban, with the banned user's public fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BanRead {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub reason: Option<String>,
+    pub banned_by_id: Option<i64>,
+    pub created_at: String,
+}
+
+/// `PUT /api/rooms/{slug}/members/{user_id}/timeout`: `until` in the future, or `null` to lift.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimeoutUpdate {
+    pub until: Option<String>,
+}
+
+/// `PUT /api/channels/{channel_id}/slow-mode`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SlowModeUpdate {
+    /// 0 (off) to the published maximum.
+    pub seconds: i64,
+}
+
+/// One audit log entry: who changed what, and the state before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditLogEntryRead {
+    pub id: i64,
+    /// e.g. `member.kick`, `channel.create`, `room.rename`.
+    pub action: String,
+    pub actor: Option<MessageAuthor>,
+    /// `member`, `room`, `channel`, `category`, `invitation`, `role` or `permission`.
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub created_at: String,
+}
+
+/// `GET /api/rooms/{slug}/audit-log`: newest first; `next_cursor` fetches older entries.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditLogPage {
+    pub items: Vec<AuditLogEntryRead>,
+    pub next_cursor: Option<String>,
 }

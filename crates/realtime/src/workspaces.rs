@@ -24,6 +24,15 @@ impl Workspace {
         self.conns.is_empty()
     }
 
+    /// Asks the sockets of `user_id` (every socket when `None`) to close.
+    pub fn kick(&self, user_id: Option<i64>, code: u16, reason: &'static str) {
+        for (conn, _) in self.conns.values() {
+            if user_id.is_none_or(|u| u == conn.user_id) {
+                conn.kick(code, reason);
+            }
+        }
+    }
+
     /// Sends an event; `admins_only` ones skip plain members.
     pub fn send(&self, bytes: &Utf8Bytes, admins_only: bool) -> usize {
         broadcast(

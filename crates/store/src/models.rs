@@ -32,6 +32,8 @@ pub struct Member {
     pub user_id: i64,
     pub role: String,
     pub joined_at: i64,
+    /// Until when the member may not post, react, type or speak (decision 25).
+    pub timed_out_until: Option<i64>,
     pub login: String,
     pub display_name: Option<String>,
     pub avatar_path: Option<String>,
@@ -65,6 +67,8 @@ pub struct Channel {
     pub category_id: Option<i64>,
     pub position: i64,
     pub created_at: i64,
+    /// Seconds between one member's messages; 0 is off (admins and owners are exempt).
+    pub slow_mode_seconds: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -361,4 +361,53 @@ export class ApiClient {
   webrtcConfig() {
     return this.request('/api/config/webrtc');
   }
+
+  // ---- moderation (decision 25)
+  /** @param {string} slug @param {number} userId */
+  kickMember(slug, userId) {
+    return this.request(`${roomPath(slug)}/members/${userId}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug */
+  leaveRoom(slug) {
+    return this.request(`${roomPath(slug)}/leave`, { method: 'POST' });
+  }
+  /** @param {string} slug */
+  listBans(slug) {
+    return this.request(`${roomPath(slug)}/bans`);
+  }
+  /** @param {string} slug @param {number} userId @param {string | null} reason */
+  banUser(slug, userId, reason) {
+    return this.request(`${roomPath(slug)}/bans/${userId}`, { method: 'PUT', body: { reason } });
+  }
+  /** @param {string} slug @param {number} userId */
+  unbanUser(slug, userId) {
+    return this.request(`${roomPath(slug)}/bans/${userId}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug @param {number} userId @param {string | null} until RFC 3339, or null to lift */
+  timeoutMember(slug, userId, until) {
+    return this.request(`${roomPath(slug)}/members/${userId}/timeout`, { method: 'PUT', body: { until } });
+  }
+  /** @param {string} slug @param {string} title */
+  renameRoom(slug, title) {
+    return this.request(roomPath(slug), { method: 'PATCH', body: { title } });
+  }
+  /** @param {string} slug @param {string} confirm the room's title, typed again */
+  deleteRoom(slug, confirm) {
+    return this.request(roomPath(slug), { method: 'DELETE', body: { confirm } });
+  }
+  /** @param {string} slug @param {number} userId */
+  transferOwnership(slug, userId) {
+    return this.request(`${roomPath(slug)}/transfer-ownership`, { method: 'POST', body: { user_id: userId } });
+  }
+  /** @param {number} channelId @param {number} seconds */
+  setSlowMode(channelId, seconds) {
+    return this.request(`/api/channels/${channelId}/slow-mode`, { method: 'PUT', body: { seconds } });
+  }
+  /** @param {string} slug @param {string | null} [cursor] */
+  auditLog(slug, cursor = null) {
+    return this.request(`${roomPath(slug)}/audit-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  }
 }
+
+/** @param {string} slug */
+const roomPath = (slug) => `/api/rooms/${encodeURIComponent(slug)}`;

@@ -85,6 +85,8 @@ export class TextChannelSession {
     this.loaded = false;
     this.hasMoreBackward = false;
     this.loadingOlder = false;
+    /** @type {Promise<boolean> | null} */
+    this.olderLoad = null;
     this.syncing = false;
     /** @type {{ id: number, display_name: string, status?: string, avatar_url?: string | null }[]} */
     this.online = [];
@@ -276,22 +278,31 @@ export class TextChannelSession {
     }
   }
 
-  async loadOlder() {
-    if (this.loadingOlder || !this.hasMoreBackward) return false;
+  /**
+   * Fetches the page before the oldest loaded message. A call while one is in flight shares it,
+   * so a jump paging back never gives up because a scroll started a load first.
+   * @returns {Promise<boolean>} whether older messages arrived
+   */
+  loadOlder() {
+    if (this.olderLoad) return this.olderLoad;
     const before = oldestMessageId(this.messages);
-    if (before == null) return false;
+    if (!this.hasMoreBackward || before == null) return Promise.resolve(false);
     this.loadingOlder = true;
     this.emit('older');
-    try {
-      const page = await this.api.history(this.channelId, { before, limit: this.limits.history_default_limit });
-      const items = Array.isArray(page?.items) ? page.items : [];
-      this.hasMoreBackward = !!page?.has_more_backward && items.length > 0;
-      this.absorb(items);
-      return items.length > 0;
-    } finally {
-      this.loadingOlder = false;
-      this.emit('older');
-    }
+    this.olderLoad = this.api
+      .history(this.channelId, { before, limit: this.limits.history_default_limit })
+      .then((page) => {
+        const items = Array.isArray(page?.items) ? page.items : [];
+        this.hasMoreBackward = !!page?.has_more_backward && items.length > 0;
+        this.absorb(items);
+        return items.length > 0;
+      })
+      .finally(() => {
+        this.loadingOlder = false;
+        this.olderLoad = null;
+        this.emit('older');
+      });
+    return this.olderLoad;
   }
 
   /**
@@ -364,7 +375,7 @@ export class TextChannelSession {
   /** @param {string} detail */
   onServerError(detail) {
     // Errors about a message we just sent: that send will never be confirmed.
-    if (/message|attachment|parent/i.test(detail)) {
+    if (/message|attachment|parent|timed out/i.test(detail)) {
       const p = this.pending.find((x) => x.via === 'ws' && !x.failed);
       if (p) p.failed = detail;
     }

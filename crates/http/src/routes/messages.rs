@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use charge_domain::access::RoomAccess;
 use charge_domain::mentions;
 use charge_domain::messages::{self, ContentError};
+use charge_domain::moderation::gate;
 use charge_protocol::MessageRead;
 use charge_protocol::frames::TextServerFrame;
 use charge_protocol::limits::NONCE_MAX_LENGTH;
@@ -175,7 +176,11 @@ pub async fn create_message(
         }
     };
     let mentions = mentions::resolve(&state, &channel, me.user.id, content).await?;
-    let message = match state
+    // Timeouts (403) and slow mode (429 with Retry-After), as on the socket.
+    gate::admit_post(&state, channel.id, me.user.id)
+        .await?
+        .map_err(ApiError::from)?;
+    let created = state
         .realtime
         .create_message(messages::Draft {
             channel_id: channel.id,
@@ -185,8 +190,11 @@ pub async fn create_message(
             mentions,
             nonce,
         })
-        .await
-    {
+        .await;
+    if created.is_err() {
+        state.moderation.release(channel.id, me.user.id);
+    }
+    let message = match created {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found").into()),
         other => other?,
     };

@@ -119,6 +119,11 @@ pub enum RoomsServerFrame<'a> {
         room: Cow<'a, str>,
         members: Cow<'a, [RoomMemberSummary]>,
     },
+    /// The room was renamed (decision 25); the slug stays.
+    RoomUpdated {
+        room: Cow<'a, str>,
+        title: Cow<'a, str>,
+    },
     /// The user read a channel (on this or another device): their new read state, to their
     /// own sockets only (a Charge addition).
     ReadState {

@@ -90,12 +90,13 @@ pub fn channel(id: i64, name: &str, letter: &str, category_id: Option<i64>) -> C
         letter: letter.into(),
         position: 0,
         created_at: CREATED.into(),
+        slow_mode_seconds: 0,
     }
 }
 
 pub fn channel_json(id: i64, name: &str, letter: &str, category_id: Option<i64>) -> Value {
     json!({"id": id, "name": name, "type": "text", "category_id": category_id, "letter": letter,
-           "position": 0, "created_at": CREATED})
+           "position": 0, "created_at": CREATED, "slow_mode_seconds": 0})
 }
 
 pub fn category(id: i64, name: &str, position: i64) -> ChannelCategoryRead {
@@ -120,12 +121,13 @@ pub fn member(id: i64, user_id: i64, role: &str, login: &str) -> RoomMemberSumma
         display_name: None,
         avatar_url: None,
         status: "online".into(),
+        timed_out_until: None,
     }
 }
 
 pub fn member_json(id: i64, user_id: i64, role: &str, login: &str) -> Value {
     json!({"id": id, "user_id": user_id, "role": role, "login": login, "display_name": null,
-           "avatar_url": null, "status": "online"})
+           "avatar_url": null, "status": "online", "timed_out_until": null})
 }
 
 pub fn invitation() -> RoomInvitationRead {

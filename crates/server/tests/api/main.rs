@@ -21,6 +21,7 @@ mod invitations;
 mod layout;
 mod messages;
 mod metrics;
+mod moderation;
 mod password_hashing;
 mod pins;
 mod profile;
