@@ -2,7 +2,7 @@
 # Runs charge-load scenarios against a freshly started server and prints one JSON line each.
 #   scripts/bench.sh                 # full figures (release build), as in docs/PERFORMANCE.md
 #   scripts/bench.sh smoke           # a few seconds each, debug build (what CI prints)
-#   scripts/bench.sh fanout|ingest|history|idle|storm|auth   # one scenario
+#   scripts/bench.sh fanout|ingest|history|idle|storm|auth|search   # one scenario
 #   DB=mysql://root@127.0.0.1:3306 scripts/bench.sh ingest   # one scenario, on MariaDB
 #   SERVER_BIN=/path/to/other/charge scripts/bench.sh idle     # another build of the server
 #   OVERWRITES=20 scripts/bench.sh fanout   # with 20 permission overwrites on every channel
@@ -59,6 +59,8 @@ case "$mode" in
   history) load history --connections 50 --duration "${DURATION:-10}" $wrk ;;
   idle) load idle --sockets "${SOCKETS:-10000}" --sources 8 --hold 5 --messages "${MESSAGES:-50}" ;;
   storm) load idle --sockets 1000 --users 1000 --hold 0.5 ;;
+  # Search over a channel of MESSAGES messages (100,000 by default): word, two words, no match.
+  search) load search --messages "${MESSAGES:-100000}" --queries "${QUERIES:-200}" ;;
   # Run on a fresh server: it compares memory with the server's idle figure at its start.
   auth) load auth --accounts "${ACCOUNTS:-1000}" --settle "${SETTLE:-60}" ;;
   full)

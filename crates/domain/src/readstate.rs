@@ -53,7 +53,8 @@ pub fn totals(states: &[ChannelReadState]) -> (i64, i64) {
     })
 }
 
-fn room_state(room: &Room, channels: Vec<ChannelReadState>) -> RoomReadState {
+/// A room's read state from its channels' states.
+pub fn room_state(room: &Room, channels: Vec<ChannelReadState>) -> RoomReadState {
     let (unread_count, mention_count) = totals(&channels);
     RoomReadState {
         room_id: room.id,
@@ -62,19 +63,6 @@ fn room_state(room: &Room, channels: Vec<ChannelReadState>) -> RoomReadState {
         mention_count,
         channels,
     }
-}
-
-/// The user's read state in every room they belong to, by room title.
-pub async fn room_states(state: &Domain, user_id: i64) -> DomainResult<Vec<RoomReadState>> {
-    let rooms = state.store.rooms_for_user(user_id, MAX_ROOMS).await?;
-    let mut out = Vec::with_capacity(rooms.len());
-    for room in &rooms {
-        // Only the channels the user may view count (decision 24).
-        let channels = crate::permissions::visible_channel_rows(state, room.id, user_id).await?;
-        let states = channel_states(state, user_id, room.id, &channels).await?;
-        out.push(room_state(room, states));
-    }
-    Ok(out)
 }
 
 /// Marks `channel` read up to `message_id` (a message of the channel; `None` is its newest)

@@ -128,3 +128,22 @@ pub async fn publish_members(state: &Domain, room_id: i64, slug: &str, change: M
         ),
     }
 }
+
+/// The user's read state in every room they belong to, by room title.
+pub async fn read_states(
+    state: &Domain,
+    user_id: i64,
+) -> DomainResult<Vec<charge_protocol::RoomReadState>> {
+    let rooms = state
+        .store
+        .rooms_for_user(user_id, crate::readstate::MAX_ROOMS)
+        .await?;
+    let mut out = Vec::with_capacity(rooms.len());
+    for room in &rooms {
+        // Only the channels the user may view count (decision 24).
+        let channels = permissions::visible_channel_rows(state, room.id, user_id).await?;
+        let states = crate::readstate::channel_states(state, user_id, room.id, &channels).await?;
+        out.push(crate::readstate::room_state(room, states));
+    }
+    Ok(out)
+}

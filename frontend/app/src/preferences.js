@@ -96,24 +96,3 @@ export function saveSettings(change) {
   writeJson(SETTINGS_KEY, next);
   return next;
 }
-
-/** @param {number | null} userId */
-const seenKey = (userId) => `charge.seen.${userId ?? 'anon'}`;
-
-/**
- * The newest message id read in each channel, per user.
- * @param {number | null} userId
- * @returns {Record<number, number>}
- */
-export function loadSeen(userId) {
-  const value = readJson(seenKey(userId));
-  /** @type {Record<number, number>} */
-  const seen = {};
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (Number.isInteger(v)) seen[Number(k)] = v;
-  return seen;
-}
-
-/** @param {number | null} userId @param {Record<number, number>} seen */
-export function saveSeen(userId, seen) {
-  writeJson(seenKey(userId), seen);
-}

@@ -61,7 +61,9 @@ export function startActivity(ctx) {
   async function newMention(state) {
     if (!document.hidden || !notificationsAllowed()) return;
     try {
-      const page = await api.history(state.channel_id, { after: state.last_read_message_id, limit: 50 });
+      // Nothing read there yet: the newest page (a pivot must be a real message).
+      const after = state.last_read_message_id;
+      const page = await api.history(state.channel_id, after > 0 ? { after, limit: 50 } : { limit: 50 });
       /** @type {Message[]} */
       const items = Array.isArray(page?.items) ? page.items : [];
       const m = items.filter((x) => (x.author?.id ?? x.author_id) !== ctx.meId && !x.deleted_at && mentionsMe(x, ctx.meId)).at(-1);

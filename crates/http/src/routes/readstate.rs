@@ -62,7 +62,9 @@ pub async fn list_read_states(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> ApiResult<Json<Vec<RoomReadState>>> {
-    Ok(Json(readstate::room_states(&state, me.user.id).await?))
+    Ok(Json(
+        charge_domain::rooms::read_states(&state, me.user.id).await?,
+    ))
 }
 
 /// Mark a text channel read up to a message (default: its newest). A read position only
