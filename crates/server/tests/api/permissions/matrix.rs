@@ -336,6 +336,14 @@ impl Fixture {
                 )
                 .await
             }
+            Route::Receipt => {
+                http(
+                    Method::POST,
+                    format!("/api/channels/{text}/messages/{message}/receipts"),
+                    Some(json!({"read": true})),
+                )
+                .await
+            }
             Route::Pin => {
                 http(
                     Method::POST,
