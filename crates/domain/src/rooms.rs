@@ -50,7 +50,11 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
             })
             .collect(),
         current_role: Some(access.member.role.clone()),
-        members,
+        members: {
+            let mut members = members;
+            crate::presence::live_members(state, &mut members, Some(access.member.user_id));
+            members
+        },
         members_total,
         unread_count,
         mention_count,
@@ -130,7 +134,8 @@ pub async fn publish_members(state: &Domain, room_id: i64, slug: &str, change: M
     }
     match state.store.members(room_id).await {
         Ok(members) => {
-            let members = dto::members_sorted(&members);
+            let mut members = dto::members_sorted(&members);
+            crate::presence::live_members(state, &mut members, None);
             publish(state, room_id, &change.frame(slug, Cow::Owned(members)));
         }
         // The change itself is committed; members see it on their next snapshot.

@@ -27,6 +27,8 @@ pub fn router() -> Router<Domain> {
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())
+        .merge(routes::friends::router())
+        .merge(routes::conversations::router())
         .merge(routes::config::router())
         .merge(routes::readstate::router())
 }

@@ -382,6 +382,12 @@ pub struct LimitsRead {
     pub json_body_max_bytes: usize,
     /// Largest WebSocket frame in bytes.
     pub ws_frame_max_bytes: usize,
+    /// Longest slow mode of a channel, in seconds.
+    pub slow_mode_max_seconds: i64,
+    /// Longest timeout, in seconds.
+    pub timeout_max_seconds: i64,
+    /// Characters in a ban's reason.
+    pub ban_reason_max_length: usize,
 }
 
 /// `PATCH /api/rooms/{slug}`: rename a room (the slug stays).

@@ -18,6 +18,7 @@ use crate::channels::{Sent, TextChannel};
 pub use crate::conn::{Conn, OUTBOUND_QUEUE, Outbox};
 pub use crate::presence::PRESENCE_FLUSH;
 use crate::presence::typing_frame;
+use crate::users::UserStreams;
 use crate::voice::VoiceRooms;
 pub use crate::workspaces::View;
 use crate::workspaces::Workspace;
@@ -49,6 +50,8 @@ pub struct Hub {
     /// Wakes the window flusher when the first window opens.
     window_opened: Notify,
     pub voice: VoiceRooms,
+    /// `/ws/direct` and `/ws/presence` sockets per user, and who is connected anywhere.
+    pub users: UserStreams,
     /// Every channel and room change passes through the hub, so it keeps the read caches honest.
     pub cache: Arc<ReadCache>,
 }
@@ -76,6 +79,7 @@ impl Hub {
             coalesce,
             window_opened: Notify::new(),
             voice: VoiceRooms::default(),
+            users: UserStreams::default(),
             cache,
         })
     }
@@ -315,6 +319,19 @@ impl Hub {
                 typing,
             });
         }
+    }
+
+    /// Sends `bytes` to the `stream` sockets of `users`, on every node.
+    pub fn to_users(&self, stream: charge_domain::UserStream, users: &[i64], bytes: &Utf8Bytes) {
+        if users.is_empty() {
+            return;
+        }
+        self.bus.publish(RemoteEvent::StreamFrame {
+            stream,
+            users: users.to_vec(),
+            frame: bytes.as_str().to_owned(),
+        });
+        self.users.deliver_local(stream, users, bytes);
     }
 
     // ---- workspace (room structure) ------------------------------------------------------

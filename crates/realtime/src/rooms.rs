@@ -61,6 +61,7 @@ pub async fn ws_rooms(
             idle_timeout: None,
             expires_at: caller.expires_at,
             scope: "rooms",
+            user_id: caller.user.id,
         };
         let span = session::span("rooms", conn.id, caller.user.id, Place::Room(&room.slug));
         let mut handler = RoomsHandler {
@@ -97,7 +98,11 @@ async fn snapshot(
         room: Cow::Borrowed(slug),
         channels: Cow::Owned(channels),
         categories: Cow::Owned(dto::categories_sorted(&categories)),
-        members: Cow::Owned(members),
+        members: Cow::Owned({
+            let mut members = members;
+            charge_domain::presence::live_members(state, &mut members, Some(user_id));
+            members
+        }),
         members_total: Some(total),
     });
     Ok((frame, view))

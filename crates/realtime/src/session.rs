@@ -195,6 +195,8 @@ pub struct PumpOptions {
     pub idle_timeout: Option<Duration>,
     pub expires_at: u64,
     pub scope: &'static str,
+    /// Whose socket this is: every open socket keeps its user connected (presence).
+    pub user_id: i64,
 }
 
 /// Runs the session until the peer leaves or a close rule fires.
@@ -210,7 +212,7 @@ pub async fn pump<H: Handler>(
     handler: &mut H,
     options: PumpOptions,
 ) {
-    let _live = LiveGuard::new(state, options.scope);
+    let _live = LiveGuard::new(state, options.scope, options.user_id);
     tracing::debug!("session opened");
     let shutdown = state.hub.stopping();
     tokio::pin!(shutdown);
@@ -351,15 +353,18 @@ fn log_close(code: u16, reason: &'static str) {
 struct LiveGuard {
     hub: std::sync::Arc<Hub>,
     scope: &'static str,
+    user_id: i64,
 }
 
 impl LiveGuard {
-    fn new(state: &AppState, scope: &'static str) -> Self {
+    fn new(state: &AppState, scope: &'static str, user_id: i64) -> Self {
         metrics::gauge!("realtime_active_connections", "scope" => scope).increment(1.0);
         state.hub.session_started();
+        state.hub.users.connected(user_id);
         Self {
             hub: state.hub.clone(),
             scope,
+            user_id,
         }
     }
 }
@@ -367,6 +372,7 @@ impl LiveGuard {
 impl Drop for LiveGuard {
     fn drop(&mut self) {
         metrics::gauge!("realtime_active_connections", "scope" => self.scope).decrement(1.0);
+        self.hub.users.disconnected(self.user_id);
         self.hub.session_ended();
     }
 }

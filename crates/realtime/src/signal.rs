@@ -77,6 +77,7 @@ pub async fn ws_signal(
             idle_timeout: Some(state.settings.websocket_receive_timeout),
             expires_at: caller.expires_at,
             scope: "voice",
+            user_id: user.id,
         };
         let span = session::span("voice", conn.id, user.id, Place::Room(&room.slug));
         session::pump(&state, &mut socket, &mut outbox, &mut handler, options)

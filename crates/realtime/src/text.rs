@@ -90,6 +90,7 @@ async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
         idle_timeout: Some(state.settings.websocket_receive_timeout),
         expires_at: session.expires_at,
         scope: "channels",
+        user_id: session.handler.user_id,
     };
     let span = session::span(
         "channels",

@@ -4,6 +4,8 @@ pub mod auth;
 pub mod categories;
 pub mod channels;
 pub mod config;
+pub mod conversations;
+pub mod friends;
 pub mod invites;
 pub mod layout;
 pub mod messages;

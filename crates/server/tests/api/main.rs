@@ -23,6 +23,8 @@ mod messages;
 mod metrics;
 mod moderation;
 mod password_hashing;
+mod people;
+mod people_accounts;
 mod permissions;
 mod pins;
 mod profile;

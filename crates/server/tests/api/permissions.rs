@@ -447,7 +447,13 @@ async fn member_lists_stop_at_their_documented_maximum(db: Db) {
     let extra = MEMBERS_EMBEDDED_MAX.max(MEMBERS_PAGE_MAX as usize) + 5;
     for n in 0..extra {
         let user = store
-            .create_user(&format!("crowd{n:04}"), "not-a-hash", None, "idle")
+            .create_user(
+                &format!("crowd{n:04}"),
+                &format!("crowd{n:04}"),
+                "not-a-hash",
+                None,
+                "idle",
+            )
             .await
             .unwrap();
         store
