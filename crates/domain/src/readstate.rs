@@ -70,7 +70,7 @@ pub async fn room_states(state: &Domain, user_id: i64) -> DomainResult<Vec<RoomR
     let mut out = Vec::with_capacity(rooms.len());
     for room in &rooms {
         // Only the channels the user may view count (decision 24).
-        let channels = crate::rooms::visible_channel_rows(state, room.id, user_id).await?;
+        let channels = crate::permissions::visible_channel_rows(state, room.id, user_id).await?;
         let states = channel_states(state, user_id, room.id, &channels).await?;
         out.push(room_state(room, states));
     }

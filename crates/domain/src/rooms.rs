@@ -13,7 +13,7 @@ use crate::{Domain, dto, hierarchy, invitations, permissions};
 /// Builds the RoomDetail the caller may see.
 pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<RoomDetail> {
     let room_id = access.room.id;
-    let rows = visible_channel_rows(state, room_id, access.member.user_id).await?;
+    let rows = permissions::visible_channel_rows(state, room_id, access.member.user_id).await?;
     let channels = dto::channels_sorted(&rows);
     let categories = state.store.categories(room_id).await?;
     let (members, members_total) = hierarchy::embedded_members(state, room_id).await?;
@@ -69,27 +69,8 @@ pub async fn visible_channels(
     user_id: i64,
 ) -> Result<Vec<ChannelRead>, charge_store::StoreError> {
     Ok(dto::channels_sorted(
-        &visible_channel_rows(state, room_id, user_id).await?,
+        &permissions::visible_channel_rows(state, room_id, user_id).await?,
     ))
-}
-
-/// The room's channels that `user_id` may view, as stored.
-pub async fn visible_channel_rows(
-    state: &Domain,
-    room_id: i64,
-    user_id: i64,
-) -> Result<Vec<charge_store::Channel>, charge_store::StoreError> {
-    let perms = permissions::room_perms(state, room_id).await?;
-    Ok(perms
-        .channels
-        .values()
-        .filter(|c| {
-            perms
-                .effective(c.id, user_id)
-                .is_some_and(|p| p.has(permissions::Permission::View))
-        })
-        .cloned()
-        .collect())
 }
 
 /// Publishes a workspace event to the room's sockets (HTTP routes call this after commit);
