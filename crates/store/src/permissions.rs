@@ -285,7 +285,9 @@ impl Store {
         });
         let items = sqlx::query_as(member_filter!(
             "SELECT m.id, m.room_id, m.user_id, m.role, m.joined_at, m.timed_out_until, \
-             u.login, u.display_name, u.avatar_path, u.avatar_updated_at, u.presence_status",
+             u.login, u.display_name, u.avatar_path, u.avatar_updated_at, \
+             CASE WHEN u.presence_invisible <> 0 THEN 'offline' ELSE u.presence_status END \
+             AS presence_status",
             "ORDER BY LOWER(COALESCE(u.display_name, u.login)), m.id LIMIT ? OFFSET ?"
         ))
         .bind(room_id)

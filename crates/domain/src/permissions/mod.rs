@@ -287,6 +287,25 @@ pub async fn room_perms(state: &Domain, room_id: i64) -> Result<Arc<RoomPerms>, 
     Ok(perms)
 }
 
+/// The room's channels that `user_id` may view, as stored.
+pub async fn visible_channel_rows(
+    state: &Domain,
+    room_id: i64,
+    user_id: i64,
+) -> Result<Vec<charge_store::Channel>, charge_store::StoreError> {
+    let perms = room_perms(state, room_id).await?;
+    Ok(perms
+        .channels
+        .values()
+        .filter(|c| {
+            perms
+                .effective(c.id, user_id)
+                .is_some_and(|p| p.has(Permission::View))
+        })
+        .cloned()
+        .collect())
+}
+
 /// The room holding `channel_id` and its permission inputs; `None` when the channel is gone.
 pub async fn channel_room(
     state: &Domain,
