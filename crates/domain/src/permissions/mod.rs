@@ -329,24 +329,5 @@ pub async fn channel_room(
     Ok(perms.channels.contains_key(&channel_id).then_some(perms))
 }
 
-/// The room's channels that `user_id` may view, as stored.
-pub async fn visible_channel_rows(
-    state: &Domain,
-    room_id: i64,
-    user_id: i64,
-) -> Result<Vec<charge_store::Channel>, charge_store::StoreError> {
-    let perms = room_perms(state, room_id).await?;
-    Ok(perms
-        .channels
-        .values()
-        .filter(|c| {
-            perms
-                .effective(c.id, user_id)
-                .is_some_and(|p| p.has(Permission::View))
-        })
-        .cloned()
-        .collect())
-}
-
 #[cfg(test)]
 mod tests;
