@@ -6,6 +6,7 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod backup;
 mod channels;
 mod error;
 mod invitations;
