@@ -141,8 +141,7 @@ enum Change {
 /// A room's categories, by position then name (members).
 #[utoipa::path(get, path = "/api/rooms/{slug}/categories", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)),
-    responses((status = 200, body = Vec<ChannelCategoryRead>, description = "At most 50, the room's limit"),
-              (status = 404, description = "Room not found")))]
+    responses((status = 200, body = Vec<ChannelCategoryRead>, description = "At most 50, the room's limit"), (status = 403, description = "Not a room member"), (status = 404, description = "Room not found")))]
 pub async fn list_categories(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -156,8 +155,7 @@ pub async fn list_categories(
 /// Creates a category (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/categories", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = CategoryCreate,
-    responses((status = 201, body = ChannelCategoryRead), (status = 400, description = "The room has 50 categories"),
-              (status = 409, description = "The name is taken in this room")))]
+    responses((status = 201, body = ChannelCategoryRead), (status = 400, description = "The room has 50 categories"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found"), (status = 409, description = "The name is taken in this room")))]
 pub async fn create_category(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -187,8 +185,7 @@ pub async fn create_category(
 #[utoipa::path(patch, path = "/api/rooms/{slug}/categories/{category_id}", tag = "channels",
     security(("bearer" = [])), params(("slug" = String, Path), ("category_id" = i64, Path)),
     request_body = CategoryUpdate,
-    responses((status = 200, body = ChannelCategoryRead), (status = 404, description = "Category not found"),
-              (status = 409, description = "The name is taken in this room")))]
+    responses((status = 200, body = ChannelCategoryRead), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or category not found"), (status = 409, description = "The name is taken in this room")))]
 pub async fn update_category(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -216,7 +213,7 @@ pub async fn update_category(
 /// Deletes a category; its channels stay, outside any category (admins and owners).
 #[utoipa::path(delete, path = "/api/rooms/{slug}/categories/{category_id}", tag = "channels",
     security(("bearer" = [])), params(("slug" = String, Path), ("category_id" = i64, Path)),
-    responses((status = 204), (status = 404, description = "Category not found")))]
+    responses((status = 204), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or category not found")))]
 pub async fn delete_category(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -25,7 +25,7 @@ use charge_domain::rooms as rooms_ws;
 
 /// Longest reorder list: a room has at most 26 channels and 50 categories, so a longer list
 /// repeats an id.
-const MAX_REORDER_ITEMS: usize = 64;
+pub const MAX_REORDER_ITEMS: usize = 64;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -147,7 +147,7 @@ fn all_distinct_and_known(ids: impl Iterator<Item = i64>, known: &HashSet<i64>) 
 /// Renames a channel or moves it into another category (admins and owners).
 #[utoipa::path(patch, path = "/api/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = i64, Path)), request_body = ChannelUpdate,
-    responses((status = 200, body = ChannelRead), (status = 404, description = "Channel or category not found")))]
+    responses((status = 200, body = ChannelRead), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Channel or category not found")))]
 pub async fn update_channel(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -195,7 +195,7 @@ pub async fn update_channel(
 /// Sets the category and position of the listed channels exactly as given (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/channels/reorder", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = ChannelReorder,
-    responses((status = 204), (status = 400, description = "Invalid channel list, or a category not in the room")))]
+    responses((status = 204), (status = 400, description = "Invalid channel list, or a category not in the room"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn reorder_channels(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -253,7 +253,7 @@ pub async fn reorder_channels(
 /// Sets the position of the listed categories (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/categories/reorder", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = CategoryReorder,
-    responses((status = 204), (status = 400, description = "Invalid category list")))]
+    responses((status = 204), (status = 400, description = "Invalid category list"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn reorder_categories(
     State(state): State<AppState>,
     me: CurrentUser,

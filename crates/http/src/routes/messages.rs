@@ -45,19 +45,40 @@ struct MessageForm {
 }
 
 async fn read_form(req: Request) -> ApiResult<MessageForm> {
-    let is_json = req
+    let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase());
+    let essence = declared
+        .as_deref()
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned());
+    let is_json = match essence.as_deref() {
+        // No declared type is read as JSON, as every JSON route does.
+        None => true,
+        Some("multipart/form-data") => false,
+        Some(e)
+            if e == "application/json"
+                || (e.starts_with("application/") && e.ends_with("+json")) =>
+        {
+            true
+        }
+        Some(_) => {
+            return Err(ApiError::UnsupportedFormat(
+                "Unsupported Media Type: send the message as multipart/form-data or application/json",
+            )
+            .into());
+        }
+    };
     if is_json {
         let bytes = axum::body::Bytes::from_request(req, &())
             .await
             .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
-        return serde_json::from_slice(&bytes).map_err(|e| {
+        let invalid = |e: serde_json::Error| {
             ApiError::validation("json_invalid", &["body"], format!("JSON decode error: {e}"))
-                .into()
-        });
+        };
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid)?;
+        crate::extract::integral_numbers(&mut value);
+        return Ok(serde_json::from_value(value).map_err(invalid)?);
     }
     let mut multipart = Multipart::from_request(req, &())
         .await
@@ -96,7 +117,17 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
                 )
                 .into());
             }
-            _ => {}
+            "files" => {}
+            // A form names only the contract's fields: a misspelt one is refused rather than
+            // silently dropped (JSON bodies, like every JSON route, ignore unknown keys).
+            other => {
+                return Err(ApiError::validation(
+                    "extra_forbidden",
+                    &["body", other],
+                    "Extra inputs are not permitted",
+                )
+                .into());
+            }
         }
     }
     Ok(form)
@@ -104,8 +135,14 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
 
 /// Post a message to a text channel.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
-    responses((status = 201, body = MessageRead), (status = 400, description = "Empty content or parent mismatch"),
-              (status = 404, description = "Channel or parent not found"), (status = 413, description = "Too long")))]
+    request_body(content((charge_protocol::MessageCreate = "application/json"),
+                         (charge_protocol::MessageCreateForm = "multipart/form-data"))),
+    responses((status = 201, body = MessageRead),
+              (status = 400, description = "Blank content, parent message mismatch, not a text channel, or files attached"),
+              (status = 403, description = "Not a member of the channel's room"),
+              (status = 404, description = "Channel or parent message not found"),
+              (status = 413, description = "Message exceeds maximum length"),
+              (status = 429, description = "Posting too fast; retry after `Retry-After` seconds")))]
 pub async fn create_message(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -220,9 +257,7 @@ fn publish(state: &AppState, message: &charge_store::Message) -> Json<MessageRea
 /// Edit a message (its author, or an admin).
 #[utoipa::path(patch, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("message_id" = i64, Path)), request_body = MessageEdit,
-    responses((status = 200, body = MessageRead), (status = 400, description = "Message content cannot be empty"),
-              (status = 403, description = "Insufficient permissions"), (status = 404, description = "Message not found"),
-              (status = 413, description = "Too long")))]
+    responses((status = 200, body = MessageRead), (status = 400, description = "Message content cannot be empty"), (status = 403, description = "Not a member, or neither the author nor an admin"), (status = 404, description = "Message not found"), (status = 413, description = "Message exceeds maximum length")))]
 pub async fn edit_message(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -251,8 +286,7 @@ pub async fn edit_message(
 /// Delete a message (its author, or an admin); the row stays, its text is no longer shown.
 #[utoipa::path(delete, path = "/api/messages/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("message_id" = i64, Path)),
-    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
-              (status = 404, description = "Message not found")))]
+    responses((status = 200, body = MessageRead), (status = 403, description = "Not a member, or neither the author nor an admin"), (status = 404, description = "Message not found")))]
 pub async fn delete_message(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -269,8 +303,7 @@ pub async fn delete_message(
 /// Suppress or restore a message (admins and owners).
 #[utoipa::path(post, path = "/api/messages/{message_id}/moderate", tag = "messages", security(("bearer" = [])),
     params(("message_id" = i64, Path)), request_body = MessageModerate,
-    responses((status = 200, body = MessageRead), (status = 403, description = "Insufficient permissions"),
-              (status = 404, description = "Message not found")))]
+    responses((status = 200, body = MessageRead), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Message not found")))]
 pub async fn moderate_message(
     State(state): State<AppState>,
     me: CurrentUser,

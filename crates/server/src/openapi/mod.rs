@@ -1,9 +1,20 @@
-//! The OpenAPI document, generated from the route annotations and wire types.
+//! The OpenAPI document served at `/openapi.json`: generated from the route annotations and
+//! wire types (`ApiDoc`), then completed with the answers every operation shares
+//! (`answers`) and the limits the server enforces, as schema (`constraints`).
+//!
+//! How to document a route is in docs/ARCHITECTURE.md ("Adding a route"); the test
+//! `openapi_contract` fails on a routed operation or an answered status the document lacks.
 
+pub mod answers;
+pub mod constraints;
+
+use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use charge_config::Settings;
 use charge_http::routes;
+use charge_protocol::{ErrorBody, ValidationErrorBody};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,9 +46,30 @@ use charge_http::routes;
         routes::config::get_webrtc_config,
         routes::config::get_limits,
     ),
+    components(schemas(ErrorBody, ValidationErrorBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The complete document for a server running with `settings` (some limits are settings).
+pub fn document(settings: &Settings) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // `/api` answers like `/api/` (both are routed).
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
+        && let Some(welcome) = paths.get("/api/").cloned()
+    {
+        let mut alias = welcome;
+        if let Some(op) = alias.get_mut("get").and_then(Value::as_object_mut) {
+            op.insert("operationId".into(), "get_welcome_without_slash".into());
+        }
+        paths.insert("/api".into(), alias);
+    }
+    let missing = constraints::apply(&mut doc, settings);
+    debug_assert!(missing.is_empty(), "constraints name nothing: {missing:?}");
+    constraints::non_empty_path_parameters(&mut doc);
+    answers::complete(&mut doc);
+    doc
+}
 
 struct BearerAuth;
 

@@ -8,6 +8,7 @@
 mod architecture;
 mod auth;
 mod authorization;
+mod backup;
 mod binary;
 mod bodies;
 mod categories;
@@ -21,6 +22,7 @@ mod invitations;
 mod layout;
 mod messages;
 mod metrics;
+mod openapi_contract;
 mod password_hashing;
 mod pins;
 mod profile;
