@@ -192,9 +192,10 @@ pub async fn update_category(
     Path((slug, category_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<CategoryUpdate>,
 ) -> ApiResult<Json<ChannelCategoryRead>> {
+    // A malformed id is a 422 before any lookup, as every path value is.
+    let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
-    let category_id = parse_path_id(&category_id, "category_id")?;
     let category = state
         .store
         .update_category(
@@ -219,9 +220,10 @@ pub async fn delete_category(
     me: CurrentUser,
     Path((slug, category_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    // A malformed id is a 422 before any lookup, as every path value is.
+    let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
-    let category_id = parse_path_id(&category_id, "category_id")?;
     if !state
         .store
         .delete_category(access.room.id, category_id)

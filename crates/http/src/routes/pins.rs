@@ -56,8 +56,9 @@ async fn pinnable(
     user_id: i64,
     must_exist: bool,
 ) -> ApiResult<(i64, i64)> {
-    let channel =
-        readable_text_channel(state, parse_path_id(channel_id, "channel_id")?, user_id).await?;
+    let channel_id = parse_path_id(channel_id, "channel_id")?;
+    let message = parse_path_id(message_id, "message_id")?;
+    let channel = readable_text_channel(state, channel_id, user_id).await?;
     let room = state
         .store
         .room_by_id(channel.room_id)
@@ -66,7 +67,6 @@ async fn pinnable(
     RoomAccess::for_room(state, room, user_id)
         .await?
         .require_admin()?;
-    let message = parse_path_id(message_id, "message_id")?;
     if must_exist && state.store.message_channel(message).await? != Some(channel.id) {
         return Err(ApiError::NotFound("Message not found").into());
     }
