@@ -5,6 +5,7 @@
 //! `charge` binary itself. The deployment checks, which need nginx and a Compose client, are a
 //! binary of their own (`tests/deployment`).
 
+mod api_fuzz_findings;
 mod architecture;
 mod auth;
 mod authorization;
