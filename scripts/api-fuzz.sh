@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 BIN=${1:-${CARGO_TARGET_DIR:-target}/debug/charge}
-EXAMPLES=${API_FUZZ_EXAMPLES:-90}
+EXAMPLES=${API_FUZZ_EXAMPLES:-120}
 SEED=${API_FUZZ_SEED:-1}
 MIN_REQUESTS=${API_FUZZ_MIN_REQUESTS:-5000}
 VENV=${CHARGE_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/charge-tools-venv}
@@ -65,7 +65,7 @@ STARTED=$(date +%s)
 status=0
 "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$BASE/openapi.json" \
   --checks all --header "Authorization: Bearer $TOKEN" --max-examples "$EXAMPLES" --seed "$SEED" \
-  --workers 2 --suppress-health-check all --no-color \
+  --workers 4 --suppress-health-check all --no-color \
   --report junit --report-junit-path "$WORK/junit.xml" || status=$?
 ELAPSED=$(( $(date +%s) - STARTED ))
 ANSWERED=$(( $(requests) - BEFORE - 1 ))
