@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChannelWatcher, mentionsUser } from '../app/src/activity.js';
-import { loadSeen } from '../app/src/preferences.js';
-import { initialState, reduce } from '../app/src/state/workspace.js';
+import { mentionsUser } from '../app/src/activity.js';
+import { mentionsMe } from '../app/src/messages.js';
+import { initialState, reduce, roomUnread } from '../app/src/state/workspace.js';
 import { unreadMark } from '../app/src/views/channel-list.js';
 
 beforeEach(() => localStorage.clear());
@@ -48,49 +48,33 @@ describe('unread channels in the state', () => {
   });
 });
 
-describe('the channel watcher', () => {
-  /** @param {Record<number, { id: number, author_id: number, content: string }[]>} channels */
-  const fakeApi = (channels) => ({
-    history: vi.fn(async (/** @type {number} */ id, /** @type {any} */ q) => {
-      const all = channels[id] ?? [];
-      if (q.after != null) return { items: all.filter((m) => m.id > q.after).slice(0, q.limit) };
-      return { items: all.slice(-q.limit) };
-    }),
+describe('read state from the server', () => {
+  const room = { id: 7, slug: 'lab', title: 'Lab', channels: [{ id: 1, name: 'general', type: 'text' }, { id: 2, name: 'random', type: 'text' }], categories: [], members: [], invitations: [], role_hierarchy: [] };
+  /** @param {number} channel @param {number} unread @param {number} mentions @param {number} [roomId] */
+  const rs = (channel, unread, mentions, roomId = 7) => ({ channel_id: channel, room_id: roomId, last_read_message_id: 0, unread_count: unread, mention_count: mentions });
+
+  it('turns room detail counts into dots, leaving out the channel being read', () => {
+    let s = reduce(initialState(5), { type: 'room-opened', room: { ...room, read_states: [rs(1, 3, 0), rs(2, 2, 1)] } });
+    expect(s.unread).toEqual({ 1: 'message', 2: 'mention' });
+    s = reduce(s, { type: 'channel-selected', channelId: 1 });
+    expect(s.unread).toEqual({ 2: 'mention' });
+    s = reduce(s, { type: 'read-states', states: [rs(1, 9, 9)] });
+    expect(s.unread).toEqual({ 2: 'mention' });
+    expect(roomUnread(s, 7)).toEqual({ unread: 2, mentions: 1 });
   });
 
-  it('takes what is there as read, then reports newer messages of channels not on screen', async () => {
-    const channels = { 1: [{ id: 1, author_id: 2, content: 'old' }], 2: [], 3: [{ id: 3, author_id: 2, content: 'x' }] };
-    const api = fakeApi(channels);
-    const onNew = vi.fn();
-    const watcher = new ChannelWatcher({ api: /** @type {any} */ (api), userId: 5, onNew });
-    watcher.setChannels([1, 2, 3], 3);
-    await watcher.tick();
-    expect(onNew).not.toHaveBeenCalled();
-    expect(api.history).toHaveBeenCalledTimes(2);
-    expect(loadSeen(5)).toEqual({ 1: 1, 2: 0 });
-
-    channels[1].push({ id: 10, author_id: 2, content: 'new @bob' });
-    channels[2].push({ id: 11, author_id: 2, content: 'first' });
-    await watcher.tick();
-    expect(onNew).toHaveBeenCalledWith(1, [expect.objectContaining({ id: 10 })]);
-    expect(onNew).toHaveBeenCalledWith(2, [expect.objectContaining({ id: 11 })]);
-    expect(loadSeen(5)).toEqual({ 1: 10, 2: 11 });
-
-    onNew.mockClear();
-    await watcher.tick();
-    expect(onNew).not.toHaveBeenCalled();
-    watcher.markSeen(3, 30);
-    expect(loadSeen(5)[3]).toBe(30);
-    watcher.stop();
+  it('clears a dot when another tab reads the channel, whatever room the frame came on', () => {
+    let s = reduce(initialState(5), { type: 'room-opened', room: { ...room, read_states: [rs(2, 2, 1)] } });
+    s = reduce(s, { type: 'read-states', states: [rs(40, 5, 0, 8)] });
+    expect(roomUnread(s, 8)).toEqual({ unread: 5, mentions: 0 });
+    s = reduce(s, { type: 'room-frame', slug: 'elsewhere', frame: { type: 'read_state', room: 'lab', state: rs(2, 0, 0) } });
+    expect(s.unread).toEqual({});
+    expect(roomUnread(s, 7)).toEqual({ unread: 0, mentions: 0 });
   });
 
-  it('starts over for a channel whose last message is gone', async () => {
-    const api = { history: vi.fn(async () => Promise.reject(new Error('Message not found'))) };
-    localStorage.setItem('charge.seen.5', JSON.stringify({ 1: 4 }));
-    const watcher = new ChannelWatcher({ api: /** @type {any} */ (api), userId: 5, onNew: vi.fn() });
-    watcher.setChannels([1], null);
-    await watcher.tick();
-    expect(watcher.seen).toEqual({});
-    watcher.stop();
+  it('knows a message mentioning the user by id or everyone', () => {
+    expect(mentionsMe(/** @type {any} */ ({ id: 1, content: '', created_at: '', mentions: [5] }), 5)).toBe(true);
+    expect(mentionsMe(/** @type {any} */ ({ id: 1, content: '', created_at: '', mention_everyone: true }), 5)).toBe(true);
+    expect(mentionsMe(/** @type {any} */ ({ id: 1, content: '@bob', created_at: '', mentions: [6] }), 5)).toBe(false);
   });
 });

@@ -147,7 +147,8 @@ describe('TextChannelSession', () => {
     ws.receive({ type: 'history', page: { items: [msg(1)], has_more_backward: false } });
     await vi.advanceTimersByTimeAsync(0);
     expect(s.send('  hello <b>there</b>  \n', 1)).toBeNull();
-    expect(ws.sentOfType('message')[0]).toEqual({ type: 'message', content: '  hello <b>there</b>', parent_id: 1, attachments: [] });
+    const sent = ws.sentOfType('message')[0];
+    expect(sent).toEqual({ type: 'message', content: '  hello <b>there</b>', parent_id: 1, attachments: [], nonce: expect.stringMatching(/^[0-9a-f]{24}$/) });
     expect(s.pending).toHaveLength(1);
     ws.receive({ type: 'message', message: { ...msg(2, 1, '  hello <b>there</b>'), parent_id: 1 } });
     expect(s.pending).toHaveLength(0);
@@ -172,7 +173,10 @@ describe('TextChannelSession', () => {
     ws.open();
     ws.receive({ type: 'history', page: { items: [msg(1)], has_more_backward: false } });
     await vi.advanceTimersByTimeAsync(0);
-    expect(api.postMessage).toHaveBeenCalledWith(7, 'lost in transit', null);
+    // The resend carries the socket send's nonce: if that one was stored after all, the
+    // server answers it instead of storing a second copy.
+    const nonce = FakeWebSocket.instances[0].sentOfType('message')[0].nonce;
+    expect(api.postMessage).toHaveBeenCalledWith(7, 'lost in transit', null, nonce);
     expect(s.pending).toHaveLength(0);
     expect(s.messages.some((m) => m.content === 'lost in transit')).toBe(true);
     s.stop();
@@ -198,6 +202,23 @@ describe('TextChannelSession', () => {
     expect(api.postMessage).not.toHaveBeenCalled();
     expect(s.pending).toHaveLength(0);
     expect(s.messages.map((m) => m.id)).toEqual([1, 2]);
+    s.stop();
+  });
+
+  it('settles a send by its nonce even when the echo reads differently', async () => {
+    const api = fakeApi([]);
+    const s = session(api);
+    s.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.receive({ type: 'history', page: { items: [], has_more_backward: false } });
+    await vi.advanceTimersByTimeAsync(0);
+    s.send('typed text');
+    const { nonce } = ws.sentOfType('message')[0];
+    // The first copy, stored long ago and answered again by its nonce.
+    ws.receive({ type: 'message', message: { ...msg(1, 1, 'typed text, as first stored'), nonce } });
+    expect(s.pending).toHaveLength(0);
     s.stop();
   });
 

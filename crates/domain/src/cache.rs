@@ -70,7 +70,7 @@ pub struct CachedPage {
 }
 
 /// What a reader must hand back to store what it read: the state it read under.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(u64);
 
 impl ReadCache {
@@ -238,6 +238,7 @@ mod tests {
             position: 0,
             category_id: None,
             created_at: 0,
+            slow_mode_seconds: 0,
         };
         let ticket = cache.access_ticket();
         cache.rooms_changed();

@@ -67,6 +67,7 @@ pub fn channel(c: &store::Channel) -> wire::ChannelRead {
         letter: c.letter.clone(),
         position: c.position,
         created_at: timestamp(c.created_at),
+        slow_mode_seconds: c.slow_mode_seconds,
     }
 }
 
@@ -99,6 +100,11 @@ pub fn member(m: &store::Member) -> wire::RoomMemberSummary {
         display_name: m.display_name.clone(),
         avatar_url: avatar_url(m.user_id, m.avatar_path.as_deref(), m.avatar_updated_at),
         status: m.presence_status.clone(),
+        // A lapsed timeout reads as none.
+        timed_out_until: m
+            .timed_out_until
+            .filter(|until| *until > store::now_micros())
+            .map(timestamp),
     }
 }
 
@@ -210,6 +216,13 @@ pub fn message_for(m: &store::Message, viewer: Option<i64>) -> wire::MessageRead
         read_at: None,
         pinned_at: m.pinned_at.map(timestamp),
         pinned_by: pinner(m),
+        mentions: if hidden {
+            Vec::new()
+        } else {
+            m.mentioned_users()
+        },
+        mention_everyone: !hidden && m.mention_everyone != 0,
+        nonce: m.nonce.clone(),
     }
 }
 

@@ -33,6 +33,12 @@ pub enum DomainError {
     Validation(Vec<ValidationItem>),
     #[error("rate limited")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 403: the member is timed out until this RFC 3339 time (decision 25).
+    #[error("You are timed out until {0}")]
+    TimedOut(String),
+    /// 429 with `Retry-After`: the channel's slow mode asks the member to wait.
+    #[error("Slow mode is on: wait {retry_after_secs} s before sending another message")]
+    SlowMode { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
     /// 503 with `Retry-After`: a bounded resource (the password hashing pool) is saturated.

@@ -8,6 +8,7 @@ use charge_store::{Role, StoreError};
 
 use crate::Domain;
 use crate::access::RoomAccess;
+use crate::audit::{self, Target};
 use crate::dto;
 use crate::error::{DomainError, DomainResult, item};
 
@@ -70,7 +71,21 @@ pub async fn create(
             )
             .await
         {
-            Ok(invitation) => return Ok(dto::invitation(&invitation)),
+            Ok(invitation) => {
+                audit::log(
+                    state,
+                    access,
+                    "invitation.create",
+                    Target::Invitation(invitation.id),
+                    None,
+                    audit::state(&serde_json::json!({
+                        "role": invitation.role,
+                        "expires_at": invitation.expires_at.map(dto::timestamp),
+                    })),
+                )
+                .await;
+                return Ok(dto::invitation(&invitation));
+            }
             Err(StoreError::Conflict(_)) => continue,
             Err(other) => return Err(other.into()),
         }
@@ -87,6 +102,15 @@ pub async fn delete(state: &Domain, access: &RoomAccess, invitation_id: i64) -> 
         .delete_invitation(access.room.id, invitation_id)
         .await?
     {
+        audit::log(
+            state,
+            access,
+            "invitation.delete",
+            Target::Invitation(invitation_id),
+            None,
+            None,
+        )
+        .await;
         Ok(())
     } else {
         Err(DomainError::NotFound("Invitation not found"))
@@ -123,6 +147,10 @@ pub async fn accept(
         .room_by_id(invitation.room_id)
         .await?
         .ok_or(DomainError::NotFound("Invitation not found"))?;
+    // Decision 25: an invitation never lets a banned user back in.
+    if state.store.is_banned(room.id, user_id).await? {
+        return Err(DomainError::Forbidden("You are banned from this room"));
+    }
     let role = Role::parse(&invitation.role).unwrap_or(Role::Member);
     let joined = match state.store.membership(room.id, user_id).await? {
         None => match state.store.add_member(room.id, user_id, role).await {
@@ -141,5 +169,24 @@ pub async fn accept(
         }
     };
     let access = RoomAccess::for_room(state, room, user_id).await?;
+    let action = match joined {
+        Joined::New => Some("member.join"),
+        Joined::Upgraded => Some("member.role"),
+        Joined::Unchanged => None,
+    };
+    if let Some(action) = action {
+        audit::log(
+            state,
+            &access,
+            action,
+            Target::Member(user_id),
+            None,
+            audit::state(&serde_json::json!({
+                "role": access.member.role,
+                "invitation_id": invitation.id,
+            })),
+        )
+        .await;
+    }
     Ok((access, joined))
 }

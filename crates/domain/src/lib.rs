@@ -7,13 +7,17 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod cache;
 pub mod channels;
 pub mod dto;
 pub mod error;
 pub mod invitations;
+pub mod mentions;
 pub mod messages;
+pub mod moderation;
 pub mod passwords;
+pub mod readstate;
 pub mod rooms;
 pub mod slug;
 pub mod validate;
@@ -44,6 +48,8 @@ pub struct Domain {
     pub passwords: passwords::Passwords,
     /// Coherent with every change because the real-time layer sees each one (see `cache`).
     pub cache: Arc<cache::ReadCache>,
+    /// Timeouts and slow mode on the posting path (see `moderation::gate`).
+    pub moderation: Arc<moderation::Gate>,
     pub realtime: Arc<dyn Realtime>,
 }
 
@@ -55,6 +61,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Realtime: Send + Sync {
     /// Sends an already serialised frame to every socket of a text channel.
     fn to_channel(&self, channel_id: i64, frame: Utf8Bytes);
+    /// Sends a frame to every `/ws/rooms` socket of one user, whatever the room (their own
+    /// read state), on every node.
+    fn to_user(&self, user_id: i64, frame: Utf8Bytes);
     /// Sends a workspace event to a room's `/ws/rooms` sockets (admins and owners only when
     /// `admins_only`).
     fn to_room(&self, room_id: i64, frame: Utf8Bytes, admins_only: bool);
@@ -63,6 +72,18 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// Closes sockets of a room on every node — one user's, or everyone's when `user_id` is
+    /// `None` — with the eviction's close reason: the room's `/ws/rooms` and `/ws/signal`
+    /// sockets and the `/ws/text` sockets of `channel_ids` (the room's channels).
+    fn evict(
+        &self,
+        room_id: i64,
+        channel_ids: &[i64],
+        user_id: Option<i64>,
+        why: moderation::Eviction,
+    );
+    /// A member was timed out: their voice participant (on whichever node) is muted at once.
+    fn timed_out(&self, room_id: i64, user_id: i64);
     /// Stores a message in commit order and broadcasts it; resolves once committed.
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
 }

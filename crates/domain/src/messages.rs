@@ -66,6 +66,10 @@ pub struct Draft {
     pub author_id: i64,
     pub content: String,
     pub parent_id: Option<i64>,
+    /// Who it mentions (see `mentions::resolve`).
+    pub mentions: crate::mentions::Mentions,
+    /// The client's nonce, for resends without duplicates.
+    pub nonce: Option<String>,
 }
 
 /// Why content was refused.
@@ -118,6 +122,10 @@ pub async fn react(
     emoji: &str,
     add: bool,
 ) -> DomainResult<Option<Message>> {
+    // A timed-out member cannot react (decision 25).
+    crate::moderation::gate::admit_interaction(state, channel_id, user_id)
+        .await?
+        .map_err(DomainError::from)?;
     match state.store.message_channel(message_id).await? {
         Some(c) if c == channel_id => {}
         _ => return Err(DomainError::NotFound("Message not found")),

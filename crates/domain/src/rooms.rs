@@ -27,6 +27,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
     } else {
         Vec::new()
     };
+    let read_states =
+        crate::readstate::channel_states(state, access.member.user_id, room_id, &channels).await?;
+    let (unread_count, mention_count) = crate::readstate::totals(&read_states);
     let room = dto::room(&access.room);
     Ok(RoomDetail {
         id: room.id,
@@ -47,6 +50,9 @@ pub async fn room_detail(state: &Domain, access: &RoomAccess) -> DomainResult<Ro
             .collect(),
         current_role: Some(access.member.role.clone()),
         members: dto::members_sorted(&members),
+        unread_count,
+        mention_count,
+        read_states,
     })
 }
 

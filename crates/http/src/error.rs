@@ -75,6 +75,23 @@ impl IntoResponse for HttpError {
                 );
                 res
             }
+            ApiError::TimedOut(ref until) => detail(
+                StatusCode::FORBIDDEN,
+                &format!("You are timed out until {until}"),
+            ),
+            ApiError::SlowMode { retry_after_secs } => {
+                let mut res = detail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!(
+                        "Slow mode is on: wait {retry_after_secs} s before sending another message"
+                    ),
+                );
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_secs.max(1)),
+                );
+                res
+            }
             ApiError::Unavailable(cause) => {
                 tracing::warn!(
                     error = &cause as &dyn std::error::Error,

@@ -389,6 +389,7 @@ fn message_frame(content: String) -> String {
         content,
         attachments: Vec::new(),
         parent_id: Ok(None),
+        nonce: Ok(None),
     });
     serde_json::to_string(&frame).unwrap_or_default()
 }

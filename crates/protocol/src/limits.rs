@@ -16,3 +16,16 @@ pub const THREAD_MAX_MESSAGES: i64 = 1_000;
 pub const JSON_BODY_MAX_BYTES: usize = 64 * 1024;
 /// Largest WebSocket frame a client may send, in bytes.
 pub const WS_FRAME_MAX_BYTES: usize = 64 * 1024;
+/// Longest slow mode a text channel can have, in seconds (six hours).
+pub const SLOW_MODE_MAX_SECONDS: i64 = 6 * 60 * 60;
+/// Longest timeout, in seconds (28 days).
+pub const TIMEOUT_MAX_SECONDS: i64 = 28 * 24 * 60 * 60;
+/// Characters in a ban's reason.
+pub const BAN_REASON_MAX_LENGTH: usize = 512;
+/// Bans one ban list answer holds at most (newest first).
+pub const BANS_LISTED_MAX: i64 = 1_000;
+/// Audit log entries in a page when no `limit` is given, and the most a page may ask for.
+pub const AUDIT_PAGE_DEFAULT: i64 = 50;
+pub const AUDIT_PAGE_MAX: i64 = 100;
+/// Characters in a client's message nonce (`nonce` on `/ws/text` and `POST /api/messages`).
+pub const NONCE_MAX_LENGTH: usize = 64;

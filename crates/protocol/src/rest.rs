@@ -116,6 +116,9 @@ pub struct ChannelRead {
     pub letter: String,
     pub position: i64,
     pub created_at: String,
+    /// Seconds between one member's messages; 0 is off (decision 25).
+    #[serde(default)]
+    pub slow_mode_seconds: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -151,6 +154,9 @@ pub struct RoomMemberSummary {
     pub display_name: Option<String>,
     pub avatar_url: Option<String>,
     pub status: String,
+    /// Until when the member may not post, react, type or speak; `null` when not timed out.
+    #[serde(default)]
+    pub timed_out_until: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -166,6 +172,55 @@ pub struct RoomDetail {
     pub role_hierarchy: Vec<RoomRoleLevelRead>,
     pub current_role: Option<String>,
     pub members: Vec<RoomMemberSummary>,
+    /// The caller's unread messages in the room's text channels (capped per channel).
+    #[serde(default)]
+    pub unread_count: i64,
+    /// The caller's unread mentions in the room.
+    #[serde(default)]
+    pub mention_count: i64,
+    /// The caller's read state in each text channel of the room it may read.
+    #[serde(default)]
+    pub read_states: Vec<ChannelReadState>,
+}
+
+/// A user's read state in one text channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelReadState {
+    pub channel_id: i64,
+    pub room_id: i64,
+    /// The last message read; 0 when nothing was read there yet.
+    pub last_read_message_id: i64,
+    /// Others' messages after it (not deleted or moderated), at most 1000.
+    pub unread_count: i64,
+    /// Those of them that mention the user, `@everyone` or `@here`.
+    pub mention_count: i64,
+}
+
+/// `GET /api/read-states`: the caller's counts in one room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RoomReadState {
+    pub room_id: i64,
+    pub slug: String,
+    pub unread_count: i64,
+    pub mention_count: i64,
+    pub channels: Vec<ChannelReadState>,
+}
+
+/// `POST /api/channels/{channel_id}/read`: the message read up to; absent or `null` means the
+/// channel's newest message.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReadMarkCreate {
+    #[serde(default)]
+    pub message_id: Option<i64>,
+}
+
+/// `POST /api/channels/{channel_id}/messages/{message_id}/receipts`: at least one `true`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptCreate {
+    #[serde(default)]
+    pub delivered: Option<bool>,
+    #[serde(default)]
+    pub read: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -240,6 +295,16 @@ pub struct MessageRead {
     pub read_at: Option<String>,
     pub pinned_at: Option<String>,
     pub pinned_by: Option<MessageAuthor>,
+    /// Ids of the room members the message mentions by `@login`, ascending (a Charge addition).
+    #[serde(default)]
+    pub mentions: Vec<i64>,
+    /// Whether the message mentions everyone (`@everyone` or `@here` from an admin or owner).
+    #[serde(default)]
+    pub mention_everyone: bool,
+    /// The nonce the sender gave the message, on the answer to the sender and on the
+    /// real-time frame of the new message; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -262,6 +327,9 @@ pub struct MessageCreate {
     /// The message this one answers, in the same channel.
     #[serde(default)]
     pub parent_id: Option<i64>,
+    /// Makes a resend safe: 1–64 characters (an integer is taken as its digits).
+    #[serde(default)]
+    pub nonce: Option<String>,
 }
 
 /// [`MessageCreate`] as a `multipart/form-data` form: the same fields, where a form has no
@@ -276,6 +344,9 @@ pub struct MessageCreateForm {
     #[serde(default)]
     #[schema(nullable = false)]
     pub parent_id: Option<i64>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -339,4 +410,80 @@ pub struct LimitsRead {
     pub json_body_max_bytes: usize,
     /// Largest WebSocket frame in bytes.
     pub ws_frame_max_bytes: usize,
+}
+
+/// `PATCH /api/rooms/{slug}`: rename a room (the slug stays).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoomUpdate {
+    /// Trimmed, 1–128 characters.
+    pub title: String,
+}
+
+/// `DELETE /api/rooms/{slug}`: the room's title, typed again, confirms the deletion.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoomDeleteConfirm {
+    pub confirm: String,
+}
+
+/// `POST /api/rooms/{slug}/transfer-ownership`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OwnershipTransfer {
+    pub user_id: i64,
+}
+
+/// `PUT /api/rooms/{slug}/bans/{user_id}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct BanCreate {
+    /// At most 512 characters.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A room ban, with the banned user's public fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BanRead {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub reason: Option<String>,
+    pub banned_by_id: Option<i64>,
+    pub created_at: String,
+}
+
+/// `PUT /api/rooms/{slug}/members/{user_id}/timeout`: `until` in the future, or `null` to lift.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimeoutUpdate {
+    pub until: Option<String>,
+}
+
+/// `PUT /api/channels/{channel_id}/slow-mode`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SlowModeUpdate {
+    /// 0 (off) to the published maximum.
+    pub seconds: i64,
+}
+
+/// One audit log entry: who changed what, and the state before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditLogEntryRead {
+    pub id: i64,
+    /// e.g. `member.kick`, `channel.create`, `room.rename`.
+    pub action: String,
+    pub actor: Option<MessageAuthor>,
+    /// `member`, `room`, `channel`, `category`, `invitation`, `role` or `permission`.
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub created_at: String,
+}
+
+/// `GET /api/rooms/{slug}/audit-log`: newest first; `next_cursor` fetches older entries.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditLogPage {
+    pub items: Vec<AuditLogEntryRead>,
+    pub next_cursor: Option<String>,
 }

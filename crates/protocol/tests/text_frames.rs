@@ -168,6 +168,7 @@ fn a_message_frame_parses_with_its_attachments_and_parent() {
             content: "text".into(),
             attachments: vec![4, 5],
             parent_id: Ok(Some(9)),
+            nonce: Ok(None),
         }))
     );
     let frame = frame.expect("parses");
@@ -183,6 +184,7 @@ fn a_message_frame_without_type_attachments_or_parent_is_a_plain_message() {
         content: "  hi ".into(),
         attachments: Vec::new(),
         parent_id: Ok(None),
+        nonce: Ok(None),
     }));
     assert_eq!(
         text::parse(r#"{"content":"  hi "}"#),
@@ -371,6 +373,7 @@ fn a_message_with_an_unusable_parent_cannot_be_sent() {
         content: "x".into(),
         attachments: Vec::new(),
         parent_id: Err("parent_id must be an integer"),
+        nonce: Ok(None),
     });
     assert!(serde_json::to_string(&frame).is_err());
 }

@@ -34,6 +34,8 @@ pub enum RemoteEvent {
         admins_only: bool,
         frame: String,
     },
+    /// A frame for one user's workspace sockets (their read state).
+    UserFrame { user_id: i64, frame: String },
     /// The sending node's own online and typing users in a channel (on change and heartbeat).
     ChannelState {
         channel_id: i64,
@@ -57,6 +59,15 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// A user (or, with no user, everyone) was removed from a room: their sockets there close.
+    Evict {
+        room_id: i64,
+        channel_ids: Vec<i64>,
+        user_id: Option<i64>,
+        why: charge_domain::moderation::Eviction,
+    },
+    /// A member was timed out: their voice participant is muted.
+    TimedOut { room_id: i64, user_id: i64 },
     /// The sending node is shutting down: forget its state now rather than after the TTL.
     NodeLeft,
 }

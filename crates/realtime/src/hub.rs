@@ -349,6 +349,21 @@ impl Hub {
         }
     }
 
+    /// Sends a frame to one user's workspace sockets (any room) on every node.
+    pub fn to_user(&self, user_id: i64, bytes: Utf8Bytes) {
+        self.bus.publish(RemoteEvent::UserFrame {
+            user_id,
+            frame: bytes.as_str().to_owned(),
+        });
+        self.to_local_user(user_id, &bytes);
+    }
+
+    pub(crate) fn to_local_user(&self, user_id: i64, bytes: &Utf8Bytes) {
+        for ws in self.lock().rooms.values() {
+            ws.send_to_user(user_id, bytes);
+        }
+    }
+
     // ---- sessions ------------------------------------------------------------------------
 
     pub fn session_started(&self) {

@@ -12,6 +12,7 @@ pub mod channels;
 pub mod conn;
 pub mod frames;
 pub mod hub;
+pub mod moderation;
 pub mod port;
 pub mod presence;
 pub mod remote;

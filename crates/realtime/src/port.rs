@@ -24,12 +24,30 @@ impl Realtime for Port {
         self.hub.to_room(room_id, frame, admins_only);
     }
 
+    fn to_user(&self, user_id: i64, frame: Utf8Bytes) {
+        self.hub.to_user(user_id, frame);
+    }
+
     fn user_changed(&self, user: OnlineUser) {
         self.hub.user_changed(user);
     }
 
     fn channel_changed_silently(&self, channel_id: i64) {
         self.hub.channel_changed_silently(channel_id);
+    }
+
+    fn evict(
+        &self,
+        room_id: i64,
+        channel_ids: &[i64],
+        user_id: Option<i64>,
+        why: charge_domain::moderation::Eviction,
+    ) {
+        self.hub.evict(room_id, channel_ids, user_id, why);
+    }
+
+    fn timed_out(&self, room_id: i64, user_id: i64) {
+        self.hub.timed_out(room_id, user_id);
     }
 
     fn create_message(&self, draft: Draft) -> BoxFuture<'_, Result<Message, StoreError>> {

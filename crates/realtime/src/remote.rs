@@ -80,6 +80,9 @@ impl Hub {
             } => {
                 self.to_local_room(room_id, &Utf8Bytes::from(frame), admins_only);
             }
+            RemoteEvent::UserFrame { user_id, frame } => {
+                self.to_local_user(user_id, &Utf8Bytes::from(frame));
+            }
             RemoteEvent::ChannelState {
                 channel_id,
                 online,
@@ -103,6 +106,13 @@ impl Hub {
                 self.voice
                     .deliver_local(room_id, target, except, &Utf8Bytes::from(frame));
             }
+            RemoteEvent::Evict {
+                room_id,
+                channel_ids,
+                user_id,
+                why,
+            } => self.evict_local(room_id, &channel_ids, user_id, why),
+            RemoteEvent::TimedOut { room_id, user_id } => self.timed_out_local(room_id, user_id),
             RemoteEvent::NodeLeft => {
                 let mut state = self.lock();
                 for (channel_id, channel) in &mut state.channels {

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use charge_domain::frame;
+use charge_domain::moderation::gate;
 use charge_protocol::frames::signal::{
     self as wire, Recording, Relay, StageAction, StateChange, StateEvent, StateUpdate, SystemEvent,
     VoiceFeatures, VoiceRole,
@@ -195,11 +196,48 @@ impl SignalHandler {
                 | SignalClientFrame::Bye(relay)
                 | SignalClientFrame::Signal { signal: relay },
             ) => self.relay(&relay),
-            Ok(SignalClientFrame::State(change)) => self.change_state(change),
+            Ok(SignalClientFrame::State(change)) => {
+                if self.wants_to_speak(&change)
+                    && let Some(detail) = self.speaking_refused().await
+                {
+                    return vec![error_frame(&detail)];
+                }
+                self.change_state(change)
+            }
         };
         match result {
             Ok(()) => Vec::new(),
             Err(detail) => vec![error_frame(detail)],
+        }
+    }
+
+    /// Unmuting oneself or stepping up to speak: what a timeout forbids (decision 25).
+    fn wants_to_speak(&self, change: &StateChange) -> bool {
+        if change.target.is_some_and(|t| t != self.user_id) {
+            return false;
+        }
+        matches!(
+            change.event,
+            Ok(StateEvent::SetMuted {
+                muted: Some(false) | None
+            }) | Ok(StateEvent::SetRole {
+                role: Ok(VoiceRole::Speaker)
+            })
+        )
+    }
+
+    /// Why the caller may not speak now, if they may not.
+    async fn speaking_refused(&self) -> Option<String> {
+        match gate::admit_speaking(&self.state, self.room_id, self.user_id).await {
+            Ok(Ok(())) => None,
+            Ok(Err(refusal)) => Some(refusal.detail()),
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "posting gate unavailable"
+                );
+                Some("Voice state is unavailable, try again".to_owned())
+            }
         }
     }
 

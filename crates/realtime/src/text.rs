@@ -11,7 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use charge_domain::DomainError;
+use charge_domain::mentions::{self, Mentions};
 use charge_domain::messages::{self, ContentError, Draft, EmojiError};
+use charge_domain::moderation::gate;
 use charge_protocol::frames::text::{self as wire, NewMessage, ReactionChange, ReactionOperation};
 use charge_protocol::frames::{TextClientFrame, TextServerFrame};
 use std::borrow::Cow;
@@ -232,6 +234,10 @@ impl Handler for TextHandler {
                 Err(detail) => vec![error_frame(&detail)],
             },
             Ok(TextClientFrame::Typing { is_typing }) => {
+                // A timed-out member may still stop typing, never start.
+                if is_typing && let Err(detail) = self.admit_interaction().await {
+                    return self.reply(vec![error_frame(&detail)]);
+                }
                 self.state.hub.set_typing(
                     self.channel_id,
                     self.conn.id,
@@ -300,6 +306,7 @@ impl TextHandler {
         {
             Ok(_) => Ok(()),
             Err(DomainError::NotFound(detail)) => Err(detail.into()),
+            Err(e @ DomainError::TimedOut(_)) => Err(e.to_string().into()),
             Err(e) => {
                 tracing::warn!(
                     message_id = change.message_id,
@@ -309,6 +316,31 @@ impl TextHandler {
                 Err("Failed to update reaction".into())
             }
         }
+    }
+
+    /// The posting gate's word on a reaction or typing (decision 25: a timeout stops both).
+    async fn admit_interaction(&self) -> Result<(), Cow<'static, str>> {
+        match gate::admit_interaction(&self.state, self.channel_id, self.user_id).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(refusal)) => Err(refusal.detail().into()),
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "posting gate unavailable"
+                );
+                Err("Posting is unavailable, try again".into())
+            }
+        }
+    }
+
+    /// Who `content` mentions, by the domain's rule (as over HTTP).
+    async fn mentions(&self, content: &str) -> Result<Mentions, DomainError> {
+        if !content.contains('@') {
+            return Ok(Mentions::default());
+        }
+        let channel =
+            channels::readable_text_channel(&self.state, self.channel_id, self.user_id).await?;
+        mentions::resolve(&self.state, &channel, self.user_id, content).await
     }
 
     /// A new message: checked in the contract's order, then handed to the writer.
@@ -350,11 +382,36 @@ impl TextHandler {
                     );
                 }
             };
+        let nonce = message.nonce?;
+        let mentions = match self.mentions(&content).await {
+            Ok(mentions) => mentions,
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "mentions not resolved"
+                );
+                return Err("Failed to store message".into());
+            }
+        };
+        // Timeouts and slow mode, as over HTTP (the slot is given back if the writer refuses).
+        match gate::admit_post(&self.state, self.channel_id, self.user_id).await {
+            Ok(Ok(())) => {}
+            Ok(Err(refusal)) => return Err(refusal.detail().into()),
+            Err(e) => {
+                tracing::warn!(
+                    error = &e as &dyn std::error::Error,
+                    "posting gate unavailable"
+                );
+                return Err("Failed to store message".into());
+            }
+        }
         let draft = Draft {
             channel_id: self.channel_id,
             author_id: self.user_id,
             content,
             parent_id,
+            mentions,
+            nonce,
         };
         // The writer broadcasts it once it is committed, in commit order; replies sent from
         // now on wait for that.
@@ -366,6 +423,7 @@ impl TextHandler {
         let pending = match self.state.writer.submit(draft, Some(origin)).await {
             Ok(pending) => pending,
             Err(e) => {
+                self.state.moderation.release(self.channel_id, self.user_id);
                 tracing::warn!(
                     error = &e as &dyn std::error::Error,
                     "message not submitted"

@@ -24,6 +24,15 @@ impl Workspace {
         self.conns.is_empty()
     }
 
+    /// Asks the sockets of `user_id` (every socket when `None`) to close.
+    pub fn kick(&self, user_id: Option<i64>, code: u16, reason: &'static str) {
+        for (conn, _) in self.conns.values() {
+            if user_id.is_none_or(|u| u == conn.user_id) {
+                conn.kick(code, reason);
+            }
+        }
+    }
+
     /// Sends an event; `admins_only` ones skip plain members.
     pub fn send(&self, bytes: &Utf8Bytes, admins_only: bool) -> usize {
         broadcast(
@@ -31,6 +40,17 @@ impl Workspace {
                 .values()
                 .filter(|(_, admin)| !admins_only || *admin)
                 .map(|(c, _)| c),
+            bytes,
+        )
+    }
+
+    /// Sends a frame to one user's sockets here.
+    pub fn send_to_user(&self, user_id: i64, bytes: &Utf8Bytes) -> usize {
+        broadcast(
+            self.conns
+                .values()
+                .map(|(c, _)| c)
+                .filter(|c| c.user_id == user_id),
             bytes,
         )
     }

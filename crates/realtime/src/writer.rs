@@ -154,17 +154,25 @@ fn new_message(draft: &Draft) -> NewMessage<'_> {
         author_id: draft.author_id,
         content: &draft.content,
         parent_id: draft.parent_id,
+        mentions: &draft.mentions.users,
+        mention_everyone: draft.mentions.everyone,
+        nonce: draft.nonce.as_deref(),
     }
 }
 
 /// Committed: now everyone in the channel, the author included, may see it. Then the author's
-/// held replies follow.
+/// held replies follow. A resend of a message already stored is echoed to its sender only
+/// (everyone else has it), with the nonce, so the client can settle its copy.
 fn finish(hub: &Hub, job: Job, result: Result<Message, StoreError>) {
     if let Ok(message) = &result {
         let bytes = frame(&TextServerFrame::Message {
             message: Cow::Owned(dto::message(message)),
         });
-        hub.to_channel(message.channel_id, &bytes);
+        if !message.replayed {
+            hub.to_channel(message.channel_id, &bytes);
+        } else if let Some(origin) = &job.origin {
+            origin.conn.push(&bytes);
+        }
     }
     if let Some(origin) = &job.origin {
         let error = result

@@ -94,6 +94,7 @@ impl Application {
                 wait: settings.password_hash_wait,
                 idle: WORKER_IDLE,
             }),
+            moderation: Default::default(),
             posting: charge_domain::messages::PostingLimiter::new(
                 settings.chat_rate_per_second,
                 settings.chat_rate_burst,

@@ -5,8 +5,8 @@ use crate::{Category, Channel, Result, Store, StoreError, insert_returning_id, n
 macro_rules! select_channel {
     ($tail:literal) => {
         concat!(
-            "SELECT id, room_id, name, letter, type, category_id, position, created_at \
-             FROM channels ",
+            "SELECT id, room_id, name, letter, type, category_id, position, created_at, \
+             slow_mode_seconds FROM channels ",
             $tail
         )
     };
@@ -46,7 +46,7 @@ impl Store {
         }
         let row: Option<Row> = sqlx::query_as(
             "SELECT c.id, c.room_id, c.name, c.letter, c.type, c.category_id, c.position, c.created_at, \
-             m.role AS member_role FROM channels c \
+             c.slow_mode_seconds, m.role AS member_role FROM channels c \
              LEFT JOIN room_members m ON m.room_id = c.room_id AND m.user_id = ? WHERE c.id = ?",
         )
         .bind(user_id)
@@ -294,6 +294,7 @@ impl Store {
                         category_id,
                         position,
                         created_at: now,
+                        slow_mode_seconds: 0,
                     }));
                 }
                 Err(StoreError::Conflict(_)) => continue,

@@ -6,13 +6,17 @@
 //! use-case methods in the modules below.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 pub mod backup;
 mod channels;
 mod error;
 mod invitations;
 mod messages;
 mod models;
+mod moderation;
+mod readstate;
 mod rooms;
+mod search;
 mod users;
 
 use std::str::FromStr;
@@ -21,9 +25,13 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
-pub use messages::{HistoryPage, HistoryQuery, NewMessage, SearchFilter};
+pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
+pub use moderation::{Ban, PostingFacts};
+pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
+pub use search::SearchFilter;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -16,8 +16,8 @@ macro_rules! select_message {
             "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
              COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
              m.updated_at, m.edited_at, m.deleted_at, m.moderated_at, m.moderation_note, \
-             m.moderated_by_id, m.delivered_count, m.read_count, \
-             u.login AS author_login, u.display_name AS author_display_name, \
+             m.moderated_by_id, m.delivered_count, m.read_count, m.mention_ids, \
+             m.mention_everyone, u.login AS author_login, u.display_name AS author_display_name, \
              u.avatar_path AS author_avatar_path, u.avatar_updated_at AS author_avatar_updated_at, \
              u.presence_status AS author_presence_status, \
              mu.login AS moderator_login, mu.display_name AS moderator_display_name, \
@@ -38,6 +38,9 @@ macro_rules! select_message {
     };
 }
 
+/// Every read column of a message, for queries built elsewhere in the crate (search).
+pub(crate) const MESSAGE_SELECT: &str = select_message!("");
+
 /// A message just inserted: its own columns and its author's. No one can have moderated or
 /// pinned it yet, and the writer reads every batch back, so it decodes only these.
 #[derive(sqlx::FromRow)]
@@ -50,6 +53,8 @@ struct NewRow {
     content: String,
     created_at: i64,
     updated_at: i64,
+    mention_ids: Option<String>,
+    mention_everyone: i64,
     author_login: Option<String>,
     author_display_name: Option<String>,
     author_avatar_path: Option<String>,
@@ -68,6 +73,8 @@ impl From<NewRow> for Message {
             content: row.content,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            mention_ids: row.mention_ids,
+            mention_everyone: row.mention_everyone,
             author_login: row.author_login,
             author_display_name: row.author_display_name,
             author_avatar_path: row.author_avatar_path,
@@ -85,7 +92,17 @@ pub struct NewMessage<'a> {
     pub author_id: i64,
     pub content: &'a str,
     pub parent_id: Option<i64>,
+    /// Users the message mentions (members of the channel's room, resolved by the domain).
+    pub mentions: &'a [i64],
+    /// Whether it mentions everyone in the room.
+    pub mention_everyone: bool,
+    /// The client's nonce: a resend with the same one from the same author within
+    /// [`NONCE_WINDOW_MICROS`] returns the first message instead of storing another.
+    pub nonce: Option<&'a str>,
 }
+
+/// How long a nonce identifies its message: a day.
+pub const NONCE_WINDOW_MICROS: i64 = 24 * 3600 * 1_000_000;
 
 /// Which slice of a channel's history to read.
 #[derive(Debug, Clone, Copy)]
@@ -102,21 +119,6 @@ pub enum HistoryQuery {
     Around { id: i64, limit: i64 },
 }
 
-/// What a channel search matches: every filter given (all `None` matches every message).
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter<'a> {
-    /// Case-insensitive substring of the content; deleted and moderated messages never match.
-    pub text: Option<&'a str>,
-    pub author_id: Option<i64>,
-    pub has_attachments: Option<bool>,
-    /// Inclusive bounds on `created_at`, in microseconds.
-    pub start: Option<i64>,
-    pub end: Option<i64>,
-    /// The thread's root and the messages whose thread root it is.
-    pub thread_root_id: Option<i64>,
-    pub limit: i64,
-}
-
 /// A page in ascending id order, with whether more exists on either side.
 #[derive(Debug, Clone)]
 pub struct HistoryPage {
@@ -127,11 +129,101 @@ pub struct HistoryPage {
 
 /// `INSERT` of `rows` messages, one `(?, …)` group per message.
 fn insert_messages_sql(rows: usize) -> String {
-    let groups = vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+    let groups = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
     format!(
         "INSERT INTO messages (channel_id, author_id, parent_id, thread_root_id, content, \
-         created_at, updated_at) VALUES {groups}"
+         mention_ids, mention_everyone, created_at, updated_at) VALUES {groups}"
     )
+}
+
+/// A message of a batch that is a resend: of a message stored before, or of an earlier one in
+/// the same batch.
+#[derive(Debug, Clone, Copy)]
+enum Replay {
+    Stored(i64),
+    InBatch(usize),
+}
+
+/// Which messages of `batch` resend a nonce already known. A nonce older than the window is
+/// forgotten here, so that its author may use it again.
+async fn find_replays(
+    tx: &mut sqlx::AnyConnection,
+    batch: &[NewMessage<'_>],
+    now: i64,
+) -> Result<Vec<Option<Replay>>> {
+    let mut replays = Vec::with_capacity(batch.len());
+    for (i, new) in batch.iter().enumerate() {
+        let Some(nonce) = new.nonce else {
+            replays.push(None);
+            continue;
+        };
+        if let Some(earlier) = batch[..i]
+            .iter()
+            .position(|o| o.author_id == new.author_id && o.nonce == Some(nonce))
+        {
+            replays.push(Some(Replay::InBatch(earlier)));
+            continue;
+        }
+        let found: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT message_id, created_at FROM message_nonces WHERE author_id = ? AND nonce = ?",
+        )
+        .bind(new.author_id)
+        .bind(nonce)
+        .fetch_optional(&mut *tx)
+        .await?;
+        replays.push(match found {
+            Some((id, at)) if at >= now - NONCE_WINDOW_MICROS => Some(Replay::Stored(id)),
+            Some(_) => {
+                sqlx::query("DELETE FROM message_nonces WHERE author_id = ? AND nonce = ?")
+                    .bind(new.author_id)
+                    .bind(nonce)
+                    .execute(&mut *tx)
+                    .await?;
+                None
+            }
+            None => None,
+        });
+    }
+    Ok(replays)
+}
+
+/// Stores what comes with a new message: its nonce (unique per author, so two nodes cannot
+/// both store a resend) and its mentions, for counting.
+async fn record_extras(
+    tx: &mut sqlx::AnyConnection,
+    new: &NewMessage<'_>,
+    id: i64,
+    now: i64,
+) -> Result<()> {
+    if let Some(nonce) = new.nonce {
+        sqlx::query(
+            "INSERT INTO message_nonces (author_id, nonce, message_id, created_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(new.author_id)
+        .bind(nonce)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let everyone = new.mention_everyone.then_some(None);
+    for user in new.mentions.iter().map(|u| Some(*u)).chain(everyone) {
+        sqlx::query(
+            "INSERT INTO message_mentions (message_id, channel_id, user_id) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(new.channel_id)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The stored form of a message's mentioned users: ids joined by commas, `None` for none.
+fn mention_list(ids: &[i64]) -> Option<String> {
+    (!ids.is_empty()).then(|| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }
 
 /// Most rows in one `INSERT`.
@@ -174,6 +266,8 @@ fn message_arguments<'a>(
             .and_then(|()| arguments.add(new.parent_id))
             .and_then(|()| arguments.add(root))
             .and_then(|()| arguments.add(new.content))
+            .and_then(|()| arguments.add(mention_list(new.mentions)))
+            .and_then(|()| arguments.add(i64::from(new.mention_everyone)))
             .and_then(|()| arguments.add(now))
             .and_then(|()| arguments.add(now))
             .map_err(sqlx::Error::Encode)?;
@@ -182,21 +276,39 @@ fn message_arguments<'a>(
 }
 
 impl Store {
-    /// Stores a message. Replies inherit their parent's thread root.
+    /// Stores a message. Replies inherit their parent's thread root. A resend (same author
+    /// and nonce within a day) returns the message first stored, marked `replayed`.
     pub async fn create_message(&self, new: NewMessage<'_>) -> Result<Message> {
-        let mut stored = self.create_messages(std::slice::from_ref(&new)).await?;
-        stored.pop().ok_or(StoreError::NotFound)
+        let result = match self.create_messages(std::slice::from_ref(&new)).await {
+            // Another node stored the same nonce between our lookup and our insert: this
+            // attempt finds it.
+            Err(StoreError::Conflict(_)) if new.nonce.is_some() => {
+                self.create_messages(std::slice::from_ref(&new)).await
+            }
+            other => other,
+        };
+        result?.pop().ok_or(StoreError::NotFound)
     }
 
     /// Stores several messages in **one transaction** (one commit, one disk flush for the
     /// batch) and returns them in order. All or nothing: callers retry one by one on error.
+    /// Messages whose nonce is already known are not stored again: the earlier message takes
+    /// their place in the answer, marked `replayed`.
     pub async fn create_messages(&self, batch: &[NewMessage<'_>]) -> Result<Vec<Message>> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let now = now_micros();
         let mut tx = self.pool.begin().await?;
-        let mut roots = Vec::with_capacity(batch.len());
-        for new in batch {
+        let replays = find_replays(&mut tx, batch, now).await?;
+        let fresh: Vec<&NewMessage<'_>> = batch
+            .iter()
+            .zip(&replays)
+            .filter(|(_, replay)| replay.is_none())
+            .map(|(new, _)| new)
+            .collect();
+        let mut roots = Vec::with_capacity(fresh.len());
+        for new in &fresh {
             roots.push(match new.parent_id {
                 Some(parent) => {
                     let root: Option<Option<i64>> =
@@ -209,15 +321,16 @@ impl Store {
                 None => None,
             });
         }
-        let now = now_micros();
-        let ids = if self.returning {
+        let ids = if fresh.is_empty() {
+            Vec::new()
+        } else if self.returning {
             // A few statements for the whole batch, of power-of-two sizes so that only a few
             // statement shapes exist (each shape is a prepared statement in every connection's
             // cache). A statement's rows are inserted in VALUES order and the ids grow with
             // each row, so its sorted ids match its part of the batch.
-            let mut ids = Vec::with_capacity(batch.len());
-            let mut rows = batch.iter().zip(roots.iter().copied());
-            for size in insert_chunks(batch.len()) {
+            let mut ids = Vec::with_capacity(fresh.len());
+            let mut rows = fresh.iter().copied().zip(roots.iter().copied());
+            for size in insert_chunks(fresh.len()) {
                 let arguments = message_arguments(rows.by_ref().take(size), now)?;
                 let mut chunk: Vec<i64> =
                     sqlx::query_scalar_with(insert_returning_sql(size), arguments)
@@ -228,8 +341,8 @@ impl Store {
             }
             ids
         } else {
-            let mut ids = Vec::with_capacity(batch.len());
-            for (new, root) in batch.iter().zip(roots.iter().copied()) {
+            let mut ids = Vec::with_capacity(fresh.len());
+            for (new, root) in fresh.iter().copied().zip(roots.iter().copied()) {
                 let arguments = message_arguments(std::iter::once((new, root)), now)?;
                 let query =
                     sqlx::query_with(sqlx::AssertSqlSafe(insert_messages_sql(1)), arguments);
@@ -237,26 +350,51 @@ impl Store {
             }
             ids
         };
-        if ids.len() != batch.len() {
+        if ids.len() != fresh.len() {
             return Err(StoreError::Unavailable(
-                format!("{} rows inserted for {} messages", ids.len(), batch.len()).into(),
+                format!("{} rows inserted for {} messages", ids.len(), fresh.len()).into(),
             ));
+        }
+        for (new, id) in fresh.iter().zip(&ids) {
+            record_extras(&mut tx, new, *id, now).await?;
         }
         tx.commit().await?;
         // New messages have no replies or reactions yet: the rows alone are complete.
-        self.message_rows(&ids).await
+        let mut stored = self.message_rows(&ids).await?.into_iter();
+        let mut out: Vec<Message> = Vec::with_capacity(batch.len());
+        for (new, replay) in batch.iter().zip(replays) {
+            let mut message = match replay {
+                None => stored.next().ok_or(StoreError::NotFound)?,
+                Some(Replay::InBatch(earlier)) => {
+                    let mut first = out.get(earlier).cloned().ok_or(StoreError::NotFound)?;
+                    first.replayed = true;
+                    first
+                }
+                Some(Replay::Stored(id)) => {
+                    let mut first = self.message_by_id(id).await?.ok_or(StoreError::NotFound)?;
+                    first.replayed = true;
+                    first
+                }
+            };
+            message.nonce = new.nonce.map(str::to_owned);
+            out.push(message);
+        }
+        Ok(out)
     }
 
     /// Rows for `ids` of messages just inserted, which ascend (a batch's ids grow in batch
     /// order), without reply counts or reactions, in that order.
     async fn message_rows(&self, ids: &[i64]) -> Result<Vec<Message>> {
         debug_assert!(ids.is_sorted());
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         // Ids are integers from our own inserts, so the IN list holds numbers only.
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
         let sql = format!(
             "SELECT m.id, m.channel_id, m.author_id, m.parent_id, \
              COALESCE(m.thread_root_id, m.id) AS thread_root_id, m.content, m.created_at, \
-             m.updated_at, u.login AS author_login, u.display_name AS author_display_name, \
+             m.updated_at, m.mention_ids, m.mention_everyone, u.login AS author_login, u.display_name AS author_display_name, \
              u.avatar_path AS author_avatar_path, \
              u.avatar_updated_at AS author_avatar_updated_at, \
              u.presence_status AS author_presence_status \
@@ -285,7 +423,7 @@ impl Store {
     /// new one evicts another, and on MySQL/MariaDB the eviction's close packet (which gets no
     /// reply) holds back the next packet until the server's delayed ACK, about 40 ms, since the
     /// driver's sockets keep Nagle's algorithm on.
-    async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
+    pub(crate) async fn fetch_listed<T>(&self, sql: String) -> Result<Vec<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
@@ -318,7 +456,7 @@ impl Store {
     }
 
     /// Fills what the row query leaves out: reply counts and reactions.
-    async fn attach_details(&self, items: &mut [Message]) -> Result<()> {
+    pub(crate) async fn attach_details(&self, items: &mut [Message]) -> Result<()> {
         self.attach_counts(items).await?;
         self.attach_reactions(items).await
     }
@@ -633,54 +771,6 @@ impl Store {
         .bind(root)
         .bind(root)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        self.attach_details(&mut items).await?;
-        Ok(items)
-    }
-
-    /// Messages of `channel_id` that match every filter given, newest first. One statement
-    /// whatever the filters (an absent filter is a NULL that matches everything), so searches
-    /// add one prepared statement per connection, not one per combination.
-    pub async fn search(&self, channel_id: i64, filter: &SearchFilter<'_>) -> Result<Vec<Message>> {
-        // `LIKE` wildcards in the text are matched literally (decision 22). The escape
-        // character is `!`: a backslash is written differently in SQLite and MariaDB literals.
-        let pattern = filter.text.map(|text| {
-            let escaped = text
-                .to_lowercase()
-                .replace('!', "!!")
-                .replace('%', "!%")
-                .replace('_', "!_");
-            format!("%{escaped}%")
-        });
-        let has_attachments = filter.has_attachments.map(i64::from);
-        let mut items: Vec<Message> = sqlx::query_as(select_message!(
-            "WHERE m.channel_id = ? \
-             AND (? IS NULL OR (LOWER(m.content) LIKE ? ESCAPE '!' \
-                  AND m.deleted_at IS NULL AND m.moderated_at IS NULL)) \
-             AND (? IS NULL OR m.author_id = ?) \
-             AND (? IS NULL OR m.created_at >= ?) \
-             AND (? IS NULL OR m.created_at <= ?) \
-             AND (? IS NULL OR m.id = ? OR m.thread_root_id = ?) \
-             AND (? IS NULL OR ? = (CASE WHEN EXISTS (SELECT 1 FROM message_attachments a \
-                  WHERE a.message_id = m.id) THEN 1 ELSE 0 END)) \
-             ORDER BY m.id DESC LIMIT ?"
-        ))
-        .bind(channel_id)
-        .bind(pattern.clone())
-        .bind(pattern)
-        .bind(filter.author_id)
-        .bind(filter.author_id)
-        .bind(filter.start)
-        .bind(filter.start)
-        .bind(filter.end)
-        .bind(filter.end)
-        .bind(filter.thread_root_id)
-        .bind(filter.thread_root_id)
-        .bind(filter.thread_root_id)
-        .bind(has_attachments)
-        .bind(has_attachments)
-        .bind(filter.limit)
         .fetch_all(&self.pool)
         .await?;
         self.attach_details(&mut items).await?;

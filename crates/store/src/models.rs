@@ -32,6 +32,8 @@ pub struct Member {
     pub user_id: i64,
     pub role: String,
     pub joined_at: i64,
+    /// Until when the member may not post, react, type or speak (decision 25).
+    pub timed_out_until: Option<i64>,
     pub login: String,
     pub display_name: Option<String>,
     pub avatar_path: Option<String>,
@@ -65,6 +67,8 @@ pub struct Channel {
     pub category_id: Option<i64>,
     pub position: i64,
     pub created_at: i64,
+    /// Seconds between one member's messages; 0 is off (admins and owners are exempt).
+    pub slow_mode_seconds: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -96,6 +100,10 @@ pub struct Message {
     pub moderated_by_id: Option<i64>,
     pub delivered_count: i64,
     pub read_count: i64,
+    /// Ids of the users the message mentions, comma-separated (`None` when none).
+    pub mention_ids: Option<String>,
+    /// Whether it mentions everyone (`@everyone` or `@here` by an admin).
+    pub mention_everyone: i64,
     pub author_login: Option<String>,
     pub author_display_name: Option<String>,
     pub author_avatar_path: Option<String>,
@@ -124,6 +132,28 @@ pub struct Message {
     /// Reactions on the message, by emoji then user id (filled by the store, not the query).
     #[sqlx(skip)]
     pub reactions: Vec<Reaction>,
+    /// The client's nonce, on a message just stored or found again by it (never read back).
+    #[sqlx(skip)]
+    pub nonce: Option<String>,
+    /// Found by its nonce instead of stored: the message was already sent before.
+    #[sqlx(skip)]
+    pub replayed: bool,
+}
+
+impl Message {
+    /// The ids of the users the message mentions, ascending.
+    pub fn mentioned_users(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .mention_ids
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]

@@ -65,6 +65,9 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: &long,
             parent_id: None,
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -76,6 +79,9 @@ async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
             author_id: alice.id,
             content: "r",
             parent_id: Some(first.id),
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -122,6 +128,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "root",
             parent_id: None,
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .await
         .unwrap();
@@ -134,6 +143,9 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: t,
             parent_id: (i % 2 == 0).then_some(root.id),
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         })
         .collect();
     let stored = store.create_messages(&batch).await.unwrap();
@@ -161,12 +173,18 @@ async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db)
             author_id: user.id,
             content: "fine",
             parent_id: None,
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         },
         NewMessage {
             channel_id: chan.id,
             author_id: user.id,
             content: "orphan",
             parent_id: Some(987_654),
+            mentions: &[],
+            mention_everyone: false,
+            nonce: None,
         },
     ];
     assert!(store.create_messages(&bad).await.is_err());

@@ -1,12 +1,9 @@
-// What happens in the channels the user is not looking at: a watcher asks
-// each text channel of the room for messages newer than the last one read
-// (client-side for now; the room socket carries no messages), so the channel
-// list can show an unread dot, and mentions of the user raise a browser
-// notification while the tab is hidden.
+// Mentions and browser notifications: whether a text mentions the user (for
+// the composer's highlighting), and showing a notification for a mention
+// while the tab is hidden. Unread counts come from the server (see
+// workspace-activity.js).
 
-import { loadSeen, loadSettings, saveSeen } from './preferences.js';
-
-/** @typedef {import('./messages.js').Message} Message */
+import { loadSettings } from './preferences.js';
 
 /**
  * Whether `content` mentions `login`, @everyone or @here.
@@ -43,104 +40,5 @@ export function showNotification(note) {
     };
   } catch {
     /* notifications unavailable in this context */
-  }
-}
-
-export class ChannelWatcher {
-  /**
-   * @param {{
-   *   api: Pick<import('./api.js').ApiClient, 'history'>,
-   *   userId: number | null,
-   *   onNew: (channelId: number, messages: Message[]) => void,
-   *   intervalMs?: number,
-   * }} options
-   */
-  constructor(options) {
-    this.options = options;
-    /** Newest message id known per channel. @type {Record<number, number>} */
-    this.seen = loadSeen(options.userId);
-    /** @type {number[]} */
-    this.channels = [];
-    /** @type {number | null} */
-    this.openId = null;
-    /** @type {ReturnType<typeof setTimeout> | null} */
-    this.timer = null;
-    this.running = false;
-    /** Whether rounds repeat on a timer (after start, until stop). */
-    this.repeating = false;
-  }
-
-  /** @param {number[]} textChannelIds @param {number | null} openId */
-  setChannels(textChannelIds, openId) {
-    this.channels = textChannelIds;
-    this.openId = openId;
-  }
-
-  /** The open channel was read up to `messageId`. @param {number} channelId @param {number} messageId */
-  markSeen(channelId, messageId) {
-    const known = this.seen[channelId];
-    if (known != null && known >= messageId) return;
-    this.seen = { ...this.seen, [channelId]: messageId };
-    saveSeen(this.options.userId, this.seen);
-  }
-
-  start() {
-    this.repeating = true;
-    this.schedule(1000);
-  }
-
-  stop() {
-    this.repeating = false;
-    this.channels = [];
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  /** @param {number} ms */
-  schedule(ms) {
-    if (!this.repeating) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
-  }
-
-  /** One round over the channels not on screen. */
-  async tick() {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (const id of [...this.channels]) {
-        // The room may have changed meanwhile.
-        if (this.channels.includes(id) && id !== this.openId) await this.check(id);
-      }
-    } finally {
-      this.running = false;
-      this.schedule(this.options.intervalMs ?? 15000);
-    }
-  }
-
-  /** @param {number} channelId */
-  async check(channelId) {
-    const { api } = this.options;
-    const known = this.seen[channelId];
-    try {
-      /** @type {Message[]} */
-      let fresh;
-      if (known == null) {
-        // First sight of this channel: what is there now counts as read.
-        const page = await api.history(channelId, { limit: 1 });
-        const newest = page.items.at(-1);
-        this.markSeen(channelId, newest ? newest.id : 0);
-        return;
-      }
-      if (known === 0) fresh = (await api.history(channelId, { limit: 50 })).items;
-      else fresh = (await api.history(channelId, { after: known, limit: 50 })).items;
-      if (!fresh.length) return;
-      this.markSeen(channelId, Math.max(...fresh.map((m) => m.id)));
-      if (channelId !== this.openId) this.options.onNew(channelId, fresh);
-    } catch {
-      // A vanished pivot message or channel: start again from what is there.
-      const { [channelId]: _gone, ...rest } = this.seen;
-      this.seen = rest;
-    }
   }
 }

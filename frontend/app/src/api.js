@@ -289,13 +289,25 @@ export class ApiClient {
     const qs = params.toString();
     return this.request(`/api/channels/${channelId}/history${qs ? `?${qs}` : ''}`);
   }
-  /** @param {number} channelId @param {string} content @param {number | null} [parentId] */
-  postMessage(channelId, content, parentId) {
+  /**
+   * @param {number} channelId @param {string} content @param {number | null} [parentId]
+   * @param {string} [nonce] the same on every retry of one message, so a resend is never stored twice
+   */
+  postMessage(channelId, content, parentId, nonce) {
     const form = new FormData();
     form.set('channel_id', String(channelId));
     form.set('content', content);
     if (parentId != null) form.set('parent_id', String(parentId));
+    if (nonce) form.set('nonce', nonce);
     return this.request('/api/messages', { method: 'POST', form });
+  }
+  /** The caller's unread and mention counts in every room. */
+  readStates() {
+    return this.request('/api/read-states');
+  }
+  /** Marks a channel read up to `messageId` (its newest when null). @param {number} channelId @param {number | null} messageId */
+  markRead(channelId, messageId) {
+    return this.request(`/api/channels/${channelId}/read`, { method: 'POST', body: { message_id: messageId } });
   }
   /** @param {number} channelId */
   pins(channelId) {
@@ -349,4 +361,53 @@ export class ApiClient {
   webrtcConfig() {
     return this.request('/api/config/webrtc');
   }
+
+  // ---- moderation (decision 25)
+  /** @param {string} slug @param {number} userId */
+  kickMember(slug, userId) {
+    return this.request(`${roomPath(slug)}/members/${userId}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug */
+  leaveRoom(slug) {
+    return this.request(`${roomPath(slug)}/leave`, { method: 'POST' });
+  }
+  /** @param {string} slug */
+  listBans(slug) {
+    return this.request(`${roomPath(slug)}/bans`);
+  }
+  /** @param {string} slug @param {number} userId @param {string | null} reason */
+  banUser(slug, userId, reason) {
+    return this.request(`${roomPath(slug)}/bans/${userId}`, { method: 'PUT', body: { reason } });
+  }
+  /** @param {string} slug @param {number} userId */
+  unbanUser(slug, userId) {
+    return this.request(`${roomPath(slug)}/bans/${userId}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug @param {number} userId @param {string | null} until RFC 3339, or null to lift */
+  timeoutMember(slug, userId, until) {
+    return this.request(`${roomPath(slug)}/members/${userId}/timeout`, { method: 'PUT', body: { until } });
+  }
+  /** @param {string} slug @param {string} title */
+  renameRoom(slug, title) {
+    return this.request(roomPath(slug), { method: 'PATCH', body: { title } });
+  }
+  /** @param {string} slug @param {string} confirm the room's title, typed again */
+  deleteRoom(slug, confirm) {
+    return this.request(roomPath(slug), { method: 'DELETE', body: { confirm } });
+  }
+  /** @param {string} slug @param {number} userId */
+  transferOwnership(slug, userId) {
+    return this.request(`${roomPath(slug)}/transfer-ownership`, { method: 'POST', body: { user_id: userId } });
+  }
+  /** @param {number} channelId @param {number} seconds */
+  setSlowMode(channelId, seconds) {
+    return this.request(`/api/channels/${channelId}/slow-mode`, { method: 'PUT', body: { seconds } });
+  }
+  /** @param {string} slug @param {string | null} [cursor] */
+  auditLog(slug, cursor = null) {
+    return this.request(`${roomPath(slug)}/audit-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  }
 }
+
+/** @param {string} slug */
+const roomPath = (slug) => `/api/rooms/${encodeURIComponent(slug)}`;

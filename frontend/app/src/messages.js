@@ -18,6 +18,9 @@
  *   pinned_at?: string | null,
  *   pinned_by?: { id: number, login: string, display_name?: string | null } | null,
  *   reactions?: { emoji: string, count: number, reacted?: boolean, user_ids: number[] }[],
+ *   mentions?: number[],
+ *   mention_everyone?: boolean,
+ *   nonce?: string,
  *   [key: string]: unknown,
  * }} Message
  */
@@ -140,4 +143,19 @@ export function continuesGroup(prev, m) {
   const ma = m.author?.id ?? m.author_id;
   if (pa == null || pa !== ma) return false;
   return parseTimestamp(m.created_at) - parseTimestamp(prev.created_at) < 5 * 60 * 1000;
+}
+
+/** A new client nonce: random, so a resend of one message is known to the server as such. */
+export function newNonce() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Whether message `m` mentions the user: by id, or everyone.
+ * @param {Message} m @param {number | null} meId
+ */
+export function mentionsMe(m, meId) {
+  return !!m.mention_everyone || (meId != null && Array.isArray(m.mentions) && m.mentions.includes(meId));
 }

@@ -3,9 +3,21 @@
 
 import { Backoff } from './backoff.js';
 
+/**
+ * Close reasons of moderation (decision 25), with what the client tells the
+ * person who was removed.
+ * @type {Record<string, string>}
+ */
+export const REMOVAL_WORDS = {
+  'Removed from the room': 'You were removed from',
+  'Banned from the room': 'You were banned from',
+  'Left the room': 'You left',
+  'Room deleted': 'This room was deleted:',
+};
+
 /** Close reasons after which reconnecting cannot help. */
 const AUTH_REASONS = new Set(['Missing token', 'Invalid token', 'Token expired']);
-const GONE_REASONS = new Set(['Invalid channel', 'Not a room member', 'Room not found']);
+const GONE_REASONS = new Set(['Invalid channel', 'Not a room member', 'Room not found', ...Object.keys(REMOVAL_WORDS)]);
 
 /**
  * What a close means for the client.

@@ -2,7 +2,7 @@
 // typing and presence. No DOM here; the view subscribes with onChange.
 
 import { ReconnectingSocket } from './socket.js';
-import { lastMessageId, mergeMessages, oldestMessageId } from './messages.js';
+import { lastMessageId, mergeMessages, newNonce, oldestMessageId } from './messages.js';
 
 /** @typedef {import('./messages.js').Message} Message */
 
@@ -14,6 +14,7 @@ export const TYPING_THROTTLE_MS = 3000;
  *   content: string,
  *   parentId: number | null,
  *   afterId: number,
+ *   nonce: string,
  *   via: 'ws' | 'http',
  *   failed: string | null,
  * }} PendingMessage
@@ -84,6 +85,8 @@ export class TextChannelSession {
     this.loaded = false;
     this.hasMoreBackward = false;
     this.loadingOlder = false;
+    /** @type {Promise<boolean> | null} */
+    this.olderLoad = null;
     this.syncing = false;
     /** @type {{ id: number, display_name: string, status?: string, avatar_url?: string | null }[]} */
     this.online = [];
@@ -197,9 +200,12 @@ export class TextChannelSession {
       for (const m of items) {
         const authorId = m.author?.id ?? m.author_id;
         if (authorId !== this.meId) continue;
-        const index = this.pending.findIndex(
-          (p) => m.id > p.afterId && sameText(p.content, m.content) && (p.parentId ?? null) === (m.parent_id ?? null),
-        );
+        // The nonce settles a send for sure; a copy read back from history has none.
+        let index = m.nonce ? this.pending.findIndex((p) => p.nonce === m.nonce) : -1;
+        if (index < 0)
+          index = this.pending.findIndex(
+            (p) => m.id > p.afterId && sameText(p.content, m.content) && (p.parentId ?? null) === (m.parent_id ?? null),
+          );
         if (index >= 0) this.pending.splice(index, 1);
       }
     }
@@ -272,22 +278,31 @@ export class TextChannelSession {
     }
   }
 
-  async loadOlder() {
-    if (this.loadingOlder || !this.hasMoreBackward) return false;
+  /**
+   * Fetches the page before the oldest loaded message. A call while one is in flight shares it,
+   * so a jump paging back never gives up because a scroll started a load first.
+   * @returns {Promise<boolean>} whether older messages arrived
+   */
+  loadOlder() {
+    if (this.olderLoad) return this.olderLoad;
     const before = oldestMessageId(this.messages);
-    if (before == null) return false;
+    if (!this.hasMoreBackward || before == null) return Promise.resolve(false);
     this.loadingOlder = true;
     this.emit('older');
-    try {
-      const page = await this.api.history(this.channelId, { before, limit: this.limits.history_default_limit });
-      const items = Array.isArray(page?.items) ? page.items : [];
-      this.hasMoreBackward = !!page?.has_more_backward && items.length > 0;
-      this.absorb(items);
-      return items.length > 0;
-    } finally {
-      this.loadingOlder = false;
-      this.emit('older');
-    }
+    this.olderLoad = this.api
+      .history(this.channelId, { before, limit: this.limits.history_default_limit })
+      .then((page) => {
+        const items = Array.isArray(page?.items) ? page.items : [];
+        this.hasMoreBackward = !!page?.has_more_backward && items.length > 0;
+        this.absorb(items);
+        return items.length > 0;
+      })
+      .finally(() => {
+        this.loadingOlder = false;
+        this.olderLoad = null;
+        this.emit('older');
+      });
+    return this.olderLoad;
   }
 
   /**
@@ -309,6 +324,7 @@ export class TextChannelSession {
       content,
       parentId: parentId ?? null,
       afterId: lastMessageId(this.messages) ?? 0,
+      nonce: newNonce(),
       via: 'ws',
       failed: null,
     };
@@ -316,7 +332,7 @@ export class TextChannelSession {
     this.setTyping(false);
     const sent =
       this.status === 'open' &&
-      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments: [] });
+      this.socket.send({ type: 'message', content, parent_id: pending.parentId, attachments: [], nonce: pending.nonce });
     if (!sent) {
       pending.via = 'http';
       void this.sendHttp(pending);
@@ -328,7 +344,7 @@ export class TextChannelSession {
   /** @param {PendingMessage} pending */
   async sendHttp(pending) {
     try {
-      const message = await this.api.postMessage(this.channelId, pending.content, pending.parentId);
+      const message = await this.api.postMessage(this.channelId, pending.content, pending.parentId, pending.nonce);
       const index = this.pending.indexOf(pending);
       if (index >= 0) this.pending.splice(index, 1);
       if (message && typeof message.id === 'number') this.absorb([message]);
@@ -359,7 +375,7 @@ export class TextChannelSession {
   /** @param {string} detail */
   onServerError(detail) {
     // Errors about a message we just sent: that send will never be confirmed.
-    if (/message|attachment|parent/i.test(detail)) {
+    if (/message|attachment|parent|timed out/i.test(detail)) {
       const p = this.pending.find((x) => x.via === 'ws' && !x.failed);
       if (p) p.failed = detail;
     }

@@ -12,12 +12,13 @@ import { loadLimits } from './limits.js';
 import { createChannelDialog } from './channel-dialogs.js';
 import { loadCollapsed } from './preferences.js';
 import { changeRoleDialog, createRoomDialog, joinDialog } from './room-dialogs.js';
+import { memberActionsDialog, roomMenuDialog } from './moderation-dialogs.js';
 import { acceptInviteLink } from './invite-dialogs.js';
 import { channelActionsFor, wireChannelReorder, wireDialogButtons } from './workspace-buttons.js';
 import { goToSignIn, loadToken, savedLogin, tokenUserId } from './session.js';
-import { ReconnectingSocket } from './socket.js';
+import { REMOVAL_WORDS, ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
-import { channelLabel, currentChannel, initialState, isAdmin, isVoice, pageTitle, pickChannel, reduce } from './state/workspace.js';
+import { channelLabel, currentChannel, initialState, isAdmin, isVoice, myMember, pageTitle, pickChannel, reduce, timeoutEnd } from './state/workspace.js';
 import { TextChannelSession } from './text-channel.js';
 import { VoiceSession } from './voice.js';
 import { renderChannelList } from './views/channel-list.js';
@@ -105,8 +106,8 @@ const panelEls = { name: byId('me-name'), avatar: byId('me-avatar'), status: byI
 const drawer = new Drawer(els.app, byId('btn-drawer'), byId('scrim'));
 const title = new TitleCounter();
 
-/** @type {import('./room-dialogs.js').WorkspaceContext} */
-const ctx = { api, store, loadRooms, openRoom, openChannel };
+/** @type {import('./moderation-dialogs.js').ModerationContext} */
+const ctx = { api, store, loadRooms, openRoom, openChannel, leftRoom };
 const channelActions = channelActionsFor(ctx);
 
 // ---------------------------------------------------------------- rendering
@@ -127,7 +128,8 @@ function renderVoiceParts() {
 function render(state, action, previous) {
   renderRoomsRail(els.roomList, state, { openRoom: (slug) => void openRoom(slug) });
   renderRoomHead(headEls, state);
-  renderMemberList(els.memberList, state, { changeRole: (m) => changeRoleDialog(ctx, m) });
+  renderMemberList(els.memberList, state, { changeRole: (m) => changeRoleDialog(ctx, m), moderate: (m) => memberActionsDialog(ctx, m) });
+  byId('btn-room-menu').hidden = !state.room;
   renderUserPanel(panelEls, state, fallbackName);
   renderVoiceParts();
   title.setBase(pageTitle(state));
@@ -163,7 +165,8 @@ function afterChange(state, action, previous) {
 function syncChannelView(state) {
   const channel = currentChannel(state);
   if (channel && live.viewChannelId === channel.id && live.view) {
-    live.view.setChannel(channel, { isAdmin: isAdmin(state.room) });
+    if (live.view instanceof TextView) live.view.setChannel(channel, { isAdmin: isAdmin(state.room), restriction: restrictionFor(state, channel) });
+    else live.view.setChannel(channel, { isAdmin: isAdmin(state.room) });
     return;
   }
   closeView();
@@ -197,7 +200,10 @@ function syncChannelView(state) {
       if (live.text === s && live.view instanceof TextView) live.view.update(what);
     },
     onAuthError: sessionEnded,
-    onGone: (reason) => toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error'),
+    onGone: (reason) => {
+      if (REMOVAL_WORDS[reason]) leftRoom(room.slug, reason);
+      else toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error');
+    },
     onError: (detail) => toast(detail, 'error'),
   });
   const view = new TextView({
@@ -215,9 +221,20 @@ function syncChannelView(state) {
   });
   live.text = session;
   live.view = view;
+  view.setChannel(channel, { restriction: restrictionFor(state, channel) });
   setChildren(els.view, view.el);
   session.start();
   if (window.matchMedia('(min-width: 761px)').matches) view.focus();
+}
+
+/**
+ * What moderation asks of the signed-in user in a text channel: their
+ * timeout, and the channel's slow mode (admins and owners are exempt).
+ * @param {import('./state/workspace.js').WorkspaceState} state
+ * @param {import('./state/workspace.js').Channel} channel
+ */
+function restrictionFor(state, channel) {
+  return { timedOutUntil: timeoutEnd(myMember(state)), slowModeSeconds: channel.slow_mode_seconds ?? 0, exempt: isAdmin(state.room) };
 }
 
 function closeView() {
@@ -278,12 +295,36 @@ function connectRoomSocket(slug) {
     onFrame: (frame) => store.dispatch({ type: 'room-frame', slug, frame }),
     onFatal: (kind, reason) => {
       if (kind === 'auth') sessionEnded();
+      else if (REMOVAL_WORDS[reason]) leftRoom(slug, reason);
       else toast(`Room updates stopped: ${reason}`, 'error');
     },
     onRepeatedFailure: () => void api.listRooms().catch(() => {}),
   });
   live.roomSocket = socket;
   socket.start();
+}
+
+/**
+ * The user is no longer in a room: they left, were removed or banned, or it
+ * was deleted. It goes from the rail; another room opens.
+ * @param {string} slug
+ * @param {string} reason the close reason (see REMOVAL_WORDS)
+ */
+function leftRoom(slug, reason) {
+  const listed = store.state.rooms.find((r) => r.slug === slug);
+  const open = store.state.room?.slug === slug;
+  if (!listed && !open) return;
+  const title = listed?.title ?? store.state.room?.title ?? 'the room';
+  if (open) {
+    live.roomSocket?.close();
+    live.roomSocket = null;
+    closeView();
+  }
+  if (store.state.voice?.slug === slug) leaveVoice();
+  store.dispatch({ type: 'room-left', slug });
+  toast(`${REMOVAL_WORDS[reason] ?? 'You left'} ${title}.`, reason === 'Left the room' ? 'ok' : 'error');
+  const next = store.state.rooms[0];
+  if (open && next) void openRoom(next.slug);
 }
 
 /** @param {number} channelId */
@@ -327,6 +368,7 @@ function leaveVoice() {
 // ---------------------------------------------------------------- wiring
 
 wireDialogButtons(ctx);
+byId('btn-room-menu').addEventListener('click', () => roomMenuDialog(ctx));
 wireChannelReorder(ctx, byId('channel-sections'));
 byId('btn-signout').addEventListener('click', () => {
   signingOut = true;

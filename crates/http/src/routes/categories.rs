@@ -17,6 +17,7 @@ use crate::extract::{ApiJson, Validate, check_len, check_new_name};
 use crate::routes::rooms::parse_path_id;
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
+use charge_domain::audit::{self, Target};
 use charge_domain::dto;
 use charge_domain::rooms as rooms_ws;
 
@@ -130,6 +131,21 @@ async fn announce(state: &AppState, access: &RoomAccess, change: Change) -> ApiR
     Ok(())
 }
 
+/// A category as the audit log records it, before a change.
+async fn category_state(
+    state: &AppState,
+    access: &RoomAccess,
+    category_id: i64,
+) -> ApiResult<Option<serde_json::Value>> {
+    Ok(state
+        .store
+        .categories(access.room.id)
+        .await?
+        .iter()
+        .find(|c| c.id == category_id)
+        .and_then(|c| audit::state(&dto::category(c))))
+}
+
 /// What happened to a category, for [`announce`].
 #[derive(Clone, Copy)]
 enum Change {
@@ -178,7 +194,17 @@ pub async fn create_category(
             "A room can have at most 50 categories",
         ))?;
     announce(&state, &access, Change::Created).await?;
-    Ok((StatusCode::CREATED, Json(dto::category(&category))))
+    let read = dto::category(&category);
+    audit::log(
+        &state,
+        &access,
+        "category.create",
+        Target::Category(category.id),
+        None,
+        audit::state(&read),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(read)))
 }
 
 /// Renames or moves a category (admins and owners).
@@ -196,6 +222,7 @@ pub async fn update_category(
     let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
+    let before = category_state(&state, &access, category_id).await?;
     let category = state
         .store
         .update_category(
@@ -208,7 +235,17 @@ pub async fn update_category(
         .map_err(name_taken)?
         .ok_or(ApiError::NotFound("Category not found"))?;
     announce(&state, &access, Change::Updated).await?;
-    Ok(Json(dto::category(&category)))
+    let read = dto::category(&category);
+    audit::log(
+        &state,
+        &access,
+        "category.update",
+        Target::Category(category_id),
+        before,
+        audit::state(&read),
+    )
+    .await;
+    Ok(Json(read))
 }
 
 /// Deletes a category; its channels stay, outside any category (admins and owners).
@@ -224,6 +261,7 @@ pub async fn delete_category(
     let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
+    let before = category_state(&state, &access, category_id).await?;
     if !state
         .store
         .delete_category(access.room.id, category_id)
@@ -232,5 +270,14 @@ pub async fn delete_category(
         return Err(ApiError::NotFound("Category not found").into());
     }
     announce(&state, &access, Change::Deleted).await?;
+    audit::log(
+        &state,
+        &access,
+        "category.delete",
+        Target::Category(category_id),
+        before,
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,6 +20,7 @@ use crate::extract::{ApiJson, Validate, check_new_name};
 use crate::routes::rooms::parse_path_id;
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
+use charge_domain::audit::{self, Target};
 use charge_domain::dto;
 use charge_domain::rooms as rooms_ws;
 
@@ -181,6 +182,15 @@ pub async fn update_channel(
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
     let read = dto::channel(&updated);
+    audit::log(
+        &state,
+        &access,
+        "channel.update",
+        Target::Channel(channel.id),
+        audit::state(&dto::channel(&channel)),
+        audit::state(&read),
+    )
+    .await;
     rooms_ws::publish(
         &state,
         access.room.id,
@@ -231,6 +241,22 @@ pub async fn reorder_channels(
         return Err(ApiError::BadRequest("Category not found for channel reordering").into());
     }
     state.store.reorder_channels(&placements).await?;
+    audit::log(
+        &state,
+        &access,
+        "channel.reorder",
+        Target::Room,
+        audit::state(&dto::channels_sorted(&channels)),
+        audit::state(&serde_json::json!(
+            placements
+                .iter()
+                .map(|(id, category_id, position)| serde_json::json!(
+                    {"id": id, "category_id": category_id, "position": position}
+                ))
+                .collect::<Vec<_>>()
+        )),
+    )
+    .await;
     let listed: HashSet<i64> = placements.iter().map(|p| p.0).collect();
     let moved: Vec<_> = state
         .store
@@ -278,6 +304,15 @@ pub async fn reorder_categories(
     let positions: Vec<(i64, i64)> = body.categories.iter().map(|c| (c.id, c.position)).collect();
     state.store.reorder_categories(&positions).await?;
     let categories = state.store.categories(access.room.id).await?;
+    audit::log(
+        &state,
+        &access,
+        "category.reorder",
+        Target::Room,
+        None,
+        audit::state(&dto::categories_sorted(&categories)),
+    )
+    .await;
     rooms_ws::publish(
         &state,
         access.room.id,

@@ -10,9 +10,12 @@ use crate::extract::{ApiJson, Validate};
 use crate::routes::rooms::parse_path_id;
 use axum::{Json, Router};
 use charge_domain::access::RoomAccess;
+use charge_domain::mentions;
 use charge_domain::messages::{self, ContentError};
+use charge_domain::moderation::gate;
 use charge_protocol::MessageRead;
 use charge_protocol::frames::TextServerFrame;
+use charge_protocol::limits::NONCE_MAX_LENGTH;
 use charge_store::StoreError;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -42,6 +45,29 @@ struct MessageForm {
     #[serde(default)]
     content: String,
     parent_id: Option<i64>,
+    /// A string, or an integer taken as its digits; checked by [`nonce`].
+    #[serde(default)]
+    nonce: Option<serde_json::Value>,
+}
+
+/// The form's nonce: 1–[`NONCE_MAX_LENGTH`] characters, or none.
+fn nonce(value: Option<serde_json::Value>) -> ApiResult<Option<String>> {
+    let nonce = match value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::String(s)) => s,
+        Some(serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+        Some(_) => String::new(),
+    };
+    if (1..=NONCE_MAX_LENGTH).contains(&nonce.chars().count()) {
+        Ok(Some(nonce))
+    } else {
+        Err(ApiError::validation(
+            "string_type",
+            &["body", "nonce"],
+            format!("Nonce must be a string of 1 to {NONCE_MAX_LENGTH} characters"),
+        )
+        .into())
+    }
 }
 
 async fn read_form(req: Request) -> ApiResult<MessageForm> {
@@ -107,6 +133,7 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
                 form.channel_id = Some(text.trim().parse().map_err(|_| bad_int("channel_id"))?)
             }
             "content" => form.content = text,
+            "nonce" => form.nonce = Some(serde_json::Value::String(text)),
             "parent_id" if text.trim().is_empty() => {}
             "parent_id" => {
                 form.parent_id = Some(text.trim().parse().map_err(|_| bad_int("parent_id"))?)
@@ -133,22 +160,25 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
     Ok(form)
 }
 
-/// Post a message to a text channel.
+/// Post a message to a text channel. An optional `nonce` (1–64 characters) makes a resend
+/// safe: the same nonce from the same user within a day answers the message first stored.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
     request_body(content((charge_protocol::MessageCreate = "application/json"),
                          (charge_protocol::MessageCreateForm = "multipart/form-data"))),
-    responses((status = 201, body = MessageRead),
+    responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"),
               (status = 400, description = "Blank content, parent message mismatch, not a text channel, or files attached"),
               (status = 403, description = "Not a member of the channel's room"),
               (status = 404, description = "Channel or parent message not found"),
               (status = 413, description = "Message exceeds maximum length"),
+              (status = 422, description = "Missing channel_id, a bad nonce, or an unknown form field"),
               (status = 429, description = "Posting too fast; retry after `Retry-After` seconds")))]
 pub async fn create_message(
     State(state): State<AppState>,
     me: CurrentUser,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<MessageRead>)> {
-    let form = read_form(req).await?;
+    let mut form = read_form(req).await?;
+    let nonce = nonce(form.nonce.take())?;
     let channel_id = form.channel_id.ok_or_else(|| {
         ApiError::Validation(vec![item(
             "missing",
@@ -182,20 +212,31 @@ pub async fn create_message(
             .into());
         }
     };
-    let message = match state
+    let mentions = mentions::resolve(&state, &channel, me.user.id, content).await?;
+    // Timeouts (403) and slow mode (429 with Retry-After), as on the socket.
+    gate::admit_post(&state, channel.id, me.user.id)
+        .await?
+        .map_err(ApiError::from)?;
+    let created = state
         .realtime
         .create_message(messages::Draft {
             channel_id: channel.id,
             author_id: me.user.id,
             content: content.to_owned(),
             parent_id: form.parent_id,
+            mentions,
+            nonce,
         })
-        .await
-    {
+        .await;
+    if created.is_err() {
+        state.moderation.release(channel.id, me.user.id);
+    }
+    let message = match created {
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("Message not found").into()),
         other => other?,
     };
-    // The writer has broadcast it to the channel.
+    // The writer has broadcast it to the channel (unless it is a resend: then this is the
+    // message first stored, and the channel has it already).
     Ok((StatusCode::CREATED, Json(dto::message(&message))))
 }
 

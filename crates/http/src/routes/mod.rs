@@ -7,6 +7,8 @@ pub mod config;
 pub mod invites;
 pub mod layout;
 pub mod messages;
+pub mod moderation;
 pub mod pins;
 pub mod profile;
+pub mod readstate;
 pub mod rooms;

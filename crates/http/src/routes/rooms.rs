@@ -13,8 +13,10 @@ use charge_store::{Role, TEXT_CHANNEL_TYPES, VOICE_CHANNEL_TYPES};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
 use crate::extract::{ApiJson, Validate, check_len};
+use crate::routes::moderation;
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
+use charge_domain::audit::{self, Target};
 use charge_domain::rooms as rooms_ws;
 use charge_domain::rooms::MembersChange;
 use charge_domain::rooms::room_detail;
@@ -28,7 +30,12 @@ pub const MAX_ROOMS_LISTED: i64 = 1000;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/rooms", get(list_rooms).post(create_room))
-        .route("/api/rooms/{slug}", get(get_room))
+        .route(
+            "/api/rooms/{slug}",
+            get(get_room)
+                .patch(moderation::rename_room)
+                .delete(moderation::delete_room),
+        )
         .route("/api/rooms/{slug}/channels", post(create_channel))
         .route(
             "/api/rooms/{slug}/channels/{letter}",
@@ -42,7 +49,10 @@ pub fn router() -> Router<AppState> {
             "/api/rooms/{slug}/invitations/{invitation_id}",
             delete(delete_room_invitation),
         )
-        .route("/api/rooms/{slug}/members/{user_id}", patch(update_member))
+        .route(
+            "/api/rooms/{slug}/members/{user_id}",
+            patch(update_member).delete(moderation::kick_member),
+        )
 }
 
 impl Validate for RoomCreate {
@@ -125,7 +135,20 @@ pub async fn create_room(
         .store
         .create_room(&body.title, me.user.id, |n| slug::candidate(&base, n))
         .await?;
-    Ok((StatusCode::CREATED, Json(dto::room(&room))))
+    let read = dto::room(&room);
+    audit::record(
+        &state,
+        audit::Change {
+            room_id: room.id,
+            actor_id: Some(me.user.id),
+            action: "room.create",
+            target: Target::Room,
+            before: None,
+            after: audit::state(&read),
+        },
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(read)))
 }
 
 /// Room details with channels, categories, members and (for admins) invitations.
@@ -168,6 +191,15 @@ pub async fn create_channel(
         .await?
         .ok_or(ApiError::BadRequest("No available channel slots left"))?;
     let read = dto::channel(&channel);
+    audit::log(
+        &state,
+        &access,
+        "channel.create",
+        Target::Channel(channel.id),
+        None,
+        audit::state(&read),
+    )
+    .await;
     rooms_ws::publish(
         &state,
         access.room.id,
@@ -195,11 +227,26 @@ pub async fn delete_channel(
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::BadRequest("Invalid channel letter").into());
     }
+    let before = state
+        .store
+        .channels(access.room.id)
+        .await?
+        .into_iter()
+        .find(|c| c.letter == letter);
     let channel_id = state
         .store
         .delete_channel(access.room.id, &letter)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
+    audit::log(
+        &state,
+        &access,
+        "channel.delete",
+        Target::Channel(channel_id),
+        before.as_ref().and_then(|c| audit::state(&dto::channel(c))),
+        None,
+    )
+    .await;
     state.cache.channel_changed(channel_id);
     rooms_ws::publish(
         &state,
@@ -290,6 +337,15 @@ pub async fn update_member(
         .store
         .set_member_role(access.room.id, user_id, new_role)
         .await?;
+    audit::log(
+        &state,
+        &access,
+        "member.role",
+        Target::Member(user_id),
+        audit::state(&serde_json::json!({"role": target.role})),
+        audit::state(&serde_json::json!({"role": new_role.as_str()})),
+    )
+    .await;
     rooms_ws::publish_members(
         &state,
         access.room.id,

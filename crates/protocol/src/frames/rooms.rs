@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FrameError, deserialize_via_parse};
-use crate::rest::{ChannelCategoryRead, ChannelRead, RoomInvitationRead, RoomMemberSummary};
+use crate::rest::{
+    ChannelCategoryRead, ChannelRead, ChannelReadState, RoomInvitationRead, RoomMemberSummary,
+};
 
 /// A frame a client sends to `/ws/rooms/{room_slug}`. Read with [`parse`]; the gateway answers
 /// only `ping` and text that is not JSON, and ignores everything else.
@@ -116,6 +118,17 @@ pub enum RoomsServerFrame<'a> {
     MemberLeft {
         room: Cow<'a, str>,
         members: Cow<'a, [RoomMemberSummary]>,
+    },
+    /// The room was renamed (decision 25); the slug stays.
+    RoomUpdated {
+        room: Cow<'a, str>,
+        title: Cow<'a, str>,
+    },
+    /// The user read a channel (on this or another device): their new read state, to their
+    /// own sockets only (a Charge addition).
+    ReadState {
+        room: Cow<'a, str>,
+        state: Cow<'a, ChannelReadState>,
     },
     /// The answer to `ping`.
     Pong,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{Checked, FrameError, deserialize_via_parse, serialize_checked};
+use crate::limits::NONCE_MAX_LENGTH;
 use crate::rest::{MessageHistoryPage, MessageRead};
 
 /// A frame a client sends to `/ws/text/{channel_id}`. Read with [`parse`]: a frame without a
@@ -38,6 +39,18 @@ pub struct NewMessage {
     /// "parent_id must be an integer" only after the attachments have been checked.
     #[serde(serialize_with = "serialize_checked")]
     pub parent_id: Checked<Option<i64>>,
+    /// The client's id for the message (a string, or an integer read as its digits, at most
+    /// [`NONCE_MAX_LENGTH`] characters): a resend with the same nonce is answered with the
+    /// message first stored instead of a second copy. Checked after the parent.
+    #[serde(
+        serialize_with = "serialize_checked",
+        skip_serializing_if = "is_unchecked_none"
+    )]
+    pub nonce: Checked<Option<String>>,
+}
+
+fn is_unchecked_none(nonce: &Checked<Option<String>>) -> bool {
+    matches!(nonce, Ok(None))
 }
 
 /// Adding or removing the sender's reaction to a message of the channel.
@@ -117,6 +130,14 @@ fn new_message(object: &mut Map<String, Value>) -> Result<NewMessage, FrameError
         None | Some(Value::Null) => Ok(None),
         Some(id) => id.as_i64().map(Some).ok_or("parent_id must be an integer"),
     };
+    let nonce = match object.get("nonce") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if (1..=NONCE_MAX_LENGTH).contains(&s.chars().count()) => {
+            Ok(Some(s.clone()))
+        }
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.to_string())),
+        Some(_) => Err("nonce must be a string of 1 to 64 characters"),
+    };
     let content = match object.remove("content") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(content)) => content,
@@ -126,6 +147,7 @@ fn new_message(object: &mut Map<String, Value>) -> Result<NewMessage, FrameError
         content,
         attachments,
         parent_id,
+        nonce,
     })
 }
 

@@ -29,7 +29,8 @@ pub fn to_json(frame: &impl Serialize) -> Value {
 pub const CREATED: &str = "2026-11-24T18:59:32.123Z";
 pub const UPDATED: &str = "2026-11-24T19:04:10.500Z";
 
-/// The contract's MessageRead example (§1.0) as JSON.
+/// The contract's MessageRead example (§1.0) as JSON, with Charge's additions (`mentions`,
+/// `mention_everyone`).
 pub fn message_json() -> Value {
     json!({"id":1,"channel_id":1,"author_id":3,
      "author":{"id":3,"login":"mem","display_name":"Mem","avatar_url":null,"status":"online"},
@@ -37,7 +38,8 @@ pub fn message_json() -> Value {
      "moderated_at":null,"moderation_note":null,"moderated_by":null,
      "parent_id":null,"thread_root_id":1,"reply_count":0,"thread_reply_count":0,
      "attachments":[],"reactions":[],"delivered_count":0,"read_count":0,
-     "delivered_at":null,"read_at":null,"pinned_at":null,"pinned_by":null})
+     "delivered_at":null,"read_at":null,"pinned_at":null,"pinned_by":null,
+     "mentions":[],"mention_everyone":false})
 }
 
 /// The same message as a typed value.
@@ -73,6 +75,9 @@ pub fn message() -> MessageRead {
         read_at: None,
         pinned_at: None,
         pinned_by: None,
+        mentions: Vec::new(),
+        mention_everyone: false,
+        nonce: None,
     }
 }
 
@@ -85,12 +90,13 @@ pub fn channel(id: i64, name: &str, letter: &str, category_id: Option<i64>) -> C
         letter: letter.into(),
         position: 0,
         created_at: CREATED.into(),
+        slow_mode_seconds: 0,
     }
 }
 
 pub fn channel_json(id: i64, name: &str, letter: &str, category_id: Option<i64>) -> Value {
     json!({"id": id, "name": name, "type": "text", "category_id": category_id, "letter": letter,
-           "position": 0, "created_at": CREATED})
+           "position": 0, "created_at": CREATED, "slow_mode_seconds": 0})
 }
 
 pub fn category(id: i64, name: &str, position: i64) -> ChannelCategoryRead {
@@ -115,12 +121,13 @@ pub fn member(id: i64, user_id: i64, role: &str, login: &str) -> RoomMemberSumma
         display_name: None,
         avatar_url: None,
         status: "online".into(),
+        timed_out_until: None,
     }
 }
 
 pub fn member_json(id: i64, user_id: i64, role: &str, login: &str) -> Value {
     json!({"id": id, "user_id": user_id, "role": role, "login": login, "display_name": null,
-           "avatar_url": null, "status": "online"})
+           "avatar_url": null, "status": "online", "timed_out_until": null})
 }
 
 pub fn invitation() -> RoomInvitationRead {

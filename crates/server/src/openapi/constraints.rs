@@ -4,7 +4,7 @@
 //! run in `scripts/api-fuzz.sh` fails when the two disagree.
 
 use charge_config::Settings;
-use charge_protocol::limits::{NAME_MAX_LENGTH, PIN_NOTE_MAX_LENGTH};
+use charge_protocol::limits::{NAME_MAX_LENGTH, NONCE_MAX_LENGTH, PIN_NOTE_MAX_LENGTH};
 use serde_json::{Value, json};
 
 /// The characters Rust's `str::trim` removes (Unicode `White_Space`), as a regex class body.
@@ -114,6 +114,17 @@ fn body_fields(settings: &Settings) -> Vec<(&'static str, &'static str, Value)> 
         ("MemberRoleUpdate", "role", json!({ "enum": ROLES })),
         ("MessageCreate", "content", message.clone()),
         ("MessageCreateForm", "content", message.clone()),
+        // routes/messages.rs `nonce`: a string of 1–64 characters, or (JSON) any integer.
+        (
+            "MessageCreate",
+            "nonce",
+            json!({ "type": ["string", "integer", "null"], "minLength": 1, "maxLength": NONCE_MAX_LENGTH }),
+        ),
+        (
+            "MessageCreateForm",
+            "nonce",
+            json!({ "minLength": 1, "maxLength": NONCE_MAX_LENGTH }),
+        ),
         ("MessageEdit", "content", message),
         (
             "MessageModerate",

@@ -45,6 +45,13 @@ use charge_protocol::{ErrorBody, ValidationErrorBody};
         routes::messages::moderate_message,
         routes::config::get_webrtc_config,
         routes::config::get_limits,
+        routes::moderation::kick_member, routes::moderation::leave_room,
+        routes::moderation::list_bans, routes::moderation::ban_user, routes::moderation::unban_user,
+        routes::moderation::timeout_member, routes::moderation::rename_room,
+        routes::moderation::delete_room, routes::moderation::transfer_ownership,
+        routes::moderation::set_slow_mode, routes::moderation::audit_log,
+        routes::readstate::list_read_states, routes::readstate::mark_channel_read,
+        routes::readstate::create_receipt,
     ),
     components(schemas(ErrorBody, ValidationErrorBody)),
     modifiers(&BearerAuth)

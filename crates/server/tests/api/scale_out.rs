@@ -33,14 +33,14 @@ fn wait_for_port(port: u16) {
 }
 
 /// A private Redis or NATS server on a fixed port, so the test can stop and restart it.
-struct Broker {
+pub(crate) struct Broker {
     kind: &'static str,
     port: u16,
     child: Option<Child>,
 }
 
 impl Broker {
-    fn start(kind: &'static str) -> Self {
+    pub(crate) fn start(kind: &'static str) -> Self {
         let mut broker = Broker {
             kind,
             port: free_port(),
@@ -104,14 +104,19 @@ impl Drop for Broker {
 }
 
 /// One `charge` process.
-struct Node {
+pub(crate) struct Node {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     _dir: tempfile::TempDir,
 }
 
 impl Node {
-    async fn start(database_url: &str, broker: &Broker, namespace: &str, name: &str) -> Node {
+    pub(crate) async fn start(
+        database_url: &str,
+        broker: &Broker,
+        namespace: &str,
+        name: &str,
+    ) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_charge"))
@@ -176,7 +181,7 @@ impl Node {
     }
 
     /// Ends the process at once (SIGKILL): no goodbye to the other nodes.
-    fn crash(&mut self) {
+    pub(crate) fn crash(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -218,7 +223,7 @@ async fn ready_until(base: &str, want: &str) -> u16 {
     }
 }
 
-async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+pub(crate) async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}{path}"))
         .json(&body);
@@ -230,7 +235,7 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value
     res.json().await.unwrap_or(Value::Null)
 }
 
-async fn account(base: &str, login: &str) -> (i64, String) {
+pub(crate) async fn account(base: &str, login: &str) -> (i64, String) {
     let user = post(
         base,
         "/api/auth/register",
@@ -252,7 +257,7 @@ async fn account(base: &str, login: &str) -> (i64, String) {
 }
 
 /// Reads frames until `pred` holds for one (bounded); returns it.
-async fn until(ws: &mut Ws, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn until(ws: &mut Ws, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
     let give_up = Instant::now() + Duration::from_secs(15);
     loop {
         assert!(Instant::now() < give_up, "gave up waiting for {what}");

@@ -3,9 +3,9 @@
 // functions that update it from API replies and /ws/rooms events.
 
 /**
- * @typedef {{ id: number, name: string, type: string, letter: string, position: number, category_id?: number | null, created_at?: string }} Channel
+ * @typedef {{ id: number, name: string, type: string, letter: string, position: number, category_id?: number | null, created_at?: string, slow_mode_seconds?: number }} Channel
  * @typedef {{ id: number, name: string, position: number, created_at?: string }} Category
- * @typedef {{ id: number, user_id: number, role: string, login: string, display_name?: string | null, avatar_url?: string | null, status?: string }} Member
+ * @typedef {{ id: number, user_id: number, role: string, login: string, display_name?: string | null, avatar_url?: string | null, status?: string, timed_out_until?: string | null }} Member
  * @typedef {{ id: number, code: string, role: string, expires_at?: string | null, created_at?: string, created_by_id?: number | null }} Invitation
  * @typedef {{ id: number, title: string, slug: string }} Room
  * @typedef {{ role: string, level: number }} RoleLevel
@@ -26,7 +26,10 @@
  *   voice: VoicePlace | null,
  *   collapsed: number[],
  *   unread: Record<number, 'message' | 'mention'>,
+ *   readStates: Record<number, ReadState>,
  * }} WorkspaceState
+ *
+ * @typedef {{ channel_id: number, room_id: number, last_read_message_id: number, unread_count: number, mention_count: number }} ReadState
  *
  * @typedef {
  *   | { type: 'limits', limits: import('../limits.js').Limits }
@@ -34,9 +37,11 @@
  *   | { type: 'rooms', rooms: Room[] }
  *   | { type: 'room-opened', room: any }
  *   | { type: 'room-closed' }
+ *   | { type: 'room-left', slug: string }
  *   | { type: 'room-frame', slug: string, frame: any }
  *   | { type: 'channel-selected', channelId: number | null }
  *   | { type: 'unread', channelId: number, mention: boolean }
+ *   | { type: 'read-states', states: ReadState[] }
  *   | { type: 'channel-saved', channel: Channel }
  *   | { type: 'channel-removed', channelId: number }
  *   | { type: 'category-saved', category: Category }
@@ -56,7 +61,7 @@ export const VOICE_TYPES = new Set(['voice', 'stage']);
 
 /** @param {number | null} meId @returns {WorkspaceState} */
 export function initialState(meId) {
-  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [], unread: {} };
+  return { meId, profile: null, limits: null, rooms: [], roomsLoaded: false, room: null, channelId: null, connection: 'idle', voice: null, collapsed: [], unread: {}, readStates: {} };
 }
 
 // ---------------------------------------------------------------- selectors
@@ -133,6 +138,30 @@ export function assignableRoles(room, member, meId) {
   const myLevel = roleLevel(room, mine);
   if (myLevel <= roleLevel(room, member.role)) return [];
   return ROLES.filter((role) => mine === 'owner' || roleLevel(room, role) < myLevel);
+}
+
+/**
+ * Whether the signed-in user may kick, ban or time out `member`: admin or
+ * owner, and outranking them.
+ * @param {RoomDetail | null} room
+ * @param {Member} member
+ * @param {number | null} meId
+ */
+export function canModerate(room, member, meId) {
+  const mine = room?.current_role;
+  if (!room || !mine || member.user_id === meId || !isAdmin(room)) return false;
+  return roleLevel(room, mine) > roleLevel(room, member.role);
+}
+
+/** When a member's timeout ends, if it has not yet. @param {Member | null | undefined} member @param {number} [now] */
+export function timeoutEnd(member, now = Date.now()) {
+  const until = member?.timed_out_until ? Date.parse(member.timed_out_until) : NaN;
+  return Number.isFinite(until) && until > now ? until : null;
+}
+
+/** The signed-in user's own member entry in the open room. @param {WorkspaceState} state */
+export function myMember(state) {
+  return state.room?.members.find((m) => m.user_id === state.meId) ?? null;
 }
 
 /** The next free position at the end of a list. @param {{ position: number }[]} items */
@@ -269,6 +298,8 @@ export function applyRoomFrame(room, frame, meId) {
     case 'member_joined':
     case 'member_updated':
       return Array.isArray(frame.members) ? withMembers({ ...room, members: frame.members }, meId) : room;
+    case 'room_updated':
+      return typeof frame.title === 'string' ? { ...room, title: frame.title } : room;
     case 'member_left':
       if (Array.isArray(frame.members)) return withMembers({ ...room, members: frame.members }, meId);
       if (frame.user_id != null) return { ...room, members: room.members.filter((m) => m.user_id !== Number(frame.user_id)) };
@@ -331,7 +362,8 @@ export function reduce(state, action) {
         ? state.rooms
         : [...state.rooms, { id: room.id, title: room.title, slug: room.slug }].sort((a, b) => byName(a.title, b.title));
       const sameRoom = state.room?.slug === room.slug;
-      return {
+      /** @type {WorkspaceState} */
+      const opened = {
         ...state,
         rooms,
         room,
@@ -340,12 +372,28 @@ export function reduce(state, action) {
         collapsed: sameRoom ? state.collapsed : [],
         unread: sameRoom ? state.unread : {},
       };
+      return Array.isArray(action.room?.read_states) ? withReadStates(opened, action.room.read_states) : opened;
     }
     case 'room-closed':
       return { ...state, room: null, channelId: null, connection: 'idle' };
-    case 'room-frame':
+    case 'room-left': {
+      // Left, removed, banned, or the room was deleted: it goes from the rail too.
+      const rooms = state.rooms.filter((r) => r.slug !== action.slug);
+      if (state.room?.slug !== action.slug) return { ...state, rooms };
+      return { ...state, rooms, room: null, channelId: null, connection: 'idle' };
+    }
+    case 'read-states':
+      return withReadStates(state, action.states);
+    case 'room-frame': {
+      // A read state may be of any room (the user's own, from another tab or device).
+      if (action.frame?.type === 'read_state' && action.frame.state) return withReadStates(state, [action.frame.state]);
       if (!state.room || state.room.slug !== action.slug || !action.frame || typeof action.frame !== 'object') return state;
-      return changeRoom(state, (room) => applyRoomFrame(room, action.frame, state.meId));
+      const next = changeRoom(state, (room) => applyRoomFrame(room, action.frame, state.meId));
+      // A rename shows in the rooms rail as well.
+      if (action.frame.type !== 'room_updated' || !next.room) return next;
+      const title = next.room.title;
+      return { ...next, rooms: next.rooms.map((r) => (r.slug === action.slug ? { ...r, title } : r)) };
+    }
     case 'channel-selected':
       if (action.channelId != null && !state.room?.channels.some((c) => c.id === action.channelId)) return state;
       return action.channelId === state.channelId ? state : { ...state, channelId: action.channelId, unread: withoutKey(state.unread, action.channelId) };
@@ -389,4 +437,50 @@ export function reduce(state, action) {
     default:
       return state;
   }
+}
+
+/**
+ * @param {Record<number, ReadState>} known
+ * @param {ReadState[]} states
+ */
+function mergeReadStates(known, states) {
+  const next = { ...known };
+  for (const s of states) if (s && typeof s.channel_id === 'number') next[s.channel_id] = s;
+  return next;
+}
+
+/**
+ * The server's counts: kept per channel (the rooms rail sums them) and shown as
+ * the open room's channel dots, except on the channel being read.
+ * @param {WorkspaceState} state
+ * @param {ReadState[]} states
+ * @returns {WorkspaceState}
+ */
+function withReadStates(state, states) {
+  const readStates = mergeReadStates(state.readStates, states);
+  let unread = state.unread;
+  for (const s of states) {
+    if (!state.room?.channels.some((c) => c.id === s.channel_id) || s.channel_id === state.channelId) continue;
+    const kind = s.mention_count > 0 ? 'mention' : s.unread_count > 0 ? 'message' : null;
+    if (kind) unread = unread[s.channel_id] === kind ? unread : { ...unread, [s.channel_id]: kind };
+    else if (unread[s.channel_id]) unread = withoutKey(unread, s.channel_id);
+  }
+  return { ...state, readStates, unread };
+}
+
+/**
+ * A room's unread messages and mentions, from the server's counts, leaving out
+ * the channel being read.
+ * @param {WorkspaceState} state
+ * @param {number} roomId
+ */
+export function roomUnread(state, roomId) {
+  let unread = 0;
+  let mentions = 0;
+  for (const s of Object.values(state.readStates)) {
+    if (s.room_id !== roomId || s.channel_id === state.channelId) continue;
+    unread += s.unread_count;
+    mentions += s.mention_count;
+  }
+  return { unread, mentions };
 }

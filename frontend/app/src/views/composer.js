@@ -1,5 +1,6 @@
 // The message composer: a growing text area, the length counter (from the
-// server's limit), the reply bar, Enter to send and ↑ to edit.
+// server's limit), the reply bar, Enter to send and ↑ to edit; closed while
+// the user is timed out, and pacing sends in a slow-mode channel.
 
 import { h, setChildren } from '../dom.js';
 import { icon } from '../icons.js';
@@ -33,9 +34,17 @@ export class Composer {
     this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
     this.mentions = new MentionComplete(this.input, () => options.members?.() ?? [], () => this.onTextChanged());
     this.sendBtn = h('button', { class: 'btn btn-primary send-btn', type: 'submit', 'aria-label': 'Send message' }, 'Send');
+    /** What the room's moderation asks of this user here (see setRestriction). */
+    this.restriction = { timedOutUntil: /** @type {number | null} */ (null), slowModeSeconds: 0, exempt: true };
+    /** When slow mode lets the next message go (ms since the epoch). */
+    this.nextAllowed = 0;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.restrictionTimer = null;
+    this.note = h('p', { class: 'composer-note', 'aria-live': 'polite', hidden: true });
     this.el = h(
       'form',
       { class: 'composer', novalidate: true },
+      this.note,
       this.replyBar,
       this.mentions.el,
       h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
@@ -104,7 +113,53 @@ export class Composer {
     this.counter.classList.toggle('over', over);
   }
 
+  /**
+   * Follows the user's timeout and the channel's slow mode.
+   * @param {{ timedOutUntil: number | null, slowModeSeconds: number, exempt: boolean }} restriction
+   */
+  setRestriction(restriction) {
+    const r = this.restriction;
+    if (r.timedOutUntil === restriction.timedOutUntil && r.slowModeSeconds === restriction.slowModeSeconds && r.exempt === restriction.exempt) return;
+    this.restriction = { ...restriction };
+    if (!restriction.slowModeSeconds || restriction.exempt) this.nextAllowed = 0;
+    this.showRestriction();
+  }
+
+  /** Shows the note and opens or closes the input; re-runs when a wait ends. */
+  showRestriction() {
+    if (this.restrictionTimer) clearTimeout(this.restrictionTimer);
+    this.restrictionTimer = null;
+    const now = Date.now();
+    const { timedOutUntil, slowModeSeconds, exempt } = this.restriction;
+    const timedOut = timedOutUntil != null && timedOutUntil > now;
+    const waiting = !timedOut && !exempt && slowModeSeconds > 0 && this.nextAllowed > now;
+    this.input.disabled = timedOut;
+    this.sendBtn.disabled = timedOut || waiting;
+    this.el.classList.toggle('restricted', timedOut);
+    let text = '';
+    if (timedOut) {
+      const at = new Date(/** @type {number} */ (timedOutUntil));
+      text = `You are timed out until ${at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}: you can read but not send, react or speak.`;
+      this.restrictionTimer = setTimeout(() => this.showRestriction(), Math.min(/** @type {number} */ (timedOutUntil) - now + 50, 60_000));
+    } else if (slowModeSeconds > 0) {
+      const every = slowModeWords(slowModeSeconds);
+      if (exempt) text = `Slow mode is on (one message every ${every}); it does not apply to you.`;
+      else if (waiting) {
+        text = `Slow mode: you can send again in ${Math.ceil((this.nextAllowed - now) / 1000)} s.`;
+        this.restrictionTimer = setTimeout(() => this.showRestriction(), 1000);
+      } else text = `Slow mode is on: one message every ${every}.`;
+    }
+    this.note.textContent = text;
+    this.note.hidden = !text;
+    this.note.classList.toggle('blocked', timedOut || waiting);
+  }
+
   submit() {
+    if (this.input.disabled) return;
+    if (this.nextAllowed > Date.now() && !this.restriction.exempt) {
+      this.options.onError(`Slow mode: wait ${Math.ceil((this.nextAllowed - Date.now()) / 1000)} s before sending another message.`);
+      return;
+    }
     const problem = this.options.send(this.input.value, this.replyTo?.id ?? null);
     if (problem) {
       if (this.input.value.trim()) this.options.onError(problem);
@@ -116,7 +171,17 @@ export class Composer {
     this.updateCounter();
     this.mentions.close();
     this.setReply(null);
+    const { slowModeSeconds, exempt } = this.restriction;
+    if (slowModeSeconds > 0 && !exempt) {
+      this.nextAllowed = Date.now() + slowModeSeconds * 1000;
+      this.showRestriction();
+    }
     this.options.onSent?.();
+  }
+
+  destroy() {
+    if (this.restrictionTimer) clearTimeout(this.restrictionTimer);
+    this.restrictionTimer = null;
   }
 
   /** @param {Message | null} m */
@@ -136,4 +201,11 @@ export class Composer {
     this.replyBar.hidden = false;
     this.input.focus();
   }
+}
+
+/** "30 s", "5 min", "1 h". @param {number} seconds */
+export function slowModeWords(seconds) {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }

@@ -2,7 +2,7 @@
 // header, the member list and the signed-in user's panel.
 
 import { h, hueFor, initials, setChildren } from '../dom.js';
-import { ROLES, assignableRoles, isAdmin, memberName, myName, roleLevel } from '../state/workspace.js';
+import { ROLES, assignableRoles, canModerate, isAdmin, memberName, myName, roleLevel, roomUnread, timeoutEnd } from '../state/workspace.js';
 import { icon } from '../icons.js';
 
 /** @typedef {import('../state/workspace.js').WorkspaceState} WorkspaceState */
@@ -17,16 +17,18 @@ export function renderRoomsRail(list, state, actions) {
     list,
     state.rooms.map((room) => {
       const current = state.room?.slug === room.slug;
+      const { unread, mentions } = roomUnread(state, room.id);
+      const words = mentions ? `, ${mentions} ${mentions === 1 ? 'mention' : 'mentions'}` : unread ? ', unread messages' : '';
       return h(
         'li',
-        null,
+        { class: 'rail-item' },
         h(
           'button',
           {
-            class: `rail-btn room-btn${current ? ' active' : ''}`,
+            class: `rail-btn room-btn${current ? ' active' : ''}${unread ? ' unread' : ''}`,
             type: 'button',
             title: room.title,
-            'aria-label': room.title,
+            'aria-label': `${room.title}${words}`,
             // The initials are drawn by CSS, so the button's name is the title alone.
             dataset: { slug: room.slug, initials: initials(room.title) },
             'aria-current': current ? 'page' : null,
@@ -34,6 +36,11 @@ export function renderRoomsRail(list, state, actions) {
             onclick: () => actions.openRoom(room.slug),
           },
         ),
+        mentions
+          ? h('span', { class: 'room-badge mention', 'aria-hidden': 'true' }, mentions > 99 ? '99+' : String(mentions))
+          : unread
+            ? h('span', { class: 'room-badge', 'aria-hidden': 'true' })
+            : null,
       );
     }),
   );
@@ -64,7 +71,7 @@ export function roleHeading(role) {
  * dot on each; a role button where the user may change the member's role.
  * @param {HTMLElement} list
  * @param {WorkspaceState} state
- * @param {{ changeRole: (member: import('../state/workspace.js').Member) => void }} actions
+ * @param {{ changeRole: (member: import('../state/workspace.js').Member) => void, moderate?: (member: import('../state/workspace.js').Member) => void }} actions
  */
 export function renderMemberList(list, state, actions) {
   const room = state.room;
@@ -82,14 +89,22 @@ export function renderMemberList(list, state, actions) {
         ...group.map((m) => {
           const name = memberName(m);
           const manage = assignableRoles(room, m, state.meId).length > 0;
+          const moderate = !!actions.moderate && canModerate(room, m, state.meId);
+          const until = timeoutEnd(m);
           return h(
             'li',
             { class: 'member', dataset: { userId: m.user_id, role: m.role } },
             h('span', { class: 'avatar small', style: `--hue:${hueFor(name)}`, 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence ${m.status ?? 'online'}` })),
             h('span', { class: 'name' }, name),
             m.role !== 'member' ? h('span', { class: 'role-tag' }, m.role) : null,
+            until != null
+              ? h('span', { class: 'role-tag timed-out', title: `Timed out until ${new Date(until).toLocaleString()}` }, 'timed out')
+              : null,
             manage
               ? h('button', { class: 'icon-btn small member-manage', type: 'button', 'aria-label': `Change the role of ${name}`, title: 'Change role', onclick: () => actions.changeRole(m) }, icon('edit', 13))
+              : null,
+            moderate
+              ? h('button', { class: 'icon-btn small member-moderate', type: 'button', 'aria-label': `Moderate ${name}`, title: 'Kick, time out or ban', onclick: () => actions.moderate?.(m) }, icon('more', 13))
               : null,
           );
         }),

@@ -150,9 +150,10 @@ export class TextView {
   /**
    * Follows changes to the channel (a rename) and to the user's role.
    * @param {{ id: number, name: string }} channel
-   * @param {{ isAdmin?: boolean }} [extra]
+   * @param {{ isAdmin?: boolean, restriction?: { timedOutUntil: number | null, slowModeSeconds: number, exempt: boolean } }} [extra]
    */
   setChannel(channel, extra = {}) {
+    if (extra.restriction) this.composer.setRestriction(extra.restriction);
     const renamed = channel.name !== this.channel.name;
     const roleChanged = extra.isAdmin !== undefined && extra.isAdmin !== this.isAdmin;
     this.channel = channel;
@@ -395,6 +396,7 @@ export class TextView {
   }
 
   destroy() {
+    this.composer.destroy();
     this.el.remove();
   }
 }
