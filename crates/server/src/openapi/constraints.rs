@@ -4,26 +4,70 @@
 //! run in `scripts/api-fuzz.sh` fails when the two disagree.
 
 use charge_config::Settings;
-use charge_protocol::limits::{NAME_MAX_LENGTH, NONCE_MAX_LENGTH, PIN_NOTE_MAX_LENGTH};
+use charge_protocol::limits::{
+    AUDIT_PAGE_MAX, BAN_REASON_MAX_LENGTH, NAME_MAX_LENGTH, NONCE_MAX_LENGTH, PIN_NOTE_MAX_LENGTH,
+    SLOW_MODE_MAX_SECONDS,
+};
 use serde_json::{Value, json};
 
-/// The characters Rust's `str::trim` removes (Unicode `White_Space`), as a regex class body.
-const SPACE: &str = r"\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The characters Rust's `str::trim` removes (Unicode `White_Space`); a test holds them
+/// against `char::is_whitespace`.
+const SPACE_RANGES: [(char, char); 10] = [
+    ('\t', '\r'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{A0}', '\u{A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// [`SPACE_RANGES`] as the body of a regex class (`\\u0009-\\u000D\\u0020…`).
+fn space() -> String {
+    SPACE_RANGES
+        .iter()
+        .map(|(from, to)| {
+            if from == to {
+                format!("\\u{:04X}", u32::from(*from))
+            } else {
+                format!("\\u{:04X}-\\u{:04X}", u32::from(*from), u32::from(*to))
+            }
+        })
+        .collect()
+}
+
+/// Whether `c` is in the patterns' whitespace class.
+pub fn is_pattern_space(c: char) -> bool {
+    SPACE_RANGES
+        .iter()
+        .any(|(from, to)| (*from..=*to).contains(&c))
+}
 
 /// A string that, trimmed at both ends, has 1 to `max` characters.
 pub fn trimmed(max: usize) -> String {
+    let s = space();
     format!(
-        "^[{SPACE}]*[^{SPACE}](?:[\\s\\S]{{0,{}}}[^{SPACE}])?[{SPACE}]*$",
+        "^[{s}]*[^{s}](?:[\\s\\S]{{0,{}}}[^{s}])?[{s}]*$",
+        max.saturating_sub(2)
+    )
+}
+
+/// A string that is blank (read as none) or, trimmed at both ends, has 1 to `max` characters.
+pub fn blank_or_trimmed(max: usize) -> String {
+    let s = space();
+    format!(
+        "^[{s}]*(?:[^{s}](?:[\\s\\S]{{0,{}}}[^{s}])?)?[{s}]*$",
         max.saturating_sub(2)
     )
 }
 
 /// A string that, with trailing whitespace removed, has 1 to `max` characters and is not blank.
 pub fn right_trimmed(max: usize) -> String {
-    format!(
-        "^[\\s\\S]{{0,{}}}[^{SPACE}][{SPACE}]*$",
-        max.saturating_sub(1)
-    )
+    let s = space();
+    format!("^[\\s\\S]{{0,{}}}[^{s}][{s}]*$", max.saturating_sub(1))
 }
 
 /// Booleans in a query string, spelled as the server reads them (any letter case).
@@ -32,6 +76,20 @@ const QUERY_BOOL: &str = "^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]
 /// RFC 3339 timestamps (`dto::parse_timestamp` also reads them without an offset, as UTC; the
 /// document promises the unambiguous form). Days stop at 28 so that every match is a real date.
 const RFC3339: &str = "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$";
+
+/// Whole-object rules: (component schema, keywords merged into it).
+fn whole_objects() -> Vec<(&'static str, Value)> {
+    vec![
+        // routes/readstate.rs: at least one of `delivered` and `read` is `true`.
+        (
+            "ReceiptCreate",
+            json!({ "anyOf": [
+                { "required": ["delivered"], "properties": { "delivered": { "const": true } } },
+                { "required": ["read"], "properties": { "read": { "const": true } } },
+            ] }),
+        ),
+    ]
+}
 
 /// Required keys whose value may be `null` (a missing key is a 422, `null` means "none").
 pub const REQUIRED: &[(&str, &str)] = &[("ChannelPlacement", "category_id")];
@@ -136,6 +194,28 @@ fn body_fields(settings: &Settings) -> Vec<(&'static str, &'static str, Value)> 
             "note",
             json!({ "maxLength": PIN_NOTE_MAX_LENGTH }),
         ),
+        // Moderation, read state (moderation/room.rs, moderation/mod.rs, routes/readstate.rs).
+        (
+            "RoomUpdate",
+            "title",
+            json!({ "pattern": trimmed(NAME_MAX_LENGTH) }),
+        ),
+        (
+            "BanCreate",
+            "reason",
+            json!({ "pattern": blank_or_trimmed(BAN_REASON_MAX_LENGTH) }),
+        ),
+        (
+            "SlowModeUpdate",
+            "seconds",
+            json!({ "minimum": 0, "maximum": SLOW_MODE_MAX_SECONDS }),
+        ),
+        (
+            "TimeoutUpdate",
+            "until",
+            json!({ "format": "date-time", "pattern": RFC3339 }),
+        ),
+        ("ReadMarkCreate", "message_id", json!({ "minimum": 1 })),
         (
             "ReactionCreate",
             "emoji",
@@ -185,6 +265,11 @@ fn parameters() -> Vec<(&'static str, &'static str, Value)> {
             "letter",
             json!({ "pattern": "^[A-Za-z]$" }),
         ),
+        (
+            "/api/rooms/{slug}/audit-log",
+            "limit",
+            json!({ "minimum": 1, "maximum": AUDIT_PAGE_MAX }),
+        ),
     ]
 }
 
@@ -196,6 +281,12 @@ pub fn apply(doc: &mut Value, settings: &Settings) -> Vec<String> {
         match doc.pointer_mut(&format!("/components/schemas/{schema}/properties/{field}")) {
             Some(target) => merge(target, &constraint),
             None => missing.push(format!("{schema}.{field}")),
+        }
+    }
+    for (schema, rule) in whole_objects() {
+        match doc.pointer_mut(&format!("/components/schemas/{schema}")) {
+            Some(target) => merge(target, &rule),
+            None => missing.push(schema.to_owned()),
         }
     }
     for (schema, field) in REQUIRED {

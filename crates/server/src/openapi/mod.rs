@@ -94,3 +94,50 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::for_tests(&[(
+            "JWT_SECRET_KEY",
+            "openapi-test-secret-key-long-enough-01234",
+        )])
+        .expect("settings")
+    }
+
+    #[test]
+    fn every_constraint_names_a_field_or_parameter_of_the_document() {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("document");
+        let missing = constraints::apply(&mut doc, &settings());
+        assert!(
+            missing.is_empty(),
+            "constraints that name nothing: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn the_message_length_in_the_document_follows_the_setting() {
+        let mut settings = settings();
+        settings.message_max_length = 10;
+        let doc = document(&settings);
+        let pattern = doc
+            .pointer("/components/schemas/MessageCreate/properties/content/pattern")
+            .and_then(Value::as_str)
+            .expect("a pattern");
+        assert!(pattern.contains("{0,9}"), "{pattern}");
+    }
+
+    #[test]
+    fn the_patterns_whitespace_is_exactly_what_str_trim_removes() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                constraints::is_pattern_space(c),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+}
