@@ -5,6 +5,7 @@
 #   scripts/bench.sh fanout|ingest|history|idle|storm|auth   # one scenario
 #   DB=mysql://root@127.0.0.1:3306 scripts/bench.sh ingest   # one scenario, on MariaDB
 #   SERVER_BIN=/path/to/other/charge scripts/bench.sh idle     # another build of the server
+#   OVERWRITES=20 scripts/bench.sh fanout   # with 20 permission overwrites on every channel
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-full}
@@ -43,7 +44,7 @@ done
 # History is driven by wrk when it is installed (it costs less CPU per request than charge-load).
 wrk=""
 command -v wrk >/dev/null && wrk="--wrk"
-load() { "$bin/charge-load" --url "http://127.0.0.1:$port" --server-pid "$server" "$@"; }
+load() { "$bin/charge-load" --url "http://127.0.0.1:$port" --server-pid "$server" --overwrites "${OVERWRITES:-0}" "$@"; }
 
 case "$mode" in
   smoke)

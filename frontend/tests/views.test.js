@@ -21,6 +21,9 @@ const LIMITS = {
   name_max_length: 128,
   json_body_max_bytes: 1048576,
   ws_frame_max_bytes: 65536,
+  slow_mode_max_seconds: 21600,
+  timeout_max_seconds: 2419200,
+  ban_reason_max_length: 512,
 };
 
 /** @param {number} id @param {string} name @param {string} [type] */

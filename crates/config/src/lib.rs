@@ -59,6 +59,10 @@ pub struct Settings {
     pub chat_rate_per_second: u32,
     pub chat_rate_burst: u32,
     pub websocket_receive_timeout: Duration,
+    /// How long a declined friend request's sender waits before asking again.
+    pub friend_request_cooldown: Duration,
+    /// No activity for this long on any of a user's sockets shows them as `idle`.
+    pub presence_idle: Duration,
     pub cors_origins: Vec<String>,
     pub cors_origin_regex: Option<Regex>,
     /// Where the web client is served from; `None` serves the copy built into the binary.
@@ -357,6 +361,15 @@ impl Settings {
                 "WEBSOCKET_RECEIVE_TIMEOUT_SECONDS",
                 src.parse::<f64>("WEBSOCKET_RECEIVE_TIMEOUT_SECONDS", "30")?,
                 "30",
+            )?),
+            friend_request_cooldown: Duration::from_secs_f64(
+                src.parse::<f64>("FRIEND_REQUEST_COOLDOWN_SECONDS", "86400")?
+                    .max(0.0),
+            ),
+            presence_idle: Duration::from_secs_f64(positive(
+                "PRESENCE_IDLE_SECONDS",
+                src.parse::<f64>("PRESENCE_IDLE_SECONDS", "300")?,
+                "300",
             )?),
             cors_origins,
             cors_origin_regex,

@@ -136,6 +136,16 @@ pub const VARIABLES: &[Variable] = &[
         "Messages a user may post at once before the per-second rate applies.",
     ),
     var(
+        "FRIEND_REQUEST_COOLDOWN_SECONDS",
+        "86400",
+        "How long after a declined friend request its sender must wait before asking again (0 = at once).",
+    ),
+    var(
+        "PRESENCE_IDLE_SECONDS",
+        "300",
+        "A connected user with no activity on any socket for this long shows as `idle` to friends and co-members.",
+    ),
+    var(
         "WEBSOCKET_RECEIVE_TIMEOUT_SECONDS",
         "30",
         "Idle timeout for WebSocket consumers.",

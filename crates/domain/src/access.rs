@@ -66,8 +66,9 @@ impl RoomAccess {
         }
     }
 
-    /// Whether invitation codes may be shown to the caller (owners and admins by role).
+    /// Whether invitation codes may be shown to the caller: admin-level members and above,
+    /// by the room's hierarchy (decisions 19 and 24).
     pub fn sees_invitations(&self) -> bool {
-        matches!(self.member.role.as_str(), "owner" | "admin")
+        self.require_admin().is_ok()
     }
 }

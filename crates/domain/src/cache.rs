@@ -44,6 +44,8 @@ const LOADERS: usize = 16;
 #[derive(Default)]
 pub struct ReadCache {
     inner: Mutex<Inner>,
+    /// Each room's permission inputs (see `permission_cache`).
+    pub permissions: crate::permission_cache::PermissionCache,
     loaders: [tokio::sync::Mutex<()>; LOADERS],
 }
 

@@ -12,6 +12,7 @@ use charge_store::{Channel, HistoryPage, HistoryQuery, Message};
 use crate::cache::CachedPage;
 use crate::dto;
 use crate::error::{DomainError, DomainResult};
+use crate::permissions::{self, ChannelGrant, Refused};
 use crate::{Domain, Utf8Bytes};
 
 /// Whether a user may read a channel's messages.
@@ -20,46 +21,48 @@ pub enum TextChannelAccess {
     Missing,
     NotText,
     NotMember,
+    /// The user may not `view` it (decision 24): refused as if it did not exist.
+    Hidden,
 }
 
-/// Granted access comes from the read cache; otherwise the channel and the caller's membership
-/// are one query (this runs on every history page and socket connect).
+/// The permission function's answer for reading: existence, membership, `view`, text.
+/// No query while the room's permission inputs are cached (this runs on every history page
+/// and socket connect).
 pub async fn text_channel_access(
     state: &Domain,
     channel_id: i64,
     user_id: i64,
 ) -> Result<TextChannelAccess, charge_store::StoreError> {
-    if let Some(channel) = state.cache.access(channel_id, user_id) {
-        return Ok(TextChannelAccess::Granted(channel));
-    }
-    let ticket = state.cache.access_ticket();
     Ok(
-        match state.store.channel_with_role(channel_id, user_id).await? {
-            None => TextChannelAccess::Missing,
-            Some((channel, _)) if !channel.is_text() => TextChannelAccess::NotText,
-            Some((_, None)) => TextChannelAccess::NotMember,
-            Some((channel, Some(_))) => {
-                state.cache.put_access(ticket, user_id, &channel);
-                TextChannelAccess::Granted(channel)
-            }
+        match permissions::channel_grant(state, channel_id, user_id).await? {
+            Err(Refused::Missing) => TextChannelAccess::Missing,
+            Err(Refused::NotMember) => TextChannelAccess::NotMember,
+            Err(Refused::Hidden) => TextChannelAccess::Hidden,
+            Ok(grant) if !grant.channel.is_text() => TextChannelAccess::NotText,
+            Ok(grant) => TextChannelAccess::Granted(grant.channel),
         },
     )
 }
 
-/// A text channel the caller may read: 404 when missing, 400 for voice, 403 for non-members.
+/// A text channel the caller may read: 404 when missing or not viewable, 403 for
+/// non-members, 400 for voice.
 pub async fn readable_text_channel(
     state: &Domain,
     channel_id: i64,
     user_id: i64,
 ) -> DomainResult<Channel> {
-    match text_channel_access(state, channel_id, user_id).await? {
-        TextChannelAccess::Granted(channel) => Ok(channel),
-        TextChannelAccess::Missing => Err(DomainError::NotFound("Channel not found")),
-        TextChannelAccess::NotText => Err(DomainError::BadRequest(
-            "History is only available for text channels",
-        )),
-        TextChannelAccess::NotMember => Err(DomainError::Forbidden("Not a room member")),
-    }
+    Ok(text_channel(state, channel_id, user_id).await?.channel)
+}
+
+/// [`readable_text_channel`] with the caller's other permissions there.
+pub async fn text_channel(
+    state: &Domain,
+    channel_id: i64,
+    user_id: i64,
+) -> DomainResult<ChannelGrant> {
+    let grant = permissions::viewable_channel(state, channel_id, user_id).await?;
+    grant.require_text()?;
+    Ok(grant)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,7 +41,11 @@ pub fn user(u: &store::User) -> wire::UserRead {
         id: u.id,
         login: u.login.clone(),
         display_name: u.display_name.clone(),
-        status: u.presence_status.clone(),
+        status: if u.presence_invisible != 0 {
+            wire::people::STATUS_INVISIBLE.to_owned()
+        } else {
+            u.presence_status.clone()
+        },
         avatar_url: avatar_url(u.id, u.avatar_path.as_deref(), u.avatar_updated_at),
         created_at: timestamp(u.created_at),
         updated_at: timestamp(u.updated_at),

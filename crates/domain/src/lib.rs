@@ -10,13 +10,23 @@ pub mod accounts;
 pub mod audit;
 pub mod cache;
 pub mod channels;
+pub mod conversations;
+pub mod direct_messages;
 pub mod dto;
 pub mod error;
+pub mod hierarchy;
 pub mod invitations;
+pub mod legacy_hash;
+pub mod logins;
 pub mod mentions;
 pub mod messages;
 pub mod moderation;
+pub mod overwrites;
 pub mod passwords;
+pub mod people;
+pub mod permission_cache;
+pub mod permissions;
+pub mod presence;
 pub mod readstate;
 pub mod rooms;
 pub mod slug;
@@ -72,6 +82,11 @@ pub trait Realtime: Send + Sync {
     /// A change to a channel's messages that is not broadcast (a pin): caches forget the
     /// channel's pages on every node.
     fn channel_changed_silently(&self, channel_id: i64);
+    /// A room's role levels, member roles or channel overwrites changed: every node forgets
+    /// its cached permission inputs for the room and re-checks the room's open sockets (a
+    /// socket that lost `view` is closed, workspace streams hide the channel, invitation codes
+    /// follow the member's new role).
+    fn permissions_changed(&self, room_id: i64);
     /// Closes sockets of a room on every node — one user's, or everyone's when `user_id` is
     /// `None` — with the eviction's close reason: the room's `/ws/rooms` and `/ws/signal`
     /// sockets and the `/ws/text` sockets of `channel_ids` (the room's channels).
@@ -86,6 +101,31 @@ pub trait Realtime: Send + Sync {
     fn timed_out(&self, room_id: i64, user_id: i64);
     /// Stores a message in commit order and broadcasts it; resolves once committed.
     fn create_message(&self, draft: messages::Draft) -> BoxFuture<'_, Result<Message, StoreError>>;
+    /// Sends a frame to every `stream` socket of each of `users`, on every node.
+    fn to_users(&self, stream: UserStream, users: &[i64], frame: Utf8Bytes);
+    /// Whether a user has a socket open on any node, and whether all of them are idle.
+    fn liveness(&self, user_id: i64) -> Liveness;
+    /// A user's public fields or their friendships changed: their `/ws/presence` watchers
+    /// (the user and each friend) hear of it, coalesced.
+    fn presence_changed(&self, user_id: i64);
+}
+
+/// The per-user socket streams (rather than per channel or room).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStream {
+    /// `/ws/direct`: conversations and their messages.
+    Direct,
+    /// `/ws/presence`: the statuses of the user and their friends.
+    Presence,
+}
+
+/// What the real-time layer knows of a user's connections across all nodes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Liveness {
+    pub connected: bool,
+    /// Connected, but no activity on any socket for `PRESENCE_IDLE_SECONDS`.
+    pub idle: bool,
 }
 
 /// Someone in a channel's online list (one definition, the wire's).

@@ -354,6 +354,9 @@ fn hash_with(memory: &mut [Block], password: &[u8]) -> Result<String, String> {
 /// Whether `password` matches the PHC string `stored`, with that hash's own parameters. A hash
 /// that does not parse, or asks for more than [`BLOCKS`] of memory, matches nothing.
 fn verify_with(memory: &mut [Block], password: &[u8], stored: &str) -> bool {
+    if crate::legacy_hash::is_legacy(stored) {
+        return crate::legacy_hash::verify(password, stored);
+    }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };

@@ -69,7 +69,8 @@ pub async fn room_states(state: &Domain, user_id: i64) -> DomainResult<Vec<RoomR
     let rooms = state.store.rooms_for_user(user_id, MAX_ROOMS).await?;
     let mut out = Vec::with_capacity(rooms.len());
     for room in &rooms {
-        let channels = state.store.channels(room.id).await?;
+        // Only the channels the user may view count (decision 24).
+        let channels = crate::rooms::visible_channel_rows(state, room.id, user_id).await?;
         let states = channel_states(state, user_id, room.id, &channels).await?;
         out.push(room_state(room, states));
     }

@@ -22,10 +22,13 @@ pub fn router() -> Router<Domain> {
         .merge(routes::channels::router())
         .merge(routes::messages::router())
         .merge(routes::pins::router())
+        .merge(routes::permissions::router())
         .merge(routes::moderation::router())
         .merge(routes::categories::router())
         .merge(routes::layout::router())
         .merge(routes::profile::router())
+        .merge(routes::friends::router())
+        .merge(routes::conversations::router())
         .merge(routes::config::router())
         .merge(routes::readstate::router())
 }

@@ -334,6 +334,7 @@ pub async fn run_fanout(common: &Common, args: FanoutArgs) -> anyhow::Result<Val
         1,
     )
     .await?;
+    world.overwrite_channels(common.overwrites).await?;
     let senders = args.senders.clamp(1, args.sockets.max(1));
     let per_sender = (args.rate / senders as f64).max(0.001);
     let plan = Plan {
@@ -361,6 +362,7 @@ pub async fn run_ingest(common: &Common, args: IngestArgs) -> anyhow::Result<Val
         args.channels,
     )
     .await?;
+    world.overwrite_channels(common.overwrites).await?;
     let plan = Plan {
         sockets: args.senders,
         senders: args.senders,

@@ -46,6 +46,11 @@ pub struct Common {
     /// and AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE=0).
     #[arg(long, global = true, default_value = "load")]
     pub prefix: String,
+    /// Permission overwrites to put on every channel before a fan-out or ingest run (the member
+    /// role's, then one per account), each allowing what members have anyway: every check
+    /// reads them and none refuses.
+    #[arg(long, global = true, default_value_t = 0)]
+    pub overwrites: usize,
 }
 
 #[derive(Subcommand)]

@@ -14,6 +14,8 @@ pub struct World {
     pub room_slug: String,
     /// Tokens of the accounts, owner first.
     pub tokens: Vec<String>,
+    /// Ids of the same accounts.
+    pub user_ids: Vec<i64>,
 }
 
 async fn post(
@@ -61,16 +63,18 @@ pub async fn world_on(
         .as_millis()
         % 100_000_000;
     let mut tokens = Vec::with_capacity(users);
+    let mut user_ids = Vec::with_capacity(users);
     for i in 0..users.max(1) {
         let login = format!("{prefix}{run}u{i}");
         let password = "load-test-password";
-        post(
+        let user = post(
             &http,
             format!("{base}/api/auth/register"),
             None,
             json!({"login": login, "password": password}),
         )
         .await?;
+        user_ids.push(user["id"].as_i64().context("user id")?);
         let token = post(
             &http,
             format!("{base}/api/auth/login"),
@@ -134,5 +138,39 @@ pub async fn world_on(
         channel_ids,
         room_slug: slug,
         tokens,
+        user_ids,
     })
+}
+
+impl World {
+    /// Puts `n` overwrites on every channel: the member role's, then one per account after the
+    /// owner, each allowing `view` and `send_messages` (what members have anyway), so that every
+    /// permission check reads them and none refuses.
+    pub async fn overwrite_channels(&self, n: usize) -> anyhow::Result<()> {
+        let owner = &self.tokens[0];
+        let body = json!({"allow": ["view", "send_messages"]});
+        for channel in &self.channel_ids {
+            let base = format!("{}/api/channels/{channel}/permissions", self.base);
+            let targets = std::iter::once(format!("{base}/roles/member")).chain(
+                self.user_ids
+                    .iter()
+                    .skip(1)
+                    .map(|id| format!("{base}/users/{id}")),
+            );
+            for url in targets.take(n) {
+                let res = self
+                    .http
+                    .put(&url)
+                    .bearer_auth(owner)
+                    .json(&body)
+                    .send()
+                    .await
+                    .with_context(|| format!("PUT {url}"))?;
+                if !res.status().is_success() {
+                    bail!("PUT {url}: {}", res.status());
+                }
+            }
+        }
+        Ok(())
+    }
 }

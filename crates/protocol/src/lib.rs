@@ -7,6 +7,7 @@
 pub mod frames;
 pub mod ice;
 pub mod limits;
+pub mod people;
 pub mod rest;
 
 pub use ice::IceServer;

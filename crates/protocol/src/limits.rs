@@ -16,6 +16,13 @@ pub const THREAD_MAX_MESSAGES: i64 = 1_000;
 pub const JSON_BODY_MAX_BYTES: usize = 64 * 1024;
 /// Largest WebSocket frame a client may send, in bytes.
 pub const WS_FRAME_MAX_BYTES: usize = 64 * 1024;
+/// Members embedded in room detail, `/ws/rooms` snapshots and member events (decision 22);
+/// `members_total` says how many there are, `GET /api/rooms/{slug}/members` pages the rest.
+pub const MEMBERS_EMBEDDED_MAX: usize = 200;
+/// Members in one page of `GET /api/rooms/{slug}/members` (the default is 50).
+pub const MEMBERS_PAGE_MAX: i64 = 200;
+/// User overwrites one channel can hold.
+pub const USER_OVERWRITES_PER_CHANNEL: i64 = 500;
 /// Longest slow mode a text channel can have, in seconds (six hours).
 pub const SLOW_MODE_MAX_SECONDS: i64 = 6 * 60 * 60;
 /// Longest timeout, in seconds (28 days).

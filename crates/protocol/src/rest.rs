@@ -171,7 +171,12 @@ pub struct RoomDetail {
     pub invitations: Vec<RoomInvitationRead>,
     pub role_hierarchy: Vec<RoomRoleLevelRead>,
     pub current_role: Option<String>,
+    /// At most `limits::MEMBERS_EMBEDDED_MAX`, in the contract's order; the rest are read
+    /// page by page from `GET /api/rooms/{slug}/members`.
     pub members: Vec<RoomMemberSummary>,
+    /// How many members the room has (more than `members` holds when the room is large).
+    #[serde(default)]
+    pub members_total: i64,
     /// The caller's unread messages in the room's text channels (capped per channel).
     #[serde(default)]
     pub unread_count: i64,
@@ -410,6 +415,12 @@ pub struct LimitsRead {
     pub json_body_max_bytes: usize,
     /// Largest WebSocket frame in bytes.
     pub ws_frame_max_bytes: usize,
+    /// Longest slow mode of a channel, in seconds.
+    pub slow_mode_max_seconds: i64,
+    /// Longest timeout, in seconds.
+    pub timeout_max_seconds: i64,
+    /// Characters in a ban's reason.
+    pub ban_reason_max_length: usize,
 }
 
 /// `PATCH /api/rooms/{slug}`: rename a room (the slug stays).
@@ -486,4 +497,53 @@ pub struct AuditLogEntryRead {
 pub struct AuditLogPage {
     pub items: Vec<AuditLogEntryRead>,
     pub next_cursor: Option<String>,
+}
+/// One page of `GET /api/rooms/{slug}/members`: members sorted by name, the room's (or the
+/// search's) total, and the offset of the next page when there is one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoomMemberPage {
+    pub items: Vec<RoomMemberSummary>,
+    pub total: i64,
+    pub next_offset: Option<i64>,
+}
+
+/// `PATCH /api/rooms/{slug}/roles/hierarchy/{role_name}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleLevelUpdate {
+    /// 0 or more; a higher level outranks a lower one.
+    pub level: i64,
+}
+
+/// The body of both overwrite `PUT`s: permission names to add and to remove.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PermissionOverwriteUpdate {
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelPermissionRoleRead {
+    pub role: String,
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelPermissionUserRead {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub status: String,
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelPermissionSummary {
+    pub channel_id: i64,
+    pub roles: Vec<ChannelPermissionRoleRead>,
+    pub users: Vec<ChannelPermissionUserRead>,
 }

@@ -46,6 +46,7 @@ fn workspace_snapshot_carries_channels_categories_and_members() {
             channels: Cow::Borrowed(&channels),
             categories: Cow::Borrowed(&categories),
             members: Cow::Borrowed(&members),
+            members_total: None,
         },
         json!({"type": "workspace_snapshot", "room": ROOM,
                "channels": [channel_json(5, "general", "A", None), channel_json(6, "random", "B", Some(2))],

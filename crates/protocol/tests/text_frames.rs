@@ -377,3 +377,15 @@ fn a_message_with_an_unusable_parent_cannot_be_sent() {
     });
     assert!(serde_json::to_string(&frame).is_err());
 }
+
+#[test]
+fn permissions_lists_what_the_user_may_now_do() {
+    let names = ["view".to_owned(), "connect".to_owned()];
+    golden!(
+        TextServerFrame::Permissions {
+            channel_id: 4,
+            permissions: Cow::Borrowed(&names),
+        },
+        json!({"type": "permissions", "channel_id": 4, "permissions": ["view", "connect"]})
+    );
+}

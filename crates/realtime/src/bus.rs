@@ -59,6 +59,20 @@ pub enum RemoteEvent {
     ChannelChanged { channel_id: i64 },
     /// A user's profile changed: cached copies of the account are stale.
     UserChanged { user_id: i64 },
+    /// A room's role levels, member roles or channel overwrites changed: cached permission
+    /// inputs are stale and the room's sockets re-check what they may see and do.
+    PermissionsChanged { room_id: i64 },
+    /// A frame for the `/ws/direct` or `/ws/presence` sockets of some users.
+    StreamFrame {
+        stream: charge_domain::UserStream,
+        users: Vec<i64>,
+        frame: String,
+    },
+    /// The sending node's connected users, each with whether they are idle there (on change
+    /// and heartbeat).
+    UsersState { users: Vec<(i64, bool)> },
+    /// A user's friendships changed: their watchers' statuses are to be sent again.
+    PresenceChanged { user_id: i64 },
     /// A user (or, with no user, everyone) was removed from a room: their sockets there close.
     Evict {
         room_id: i64,

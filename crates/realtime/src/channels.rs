@@ -31,6 +31,8 @@ pub struct RemoteChannel {
 /// `presence`.
 #[derive(Default)]
 pub struct TextChannel {
+    /// The room the channel belongs to (known once a socket here has joined it).
+    pub room_id: i64,
     pub conns: HashMap<u64, Conn>,
     /// Per user on this node: how many sockets, and what the online list shows.
     pub online: HashMap<i64, (usize, OnlineUser)>,

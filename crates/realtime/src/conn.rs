@@ -58,6 +58,8 @@ pub struct Kick {
     ready: Notify,
     /// The session has gone: nothing more is queued.
     closed: std::sync::atomic::AtomicBool,
+    /// What the connection may see or do changed: the session asks the domain again.
+    recheck: std::sync::atomic::AtomicBool,
 }
 
 /// Past this many slots an empty queue gives its room back.
@@ -108,6 +110,12 @@ impl Conn {
     pub fn kick(&self, code: u16, reason: &'static str) {
         self.kick.request(code, reason);
     }
+
+    /// Asks the session to check its permissions again (it does so between frames).
+    pub fn recheck(&self) {
+        self.kick.recheck.store(true, Ordering::Release);
+        self.kick.ready.notify_one();
+    }
 }
 
 impl Conn {
@@ -137,6 +145,8 @@ pub enum Next {
     Item(Outgoing),
     /// Close with this code and reason (a close request goes before anything still queued).
     Close(u16, &'static str),
+    /// Permissions changed: check them again (before what is queued).
+    Recheck,
 }
 
 impl Outbox {
@@ -146,6 +156,11 @@ impl Outbox {
         loop {
             if let Some(&(code, reason)) = self.kick.reason.get() {
                 return Next::Close(code, reason);
+            }
+            // A re-check goes before what is queued: events queued after a change was
+            // announced are then delivered (or held back) by the permissions after it.
+            if self.kick.recheck.swap(false, Ordering::AcqRel) {
+                return Next::Recheck;
             }
             if let Some(item) = self.try_recv() {
                 return Next::Item(item);

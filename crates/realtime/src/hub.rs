@@ -18,7 +18,9 @@ use crate::channels::{Sent, TextChannel};
 pub use crate::conn::{Conn, OUTBOUND_QUEUE, Outbox};
 pub use crate::presence::PRESENCE_FLUSH;
 use crate::presence::typing_frame;
+use crate::users::UserStreams;
 use crate::voice::VoiceRooms;
+pub use crate::workspaces::View;
 use crate::workspaces::Workspace;
 use crate::ws::Utf8Bytes;
 
@@ -48,6 +50,8 @@ pub struct Hub {
     /// Wakes the window flusher when the first window opens.
     window_opened: Notify,
     pub voice: VoiceRooms,
+    /// `/ws/direct` and `/ws/presence` sockets per user, and who is connected anywhere.
+    pub users: UserStreams,
     /// Every channel and room change passes through the hub, so it keeps the read caches honest.
     pub cache: Arc<ReadCache>,
 }
@@ -75,6 +79,7 @@ impl Hub {
             coalesce,
             window_opened: Notify::new(),
             voice: VoiceRooms::default(),
+            users: UserStreams::default(),
             cache,
         })
     }
@@ -127,9 +132,16 @@ impl Hub {
 
     /// Joins a text channel and returns the (all-node) online list the joiner is shown. The
     /// others are told only when the list changed.
-    pub fn join_text(&self, channel_id: i64, conn: Conn, me: OnlineUser) -> Vec<OnlineUser> {
+    pub fn join_text(
+        &self,
+        channel_id: i64,
+        room_id: i64,
+        conn: Conn,
+        me: OnlineUser,
+    ) -> Vec<OnlineUser> {
         let mut state = self.lock();
         let channel = state.channels.entry(channel_id).or_default();
+        channel.room_id = room_id;
         channel.conns.insert(conn.id, conn);
         let entry = channel
             .online
@@ -309,14 +321,27 @@ impl Hub {
         }
     }
 
+    /// Sends `bytes` to the `stream` sockets of `users`, on every node.
+    pub fn to_users(&self, stream: charge_domain::UserStream, users: &[i64], bytes: &Utf8Bytes) {
+        if users.is_empty() {
+            return;
+        }
+        self.bus.publish(RemoteEvent::StreamFrame {
+            stream,
+            users: users.to_vec(),
+            frame: bytes.as_str().to_owned(),
+        });
+        self.users.deliver_local(stream, users, bytes);
+    }
+
     // ---- workspace (room structure) ------------------------------------------------------
 
-    pub fn join_room(&self, room_id: i64, conn: Conn, sees_invitations: bool) {
+    pub fn join_room(&self, room_id: i64, conn: Conn, view: Arc<View>) {
         self.lock()
             .rooms
             .entry(room_id)
             .or_default()
-            .join(conn, sees_invitations);
+            .join(conn, view);
     }
 
     pub fn leave_room(&self, room_id: i64, conn_id: u64) {
@@ -344,8 +369,40 @@ impl Hub {
     pub(crate) fn to_local_room(&self, room_id: i64, bytes: &Utf8Bytes, admins_only: bool) {
         // Room events announce channel and membership changes: granted access may be stale.
         self.cache.rooms_changed();
+        self.cache.permissions.forget_room(room_id);
         if let Some(ws) = self.lock().rooms.get(&room_id) {
             ws.send(bytes, admins_only);
+        }
+    }
+
+    // ---- permissions ---------------------------------------------------------------------
+
+    /// A room's permission inputs changed (decision 24): every node forgets them and asks the
+    /// room's sockets to check again.
+    pub fn permissions_changed(&self, room_id: i64) {
+        self.bus
+            .publish(RemoteEvent::PermissionsChanged { room_id });
+        self.recheck_room(room_id);
+    }
+
+    /// This node's part of [`Self::permissions_changed`].
+    pub(crate) fn recheck_room(&self, room_id: i64) {
+        self.cache.permissions.forget_room(room_id);
+        self.cache.rooms_changed();
+        let state = self.lock();
+        for channel in state.channels.values().filter(|c| c.room_id == room_id) {
+            for conn in channel.conns.values() {
+                conn.recheck();
+            }
+        }
+        if let Some(ws) = state.rooms.get(&room_id) {
+            ws.recheck();
+        }
+        drop(state);
+        if let Some(room) = self.voice.lock().get(&room_id) {
+            for participant in room.participants.values() {
+                participant.conn.recheck();
+            }
         }
     }
 

@@ -32,8 +32,10 @@ impl Hub {
         user_id: Option<i64>,
         why: Eviction,
     ) {
-        // Membership changed: granted access read before now is stale.
+        // Membership changed: granted access read before now is stale, and so are the room's
+        // permission inputs (its members, or the whole room once deleted).
         self.cache.rooms_changed();
+        self.cache.permissions.forget_room(room_id);
         let reason = why.reason();
         let hit = |conn_user: i64| user_id.is_none_or(|u| u == conn_user);
         let state = self.lock();

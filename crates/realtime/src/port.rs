@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use charge_domain::messages::Draft;
-use charge_domain::{BoxFuture, OnlineUser, Realtime, Utf8Bytes};
+use charge_domain::{BoxFuture, Liveness, OnlineUser, Realtime, UserStream, Utf8Bytes};
 use charge_store::{Message, StoreError};
 
 use crate::hub::Hub;
@@ -29,11 +29,17 @@ impl Realtime for Port {
     }
 
     fn user_changed(&self, user: OnlineUser) {
+        // Other nodes mark the user for their presence feed when they hear of the change.
+        self.hub.users.mark(user.id);
         self.hub.user_changed(user);
     }
 
     fn channel_changed_silently(&self, channel_id: i64) {
         self.hub.channel_changed_silently(channel_id);
+    }
+
+    fn permissions_changed(&self, room_id: i64) {
+        self.hub.permissions_changed(room_id);
     }
 
     fn evict(
@@ -52,5 +58,20 @@ impl Realtime for Port {
 
     fn create_message(&self, draft: Draft) -> BoxFuture<'_, Result<Message, StoreError>> {
         Box::pin(self.writer.create(draft))
+    }
+
+    fn to_users(&self, stream: UserStream, users: &[i64], frame: Utf8Bytes) {
+        self.hub.to_users(stream, users, &frame);
+    }
+
+    fn liveness(&self, user_id: i64) -> Liveness {
+        self.hub.users.liveness(user_id)
+    }
+
+    fn presence_changed(&self, user_id: i64) {
+        self.hub.users.mark(user_id);
+        self.hub
+            .bus()
+            .publish(crate::bus::RemoteEvent::PresenceChanged { user_id });
     }
 }

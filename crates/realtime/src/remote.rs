@@ -48,6 +48,7 @@ impl Hub {
         }
         drop(state);
         self.voice.expire(now, ttl);
+        self.users.expire(now, ttl);
     }
 
     /// Re-sends this node's state of every channel so other nodes keep it alive.
@@ -63,13 +64,39 @@ impl Hub {
         }
         drop(state);
         self.voice.heartbeat(self.bus());
+        self.publish_users_state();
+    }
+
+    /// Publishes this node's connected users (for the other nodes' presence).
+    pub fn publish_users_state(&self) {
+        if self.bus().is_distributed() {
+            self.bus().publish(RemoteEvent::UsersState {
+                users: self.users.local_report(),
+            });
+        }
     }
 
     /// Applies an event another node published.
     pub fn apply_remote(&self, node: &str, event: RemoteEvent) {
         match event {
             RemoteEvent::ChannelChanged { channel_id } => self.cache.channel_changed(channel_id),
-            RemoteEvent::UserChanged { user_id } => self.cache.forget_user(user_id),
+            RemoteEvent::UserChanged { user_id } => {
+                self.cache.forget_user(user_id);
+                self.users.mark(user_id);
+            }
+            RemoteEvent::PermissionsChanged { room_id } => self.recheck_room(room_id),
+            RemoteEvent::PresenceChanged { user_id } => self.users.mark(user_id),
+            RemoteEvent::StreamFrame {
+                stream,
+                users,
+                frame,
+            } => {
+                self.users
+                    .deliver_local(stream, &users, &Utf8Bytes::from(frame));
+            }
+            RemoteEvent::UsersState { users } => {
+                self.users.apply_report(node, users, Instant::now());
+            }
             RemoteEvent::ChannelFrame { channel_id, frame } => {
                 self.to_local_channel(channel_id, &Utf8Bytes::from(frame));
             }
@@ -122,6 +149,7 @@ impl Hub {
                 }
                 drop(state);
                 self.voice.forget_node(node);
+                self.users.forget_node(node);
             }
         }
     }

@@ -156,6 +156,19 @@ pub trait Handler: Send {
     fn on_binary(&mut self) -> Reply {
         vec![error_frame("Binary frames are not supported")].into()
     }
+
+    /// The room's permissions changed (decision 24): what this socket may still see and do.
+    fn on_recheck(&mut self) -> impl Future<Output = Recheck> + Send {
+        std::future::ready(Recheck::Keep(Vec::new()))
+    }
+}
+
+/// A session's answer to changed permissions.
+pub enum Recheck {
+    /// Still allowed; these frames tell the client what changed.
+    Keep(Vec<Utf8Bytes>),
+    /// No longer allowed: these frames (an error saying why), then the close.
+    Close(Vec<Utf8Bytes>, u16, &'static str),
 }
 
 /// What an inbound frame is answered with.
@@ -182,6 +195,8 @@ pub struct PumpOptions {
     pub idle_timeout: Option<Duration>,
     pub expires_at: u64,
     pub scope: &'static str,
+    /// Whose socket this is: every open socket keeps its user connected (presence).
+    pub user_id: i64,
 }
 
 /// Runs the session until the peer leaves or a close rule fires.
@@ -197,7 +212,7 @@ pub async fn pump<H: Handler>(
     handler: &mut H,
     options: PumpOptions,
 ) {
-    let _live = LiveGuard::new(state, options.scope);
+    let _live = LiveGuard::new(state, options.scope, options.user_id);
     tracing::debug!("session opened");
     let shutdown = state.hub.stopping();
     tokio::pin!(shutdown);
@@ -231,6 +246,21 @@ pub async fn pump<H: Handler>(
             }
             next = outbox.recv() => match next {
                 Next::Close(code, reason) => End::Close(code, reason),
+                Next::Recheck => match Box::pin(handler.on_recheck()).await {
+                    Recheck::Keep(frames) => {
+                        if frames.is_empty() || write_texts(socket, &frames).await.is_ok() {
+                            continue;
+                        }
+                        End::Gone
+                    }
+                    Recheck::Close(frames, code, reason) => {
+                        if write_texts(socket, &frames).await.is_err() {
+                            End::Gone
+                        } else {
+                            End::Close(code, reason)
+                        }
+                    }
+                },
                 Next::Item(first) => {
                     if Box::pin(write_queued(socket, outbox, first)).await {
                         continue;
@@ -323,15 +353,18 @@ fn log_close(code: u16, reason: &'static str) {
 struct LiveGuard {
     hub: std::sync::Arc<Hub>,
     scope: &'static str,
+    user_id: i64,
 }
 
 impl LiveGuard {
-    fn new(state: &AppState, scope: &'static str) -> Self {
+    fn new(state: &AppState, scope: &'static str, user_id: i64) -> Self {
         metrics::gauge!("realtime_active_connections", "scope" => scope).increment(1.0);
         state.hub.session_started();
+        state.hub.users.connected(user_id);
         Self {
             hub: state.hub.clone(),
             scope,
+            user_id,
         }
     }
 }
@@ -339,6 +372,7 @@ impl LiveGuard {
 impl Drop for LiveGuard {
     fn drop(&mut self) {
         metrics::gauge!("realtime_active_connections", "scope" => self.scope).decrement(1.0);
+        self.hub.users.disconnected(self.user_id);
         self.hub.session_ended();
     }
 }

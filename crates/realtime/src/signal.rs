@@ -22,9 +22,11 @@ use charge_protocol::frames::{SignalClientFrame, SignalServerFrame};
 use crate::bus::RemoteEvent;
 use crate::conn::Conn;
 use crate::frames::{error_frame, pong};
-use crate::session::{self, Handler, Place, PumpOptions, Reply};
+use crate::session::{self, Handler, Place, PumpOptions, Recheck, Reply};
 use crate::state::AppState;
 use crate::voice::{Participant, VoiceRoom, now, publish_state, send_all};
+use crate::voice_access;
+use charge_domain::permissions::Perms;
 use tracing::Instrument;
 
 pub async fn ws_signal(
@@ -40,8 +42,13 @@ pub async fn ws_signal(
                 Ok(admitted) => admitted,
                 Err((code, reason)) => return session::close(&mut socket, code, reason).await,
             };
+        let channel = query.get("channel").and_then(|c| c.parse().ok());
         // The request's headers and query are not needed for the session's lifetime.
         drop((query, headers));
+        let perms = match voice_access::admission(&state, room.id, caller.user.id, channel).await {
+            Ok(perms) => perms,
+            Err((code, reason)) => return session::close(&mut socket, code, reason).await,
+        };
         let user = &caller.user;
         let (conn, mut outbox) = state.hub.connection(user.id);
         let welcome = join(
@@ -63,11 +70,14 @@ pub async fn ws_signal(
             state: state.clone(),
             room_id: room.id,
             user_id: user.id,
+            channel,
+            perms,
         };
         let options = PumpOptions {
             idle_timeout: Some(state.settings.websocket_receive_timeout),
             expires_at: caller.expires_at,
             scope: "voice",
+            user_id: user.id,
         };
         let span = session::span("voice", conn.id, user.id, Place::Room(&room.slug));
         session::pump(&state, &mut socket, &mut outbox, &mut handler, options)
@@ -176,11 +186,28 @@ struct SignalHandler {
     state: AppState,
     room_id: i64,
     user_id: i64,
+    /// The voice channel joined, when the client named one.
+    channel: Option<i64>,
+    perms: Perms,
 }
 
 impl Handler for SignalHandler {
     async fn on_text(&mut self, text: &str) -> Reply {
         self.respond(text).await.into()
+    }
+
+    /// A participant no voice channel lets connect any more is told so and closed.
+    async fn on_recheck(&mut self) -> Recheck {
+        match voice_access::admission(&self.state, self.room_id, self.user_id, self.channel).await {
+            Ok(perms) => {
+                self.perms = perms;
+                Recheck::Keep(Vec::new())
+            }
+            Err((code, reason)) if code == session::CLOSE_POLICY => {
+                Recheck::Close(vec![error_frame(reason)], code, reason)
+            }
+            Err(_) => Recheck::Keep(Vec::new()),
+        }
     }
 }
 
@@ -300,6 +327,14 @@ impl SignalHandler {
             .filter(|p| p.role == VoiceRole::Speaker)
             .count();
         let before = room.participants.get(&target).map(Participant::wire);
+        if let Ok(event) = &change.event {
+            let muted_now = room.participants.get(&target).is_some_and(|p| p.muted);
+            if let Some(missing) =
+                voice_access::refusal(self.perms, is_self, me.is_moderator(), muted_now, event)
+            {
+                return Err(missing);
+            }
+        }
         match change.event? {
             StateEvent::SetRole { role } => {
                 let role = role?;

@@ -22,11 +22,14 @@ use crate::conn::{Conn, Outbox};
 use crate::frames::{error_frame, pong};
 use crate::presence::presence_frame;
 use crate::session::{
-    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, Place, PumpOptions, Refusal, Reply,
+    self, CLOSE_POLICY, CLOSE_UNSUPPORTED, Caller, Handler, Place, PumpOptions, Recheck, Refusal,
+    Reply,
 };
 use crate::state::AppState;
+use crate::text_access;
 use charge_domain::channels::{self, TextChannelAccess};
 use charge_domain::dto;
+use charge_domain::permissions;
 use charge_domain::{OnlineUser, frame};
 use tracing::Instrument;
 
@@ -53,15 +56,18 @@ pub async fn ws_text(
     ws.on_upgrade(move |mut socket| async move { run(&state, &mut socket, request).await })
 }
 
-async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64), Refusal> {
+async fn admit(state: &AppState, request: &Request) -> Result<(Caller, i64, i64), Refusal> {
     let caller = session::authenticate(state, &request.query, &request.headers).await?;
     let invalid = (CLOSE_UNSUPPORTED, "Invalid channel");
     let channel_id: i64 = request.channel_id.parse().map_err(|_| invalid)?;
     // The same check as the HTTP history route.
     match channels::text_channel_access(state, channel_id, caller.user.id).await {
-        Ok(TextChannelAccess::Granted(_)) => Ok((caller, channel_id)),
+        Ok(TextChannelAccess::Granted(channel)) => Ok((caller, channel_id, channel.room_id)),
         Ok(TextChannelAccess::NotMember) => Err((CLOSE_POLICY, "Not a room member")),
-        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText) => Err(invalid),
+        // A channel the caller may not view is refused as if it did not exist (decision 24).
+        Ok(TextChannelAccess::Missing | TextChannelAccess::NotText | TextChannelAccess::Hidden) => {
+            Err(invalid)
+        }
         Err(e) => {
             tracing::warn!(
                 channel_id,
@@ -84,6 +90,7 @@ async fn run(state: &AppState, socket: &mut WebSocket, request: Box<Request>) {
         idle_timeout: Some(state.settings.websocket_receive_timeout),
         expires_at: session.expires_at,
         scope: "channels",
+        user_id: session.handler.user_id,
     };
     let span = session::span(
         "channels",
@@ -118,7 +125,7 @@ struct Session {
 /// Admits the caller (or closes the socket with the refusal), then greets them. `presence=delta`
 /// in the query asks for `presence_delta` frames after the first full list.
 async fn open(state: &AppState, socket: &mut WebSocket, request: Box<Request>) -> Option<Session> {
-    let (caller, channel_id) = match admit(state, &request).await {
+    let (caller, channel_id, room_id) = match admit(state, &request).await {
         Ok(admitted) => admitted,
         Err((code, reason)) => {
             session::close(socket, code, reason).await;
@@ -128,7 +135,7 @@ async fn open(state: &AppState, socket: &mut WebSocket, request: Box<Request>) -
     let delta = request.query.get("presence").is_some_and(|v| v == "delta");
     // The request's headers and query are not needed for the session's lifetime.
     drop(request);
-    let (handler, outbox) = greet(state, socket, caller.user, channel_id, delta).await?;
+    let (handler, outbox) = greet(state, socket, caller.user, channel_id, room_id, delta).await?;
     Some(Session {
         handler,
         outbox,
@@ -143,6 +150,7 @@ async fn greet(
     socket: &mut WebSocket,
     user: charge_store::User,
     channel_id: i64,
+    room_id: i64,
     presence_delta: bool,
 ) -> Option<(TextHandler, Outbox)> {
     let name = user
@@ -189,7 +197,9 @@ async fn greet(
         status: user.presence_status.clone(),
         avatar_url: dto::avatar_url(user.id, user.avatar_path.as_deref(), user.avatar_updated_at),
     };
-    let online = state.hub.join_text(channel_id, conn.clone(), me);
+    let online = state.hub.join_text(channel_id, room_id, conn.clone(), me);
+    // A change between admission and joining is caught up at once.
+    conn.recheck();
     let mut greeting = vec![presence_frame(channel_id, &online)];
     drop(online);
     greeting.extend(state.hub.typing_snapshot(channel_id));
@@ -199,6 +209,10 @@ async fn greet(
             return None;
         }
     }
+    let perms = match permissions::channel_grant(state, channel_id, user.id).await {
+        Ok(Ok(grant)) => Some(grant.perms),
+        _ => None,
+    };
     let handler = TextHandler {
         state: state.clone(),
         conn,
@@ -206,6 +220,7 @@ async fn greet(
         user_id: user.id,
         name,
         follow_ups: None,
+        perms,
     };
     Some((handler, outbox))
 }
@@ -218,6 +233,8 @@ struct TextHandler {
     name: String,
     /// Where replies wait while the newest message is being committed.
     follow_ups: Option<Arc<FollowUps>>,
+    /// What the user could do here when last told (`None`: as when they connected).
+    perms: Option<permissions::Perms>,
 }
 
 impl Handler for TextHandler {
@@ -234,8 +251,17 @@ impl Handler for TextHandler {
                 Err(detail) => vec![error_frame(&detail)],
             },
             Ok(TextClientFrame::Typing { is_typing }) => {
-                // A timed-out member may still stop typing, never start.
-                if is_typing && let Err(detail) = self.admit_interaction().await {
+                // Without send_messages, or timed out, a member may still stop typing, never
+                // start.
+                if is_typing
+                    && let Err(detail) =
+                        match text_access::may_send(&self.state, self.channel_id, self.user_id)
+                            .await
+                        {
+                            Ok(()) => self.admit_interaction().await,
+                            refused => refused,
+                        }
+                {
                     return self.reply(vec![error_frame(&detail)]);
                 }
                 self.state.hub.set_typing(
@@ -253,6 +279,11 @@ impl Handler for TextHandler {
 
     fn on_binary(&mut self) -> Reply {
         self.reply(vec![error_frame("Binary frames are not supported")])
+    }
+
+    /// A socket whose user lost `view` (or membership) is told why and closed with 1008.
+    async fn on_recheck(&mut self) -> Recheck {
+        text_access::recheck(&self.state, self.channel_id, self.user_id, &mut self.perms).await
     }
 }
 
@@ -282,6 +313,7 @@ impl TextHandler {
     /// A reaction change, by the domain's rule (as over HTTP); a duplicate add is accepted
     /// silently, as the contract has it.
     async fn react(&self, change: ReactionChange) -> Result<(), Cow<'static, str>> {
+        text_access::may_send(&self.state, self.channel_id, self.user_id).await?;
         let emoji = match messages::emoji(&change.emoji) {
             Ok(emoji) => emoji,
             Err(EmojiError::Empty) => return Err("Reaction payload must include 'emoji'".into()),
@@ -348,6 +380,7 @@ impl TextHandler {
         &mut self,
         message: NewMessage,
     ) -> Result<crate::writer::Pending, Cow<'static, str>> {
+        text_access::may_send(&self.state, self.channel_id, self.user_id).await?;
         // The same allowance as HTTP posts (decision: one limit per user, whatever the way in).
         if let Err(wait) = self.state.posting.admit(self.user_id) {
             return Err(format!("You are sending messages too fast; try again in {wait} s").into());

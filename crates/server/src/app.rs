@@ -73,6 +73,9 @@ impl Application {
             .migrate()
             .await
             .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+        charge_domain::logins::assign_missing_keys(&store)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot assign login keys: {e}"))?;
         let listener = listen(&settings.host, settings.port).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
         })?;
@@ -162,6 +165,9 @@ impl Application {
                 }
             }
         });
+        let people = tokio::spawn(charge_realtime::people_feed::run(
+            self.state.sessions.clone(),
+        ));
         let turn_probe = (!self.state.settings.turn_health_interval.is_zero()).then(|| {
             let config = charge_http::routes::config::turn_config(&self.state.settings);
             let interval = self.state.settings.turn_health_interval;
@@ -197,6 +203,7 @@ impl Application {
         .await;
         sweeper.abort();
         typing.abort();
+        people.abort();
         if let Some(probe) = turn_probe {
             probe.abort();
         }

@@ -9,11 +9,14 @@
 mod audit;
 pub mod backup;
 mod channels;
+mod conversations;
 mod error;
 mod invitations;
 mod messages;
 mod models;
 mod moderation;
+mod people;
+mod permissions;
 mod readstate;
 mod rooms;
 mod search;
@@ -26,10 +29,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use conversations::{Conversation, DirectMessage, DirectReaction, Participant};
 pub use error::StoreError;
 pub use messages::{HistoryPage, HistoryQuery, NONCE_WINDOW_MICROS, NewMessage};
 pub use models::*;
 pub use moderation::{Ban, PostingFacts};
+pub use people::{FriendLink, Person};
+pub use permissions::{OverwriteTarget, RoleOverwrite, UserOverwrite};
 pub use readstate::{ChannelUnread, UNREAD_COUNT_CAP};
 pub use search::SearchFilter;
 

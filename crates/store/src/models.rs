@@ -11,6 +11,8 @@ pub struct User {
     pub avatar_updated_at: Option<i64>,
     pub avatar_path: Option<String>,
     pub presence_status: String,
+    /// 1 when the user chose to appear offline (`presence_status` keeps their other choice).
+    pub presence_invisible: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }

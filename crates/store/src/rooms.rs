@@ -15,8 +15,10 @@ pub const DEFAULT_ROLE_LEVELS: [(&str, i64); 4] = [
 macro_rules! select_member {
     ($tail:literal) => {
         concat!(
-            "SELECT m.id, m.room_id, m.user_id, m.role, m.joined_at, m.timed_out_until, u.login, u.display_name, \
-             u.avatar_path, u.avatar_updated_at, u.presence_status \
+            "SELECT m.id, m.room_id, m.user_id, m.role, m.joined_at, m.timed_out_until, u.login, \
+             u.display_name, u.avatar_path, u.avatar_updated_at, \
+             CASE WHEN u.presence_invisible <> 0 THEN 'offline' ELSE u.presence_status END \
+             AS presence_status \
              FROM room_members m JOIN users u ON u.id = m.user_id ",
             $tail
         )

@@ -20,12 +20,12 @@ both_backends!(users_rooms_channels_and_messages_round_trip_on_every_backend);
 async fn users_rooms_channels_and_messages_round_trip_on_every_backend(db: Db) {
     let (store, _database) = store(db).await;
     let alice = store
-        .create_user("alice", "h", Some("Alice ✓"), "online")
+        .create_user("alice", "alice", "h", Some("Alice ✓"), "online")
         .await
         .unwrap();
     assert!(
         store
-            .create_user("alice", "h", None, "online")
+            .create_user("alice", "alice", "h", None, "online")
             .await
             .is_err()
     );
@@ -110,7 +110,7 @@ both_backends!(a_batch_of_messages_commits_together_in_order_with_thread_links);
 async fn a_batch_of_messages_commits_together_in_order_with_thread_links(db: Db) {
     let (store, _database) = store(db).await;
     let user = store
-        .create_user("batcher", "h", None, "online")
+        .create_user("batcher", "batcher", "h", None, "online")
         .await
         .unwrap();
     let room = store

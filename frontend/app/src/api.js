@@ -276,6 +276,33 @@ export class ApiClient {
     return this.request(`/api/invites/${encodeURIComponent(code)}`, { method: 'POST' });
   }
 
+  // ---- permissions (decision 24)
+  /** @param {number} channelId */
+  channelPermissions(channelId) {
+    return this.request(`/api/channels/${channelId}/permissions`);
+  }
+  /**
+   * @param {number} channelId
+   * @param {'roles' | 'users'} kind
+   * @param {string | number} target a role name or a user id
+   * @param {{ allow: string[], deny: string[] }} body
+   */
+  setOverwrite(channelId, kind, target, body) {
+    return this.request(`/api/channels/${channelId}/permissions/${kind}/${encodeURIComponent(String(target))}`, { method: 'PUT', body });
+  }
+  /** @param {number} channelId @param {'roles' | 'users'} kind @param {string | number} target */
+  clearOverwrite(channelId, kind, target) {
+    return this.request(`/api/channels/${channelId}/permissions/${kind}/${encodeURIComponent(String(target))}`, { method: 'DELETE' });
+  }
+  /** @param {string} slug */
+  roleHierarchy(slug) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/roles/hierarchy`);
+  }
+  /** @param {string} slug @param {string} role @param {number} level */
+  setRoleLevel(slug, role, level) {
+    return this.request(`/api/rooms/${encodeURIComponent(slug)}/roles/hierarchy/${encodeURIComponent(role)}`, { method: 'PATCH', body: { level } });
+  }
+
   // ---- messages
   /**
    * @param {number} channelId

@@ -13,6 +13,9 @@
  *   name_max_length: number,
  *   json_body_max_bytes: number,
  *   ws_frame_max_bytes: number,
+ *   slow_mode_max_seconds: number,
+ *   timeout_max_seconds: number,
+ *   ban_reason_max_length: number,
  * }} Limits
  */
 
@@ -28,6 +31,9 @@ export const LIMIT_NAMES = [
   'name_max_length',
   'json_body_max_bytes',
   'ws_frame_max_bytes',
+  'slow_mode_max_seconds',
+  'timeout_max_seconds',
+  'ban_reason_max_length',
 ];
 
 /** Limits that may be fractional (seconds); the rest are counts and sizes. */

@@ -14,7 +14,7 @@ import { nameLimit } from './room-dialogs.js';
  * @typedef {import('./state/workspace.js').Member} Member
  */
 
-/** Timeouts offered, in seconds. */
+/** Timeouts offered, in seconds. @type {[number, string][]} */
 const TIMEOUTS = [
   [60, '1 minute'],
   [300, '5 minutes'],
@@ -39,6 +39,8 @@ export function memberActionsDialog(ctx, member) {
   if (!room || !canModerate(room, member, meId)) return;
   const name = memberName(member);
   const timedOut = timeoutEnd(member) != null;
+  const limits = ctx.store.state.limits;
+  const lengths = TIMEOUTS.filter(([s]) => !limits || s <= limits.timeout_max_seconds);
   openForm({
     title: `Moderate ${name}`,
     description: 'A kick removes them until they are invited again; a ban keeps them out; a timeout lets them read but not send, react or speak.',
@@ -55,8 +57,8 @@ export function memberActionsDialog(ctx, member) {
           { value: 'ban', label: 'Ban from the room' },
         ],
       },
-      { name: 'duration', label: 'Timeout length', type: 'select', value: '600', options: TIMEOUTS.map(([s, label]) => ({ value: String(s), label: String(label) })) },
-      { name: 'reason', label: 'Ban reason (optional)', maxLength: 512, placeholder: 'Shown in the ban list' },
+      { name: 'duration', label: 'Timeout length', type: 'select', value: '600', options: lengths.map(([s, label]) => ({ value: String(s), label })) },
+      { name: 'reason', label: 'Ban reason (optional)', maxLength: limits?.ban_reason_max_length, placeholder: 'Shown in the ban list' },
     ],
     submitLabel: 'Apply',
     danger: true,
@@ -149,7 +151,9 @@ function renameRoomDialog(ctx) {
  */
 export function slowModeDialog(ctx, channel) {
   const current = channel.slow_mode_seconds ?? 0;
-  const steps = SLOW_MODES.includes(current) ? SLOW_MODES : [...SLOW_MODES, current].sort((a, b) => a - b);
+  const max = ctx.store.state.limits?.slow_mode_max_seconds ?? Infinity;
+  const offered = SLOW_MODES.filter((s) => s <= max);
+  const steps = offered.includes(current) ? offered : [...offered, current].sort((a, b) => a - b);
   openForm({
     title: `Slow mode in #${channel.name}`,
     description: 'How long each member waits between two messages. Admins and owners are not slowed down.',

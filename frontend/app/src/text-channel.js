@@ -70,6 +70,7 @@ export class TextChannelSession {
    *   onAuthError?: () => void,
    *   onGone?: (reason: string) => void,
    *   onError?: (detail: string) => void,
+   *   onPermissions?: (names: string[]) => void,
    *   pingInterval?: number,
    *   backoff?: import('./backoff.js').BackoffOptions,
    * }} options
@@ -182,6 +183,9 @@ export class TextChannelSession {
         break;
       case 'error':
         this.onServerError(String(frame.detail ?? 'Something went wrong'));
+        break;
+      case 'permissions':
+        if (Array.isArray(frame.permissions)) this.options.onPermissions?.(frame.permissions.map(String));
         break;
       default:
         break;

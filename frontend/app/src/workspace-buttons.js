@@ -11,6 +11,7 @@ import {
 } from './channel-dialogs.js';
 import { byId } from './dom.js';
 import { inviteDialog, manageInvitationsDialog } from './invite-dialogs.js';
+import { channelPermissionsDialog, roleLevelsDialog } from './permission-dialogs.js';
 import { saveCollapsed } from './preferences.js';
 import { createRoomDialog, joinDialog, profileDialog } from './room-dialogs.js';
 import { settingsDialog } from './settings-dialog.js';
@@ -29,6 +30,7 @@ export function channelActionsFor(ctx) {
   return {
     openChannel: ctx.openChannel,
     editChannel: (ch) => editChannelDialog(ctx, ch),
+    channelPermissions: (ch) => void channelPermissionsDialog(ctx, ch),
     deleteChannel: (ch) => deleteChannelDialog(ctx, ch),
     toggleCategory: (id) => {
       ctx.store.dispatch({ type: 'category-toggled', categoryId: id });
@@ -52,6 +54,7 @@ export function wireDialogButtons(ctx) {
   byId('btn-add-text').addEventListener('click', () => createChannelDialog(ctx, 'text'));
   byId('btn-add-voice').addEventListener('click', () => createChannelDialog(ctx, 'voice'));
   byId('btn-add-category').addEventListener('click', () => createCategoryDialog(ctx));
+  byId('btn-roles').addEventListener('click', () => void roleLevelsDialog(ctx));
 }
 
 /** @param {WorkspaceContext} ctx @param {string} slug @param {unknown} err */

@@ -20,6 +20,7 @@ import { REMOVAL_WORDS, ReconnectingSocket } from './socket.js';
 import { createStore } from './state/store.js';
 import { channelLabel, currentChannel, initialState, isAdmin, isVoice, myMember, pageTitle, pickChannel, reduce, timeoutEnd } from './state/workspace.js';
 import { TextChannelSession } from './text-channel.js';
+import { loadSendPermission, reasonFromError, reasonFromNames } from './send-permission.js';
 import { VoiceSession } from './voice.js';
 import { renderChannelList } from './views/channel-list.js';
 import { toast } from './views/dialogs.js';
@@ -202,9 +203,17 @@ function syncChannelView(state) {
     onAuthError: sessionEnded,
     onGone: (reason) => {
       if (REMOVAL_WORDS[reason]) leftRoom(room.slug, reason);
+      else if (reason === 'Missing permission: view') toast('You can no longer see this channel.', 'error');
       else toast(reason === 'Invalid channel' ? 'This channel no longer exists.' : `Left the channel: ${reason}`, 'error');
     },
-    onError: (detail) => toast(detail, 'error'),
+    onError: (detail) => {
+      const blocked = reasonFromError(detail);
+      if (blocked !== undefined && live.view instanceof TextView) live.view.composer.setBlocked(blocked);
+      toast(detail, 'error');
+    },
+    onPermissions: (names) => {
+      if (live.view instanceof TextView) live.view.composer.setBlocked(reasonFromNames(names));
+    },
   });
   const view = new TextView({
     channel,
@@ -224,6 +233,7 @@ function syncChannelView(state) {
   view.setChannel(channel, { restriction: restrictionFor(state, channel) });
   setChildren(els.view, view.el);
   session.start();
+  void loadSendPermission({ api, room: () => store.state.room, channelId: channel.id, meId, apply: (reason) => view.composer.setBlocked(reason) });
   if (window.matchMedia('(min-width: 761px)').matches) view.focus();
 }
 

@@ -25,9 +25,14 @@ const MAX_LAST_POSTS: usize = 100_000;
 /// Cached facts per (channel, user): when read, under which access epoch, and what.
 type FactsCache = HashMap<(i64, i64), (Instant, Ticket, PostingFacts)>;
 
+/// Fact loads are serialised per (channel, user) over this many locks, so that a burst of
+/// posts by one user reads the facts once instead of once per post.
+const LOADERS: usize = 16;
+
 #[derive(Default)]
 pub struct Gate {
     facts: Mutex<FactsCache>,
+    loaders: [tokio::sync::Mutex<()>; LOADERS],
     last_posts: Mutex<HashMap<(i64, i64), Instant>>,
 }
 
@@ -95,19 +100,31 @@ impl Gate {
     }
 }
 
-/// The cached facts, or one query.
+/// The facts if cached under the current access epoch.
+fn cached(state: &Domain, key: (i64, i64)) -> Option<PostingFacts> {
+    let ticket = state.cache.access_ticket();
+    let facts = lock(&state.moderation.facts);
+    let (at, epoch, found) = facts.get(&key)?;
+    (*epoch == ticket && at.elapsed() < ACCESS_TTL).then_some(*found)
+}
+
+/// The cached facts, or one query (one per user and channel, however many posts wait).
 async fn facts(
     state: &Domain,
     channel_id: i64,
     user_id: i64,
 ) -> DomainResult<Option<PostingFacts>> {
-    let ticket = state.cache.access_ticket();
-    if let Some((at, epoch, facts)) = lock(&state.moderation.facts).get(&(channel_id, user_id))
-        && *epoch == ticket
-        && at.elapsed() < ACCESS_TTL
-    {
-        return Ok(Some(*facts));
+    let key = (channel_id, user_id);
+    if let Some(found) = cached(state, key) {
+        return Ok(Some(found));
     }
+    let slot = (channel_id ^ user_id.rotate_left(17)).unsigned_abs() as usize % LOADERS;
+    let _loading = state.moderation.loaders[slot].lock().await;
+    if let Some(found) = cached(state, key) {
+        return Ok(Some(found));
+    }
+    // Taken before the read: a change committed meanwhile moves the epoch on.
+    let ticket = state.cache.access_ticket();
     let Some(found) = state.store.posting_facts(channel_id, user_id).await? else {
         return Ok(None);
     };
@@ -115,7 +132,7 @@ async fn facts(
     if facts.len() >= MAX_FACTS {
         facts.clear();
     }
-    facts.insert((channel_id, user_id), (Instant::now(), ticket, found));
+    facts.insert(key, (Instant::now(), ticket, found));
     Ok(Some(found))
 }
 

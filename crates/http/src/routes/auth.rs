@@ -1,5 +1,7 @@
 //! `/api/auth`: registration and login. Both are rate-limited (`accounts::AuthLimiter`) and
-//! hash on the bounded pool (`passwords`), which answers 503 when saturated.
+//! hash on the bounded pool (`passwords`), which answers 503 when saturated. Logins are
+//! matched case-insensitively (`logins`); a predecessor's password hash is upgraded to
+//! Argon2id at the first good sign-in (`legacy_hash`).
 
 use std::net::SocketAddr;
 
@@ -13,7 +15,7 @@ use charge_store::StoreError;
 use crate::error::{ApiError, ApiResult, item};
 use crate::extract::{ApiJson, Validate, check_len};
 use charge_domain::Domain as AppState;
-use charge_domain::dto;
+use charge_domain::{dto, legacy_hash, logins};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -68,14 +70,21 @@ pub async fn register_user(
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<UserRead>)> {
     state.limiter.check(peer.ip(), &body.login)?;
-    if state.store.user_by_login(&body.login).await?.is_some() {
+    if logins::is_taken(&state.store, &body.login).await? {
         return Err(ApiError::BadRequest("Login is already taken").into());
     }
     let hash = state.passwords.hash(body.password).await?;
     let status = body.status.as_deref().unwrap_or("online");
+    let key = logins::login_key(&body.login);
     let user = match state
         .store
-        .create_user(&body.login, &hash, body.display_name.as_deref(), status)
+        .create_user(
+            &body.login,
+            &key,
+            &hash,
+            body.display_name.as_deref(),
+            status,
+        )
         .await
     {
         Err(StoreError::Conflict(_)) => {
@@ -99,9 +108,12 @@ pub async fn login_user(
     state.limiter.check(peer.ip(), &body.login)?;
     // An unknown login is checked against a dummy hash, so it takes as long as a known one
     // and the timing does not tell which logins exist.
-    let user = state.store.user_by_login(&body.login).await?;
+    let user = logins::find(&state.store, &body.login).await?;
     let stored = user.as_ref().map(|u| u.hashed_password.clone());
-    let matches = state.passwords.verify(body.password, stored).await?;
+    let matches = state
+        .passwords
+        .verify(body.password.clone(), stored)
+        .await?;
     let Some(user) = user.filter(|_| matches) else {
         return Err(ApiError::Unauthorized {
             detail: "Incorrect login or password",
@@ -109,6 +121,11 @@ pub async fn login_user(
         }
         .into());
     };
+    // A predecessor's hash is replaced by an Argon2id one now that the password is known.
+    if legacy_hash::is_legacy(&user.hashed_password) {
+        let upgraded = state.passwords.hash(body.password).await?;
+        state.store.set_password_hash(user.id, &upgraded).await?;
+    }
     let token = state.tokens.issue(user.id)?;
     Ok(Json(TokenRead {
         access_token: token,

@@ -15,10 +15,11 @@ use crate::extract::ApiQuery;
 use crate::routes::rooms::parse_path_id;
 use charge_domain::Domain as AppState;
 use charge_domain::channels::{
-    Direction, decode_cursor, history_page, newest_page, readable_text_channel,
+    Direction, decode_cursor, history_page, newest_page, readable_text_channel, text_channel,
 };
 use charge_domain::dto;
 use charge_domain::messages::{self, EMOJI_MAX_LENGTH};
+use charge_domain::permissions::Permission;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,18 +55,23 @@ pub struct EmojiQuery {
     emoji: String,
 }
 
-/// The message `message_id` of text channel `channel_id`, for a member.
+/// The message `message_id` of text channel `channel_id`, for a member who may view it and,
+/// when `need` is given, has that permission too.
 async fn channel_message(
     state: &AppState,
     channel_id: &str,
     message_id: &str,
     user_id: i64,
+    need: Option<Permission>,
 ) -> ApiResult<Channel> {
     let channel_id = parse_path_id(channel_id, "channel_id")?;
     let message_id = parse_path_id(message_id, "message_id")?;
-    let channel = readable_text_channel(state, channel_id, user_id).await?;
+    let grant = text_channel(state, channel_id, user_id).await?;
+    if let Some(permission) = need {
+        grant.require(permission)?;
+    }
     match state.store.message_channel(message_id).await? {
-        Some(c) if c == channel.id => Ok(channel),
+        Some(c) if c == grant.channel.id => Ok(grant.channel),
         _ => Err(ApiError::NotFound("Message not found").into()),
     }
 }
@@ -73,14 +79,23 @@ async fn channel_message(
 /// React to a message.
 #[utoipa::path(post, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
     security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)), request_body = ReactionCreate,
-    responses((status = 201, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel or message not found"), (status = 409, description = "Reaction already exists")))]
+    responses((status = 201, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member or Missing permission: send_messages"),
+              (status = 404, description = "Channel (or one the caller may not view) or message not found"),
+              (status = 409, description = "Reaction already exists")))]
 pub async fn add_reaction(
     State(state): State<AppState>,
     me: CurrentUser,
     Path((channel_id, message_id)): Path<(String, String)>,
     crate::extract::ApiJson(body): crate::extract::ApiJson<ReactionCreate>,
 ) -> ApiResult<(axum::http::StatusCode, Json<MessageRead>)> {
-    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let channel = channel_message(
+        &state,
+        &channel_id,
+        &message_id,
+        me.user.id,
+        Some(Permission::SendMessages),
+    )
+    .await?;
     let message_id = parse_path_id(&message_id, "message_id")?;
     let message = messages::react(
         &state,
@@ -100,7 +115,8 @@ pub async fn add_reaction(
 #[utoipa::path(delete, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
     security(("bearer" = [])),
     params(("channel_id" = i64, Path), ("message_id" = i64, Path), ("emoji" = String, Query)),
-    responses((status = 200, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel, message or reaction not found")))]
+    responses((status = 200, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member or Missing permission: send_messages"),
+              (status = 404, description = "Channel (or one the caller may not view), message or reaction not found")))]
 pub async fn remove_reaction(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -114,7 +130,14 @@ pub async fn remove_reaction(
             format!("String should have 1 to {EMOJI_MAX_LENGTH} characters"),
         )
     })?;
-    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let channel = channel_message(
+        &state,
+        &channel_id,
+        &message_id,
+        me.user.id,
+        Some(Permission::SendMessages),
+    )
+    .await?;
     let message_id = parse_path_id(&message_id, "message_id")?;
     let message = messages::react(&state, channel.id, message_id, me.user.id, emoji, false)
         .await?
@@ -134,7 +157,7 @@ pub async fn get_thread(
     me: CurrentUser,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<MessageRead>>> {
-    let channel = channel_message(&state, &channel_id, &message_id, me.user.id).await?;
+    let channel = channel_message(&state, &channel_id, &message_id, me.user.id, None).await?;
     let root = parse_path_id(&message_id, "message_id")?;
     let items = state
         .store

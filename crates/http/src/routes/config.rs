@@ -151,5 +151,8 @@ pub async fn get_limits(State(state): State<AppState>) -> Json<charge_protocol::
         name_max_length: limits::NAME_MAX_LENGTH,
         json_body_max_bytes: limits::JSON_BODY_MAX_BYTES,
         ws_frame_max_bytes: limits::WS_FRAME_MAX_BYTES,
+        slow_mode_max_seconds: limits::SLOW_MODE_MAX_SECONDS,
+        timeout_max_seconds: limits::TIMEOUT_MAX_SECONDS,
+        ban_reason_max_length: limits::BAN_REASON_MAX_LENGTH,
     })
 }

@@ -22,6 +22,7 @@ use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
 use charge_domain::audit::{self, Target};
 use charge_domain::dto;
+use charge_domain::permissions::{self, Permission};
 use charge_domain::rooms as rooms_ws;
 
 /// Longest reorder list: a room has at most 26 channels and 50 categories, so a longer list
@@ -148,7 +149,9 @@ fn all_distinct_and_known(ids: impl Iterator<Item = i64>, known: &HashSet<i64>) 
 /// Renames a channel or moves it into another category (admins and owners).
 #[utoipa::path(patch, path = "/api/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = i64, Path)), request_body = ChannelUpdate,
-    responses((status = 200, body = ChannelRead), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Channel or category not found")))]
+    responses((status = 200, body = ChannelRead),
+              (status = 403, description = "Not a room member, Insufficient permissions or Missing permission: manage_channel"),
+              (status = 404, description = "Channel (or one the caller may not view) or category not found")))]
 pub async fn update_channel(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -156,18 +159,16 @@ pub async fn update_channel(
     ApiJson(body): ApiJson<ChannelUpdate>,
 ) -> ApiResult<Json<ChannelRead>> {
     let channel_id = parse_path_id(&channel_id, "channel_id")?;
-    let channel = state
-        .store
-        .channel_by_id(channel_id)
-        .await?
-        .ok_or(ApiError::NotFound("Channel not found"))?;
+    let channel =
+        permissions::managed_channel(&state, channel_id, me.user.id, Permission::ManageChannel)
+            .await?
+            .channel;
     let room = state
         .store
         .room_by_id(channel.room_id)
         .await?
         .ok_or(ApiError::NotFound("Channel not found"))?;
     let access = RoomAccess::for_room(&state, room, me.user.id).await?;
-    access.require_admin()?;
     if let Some(Some(category)) = body.category_id
         && !state
             .store

@@ -23,8 +23,9 @@ use std::borrow::Cow;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, item};
 use charge_domain::Domain as AppState;
-use charge_domain::channels::readable_text_channel;
+use charge_domain::channels::text_channel;
 use charge_domain::dto;
+use charge_domain::permissions::{self, Permission, Perms};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -167,8 +168,8 @@ async fn read_form(req: Request) -> ApiResult<MessageForm> {
                          (charge_protocol::MessageCreateForm = "multipart/form-data"))),
     responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"),
               (status = 400, description = "Blank content, parent message mismatch, not a text channel, or files attached"),
-              (status = 403, description = "Not a member of the channel's room"),
-              (status = 404, description = "Channel or parent message not found"),
+              (status = 403, description = "Not a room member or Missing permission: send_messages"),
+              (status = 404, description = "Channel (or one the caller may not view) or parent message not found"),
               (status = 413, description = "Message exceeds maximum length"),
               (status = 422, description = "Missing channel_id, a bad nonce, or an unknown form field"),
               (status = 429, description = "Posting too fast; retry after `Retry-After` seconds")))]
@@ -186,7 +187,9 @@ pub async fn create_message(
             "Field required",
         )])
     })?;
-    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
+    let grant = text_channel(&state, channel_id, me.user.id).await?;
+    grant.require(Permission::SendMessages)?;
+    let channel = grant.channel;
     if let Some(parent) = form.parent_id {
         match state.store.message_channel(parent).await? {
             None => return Err(ApiError::NotFound("Message not found").into()),
@@ -259,12 +262,13 @@ impl Validate for MessageModerate {
     }
 }
 
-/// The message, its room access for the caller, and whether the caller may act as its author.
+/// The message, its room access for the caller, and what the caller may do in its channel;
+/// a message in a channel the caller may not view is not found (decision 24).
 async fn message_access(
     state: &AppState,
     raw_id: &str,
     user_id: i64,
-) -> ApiResult<(charge_store::Message, RoomAccess)> {
+) -> ApiResult<(charge_store::Message, RoomAccess, Perms)> {
     let id = parse_path_id(raw_id, "message_id")?;
     let message = state
         .store
@@ -282,7 +286,24 @@ async fn message_access(
         .await?
         .ok_or(ApiError::NotFound("Message not found"))?;
     let access = RoomAccess::for_room(state, room, user_id).await?;
-    Ok((message, access))
+    let perms = permissions::room_perms(state, access.room.id)
+        .await?
+        .effective(channel.id, user_id)
+        .unwrap_or_default();
+    if !perms.has(Permission::View) {
+        return Err(ApiError::NotFound("Message not found").into());
+    }
+    Ok((message, access, perms))
+}
+
+/// Acting on someone else's message: admin+, then `manage_messages` in its channel.
+fn may_manage(access: &RoomAccess, perms: Perms) -> ApiResult<()> {
+    access.require_admin()?;
+    if perms.has(Permission::ManageMessages) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(Permission::ManageMessages.missing()).into())
+    }
 }
 
 /// Pushes the changed message to the channel's sockets and answers with it.
@@ -305,9 +326,9 @@ pub async fn edit_message(
     Path(message_id): Path<String>,
     ApiJson(body): ApiJson<MessageEdit>,
 ) -> ApiResult<Json<MessageRead>> {
-    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    let (message, access, perms) = message_access(&state, &message_id, me.user.id).await?;
     if message.author_id != Some(me.user.id) {
-        access.require_admin()?;
+        may_manage(&access, perms)?;
     }
     let content = body.content.trim_end();
     if content.trim().is_empty() {
@@ -333,9 +354,9 @@ pub async fn delete_message(
     me: CurrentUser,
     Path(message_id): Path<String>,
 ) -> ApiResult<Json<MessageRead>> {
-    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
+    let (message, access, perms) = message_access(&state, &message_id, me.user.id).await?;
     if message.author_id != Some(me.user.id) {
-        access.require_admin()?;
+        may_manage(&access, perms)?;
     }
     let updated = state.store.delete_message(message.id).await?;
     Ok(publish(&state, &updated))
@@ -351,8 +372,8 @@ pub async fn moderate_message(
     Path(message_id): Path<String>,
     ApiJson(body): ApiJson<MessageModerate>,
 ) -> ApiResult<Json<MessageRead>> {
-    let (message, access) = message_access(&state, &message_id, me.user.id).await?;
-    access.require_admin()?;
+    let (message, access, perms) = message_access(&state, &message_id, me.user.id).await?;
+    may_manage(&access, perms)?;
     let note: Option<String> = body.note.map(|n| n.chars().take(255).collect());
     let by = (body.action == "suppress").then_some((me.user.id, note.as_deref()));
     let updated = state.store.moderate_message(message.id, by).await?;

@@ -15,9 +15,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Validate, check_len};
 use crate::routes::rooms::parse_path_id;
 use charge_domain::Domain as AppState;
-use charge_domain::access::RoomAccess;
 use charge_domain::channels::readable_text_channel;
 use charge_domain::dto;
+use charge_domain::permissions::{self, Permission};
 
 /// Most messages one channel may have pinned; the list is therefore bounded too.
 pub const MAX_PINS_PER_CHANNEL: i64 = charge_protocol::limits::PINS_PER_CHANNEL;
@@ -56,17 +56,14 @@ async fn pinnable(
     user_id: i64,
     must_exist: bool,
 ) -> ApiResult<(i64, i64)> {
+    // Malformed ids are a 422 before any lookup.
     let channel_id = parse_path_id(channel_id, "channel_id")?;
     let message = parse_path_id(message_id, "message_id")?;
-    let channel = readable_text_channel(state, channel_id, user_id).await?;
-    let room = state
-        .store
-        .room_by_id(channel.room_id)
-        .await?
-        .ok_or(ApiError::NotFound("Channel not found"))?;
-    RoomAccess::for_room(state, room, user_id)
-        .await?
-        .require_admin()?;
+    let grant =
+        permissions::managed_channel(state, channel_id, user_id, Permission::ManageMessages)
+            .await?;
+    grant.require_text()?;
+    let channel = grant.channel;
     if must_exist && state.store.message_channel(message).await? != Some(channel.id) {
         return Err(ApiError::NotFound("Message not found").into());
     }

@@ -15,7 +15,8 @@ use charge_domain::Domain as AppState;
 use charge_domain::OnlineUser;
 use charge_domain::dto;
 
-const STATUSES: [&str; 3] = ["online", "idle", "dnd"];
+/// What a user may choose; `invisible` shows them offline to everyone else.
+const STATUSES: [&str; 4] = ["online", "idle", "dnd", "invisible"];
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +30,7 @@ pub struct ProfileUpdate {
     /// 1–128 characters once trimmed.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `online`, `idle` or `dnd`.
+    /// `online`, `idle`, `dnd`, or `invisible` (appear offline to everyone else).
     #[serde(default)]
     pub status: Option<String>,
 }
@@ -53,7 +54,7 @@ impl Validate for ProfileUpdate {
             problems.push(item(
                 "enum",
                 &["body", "status"],
-                "Input should be 'online', 'idle' or 'dnd'",
+                "Input should be 'online', 'idle', 'dnd' or 'invisible'",
             ));
         }
         problems
@@ -78,13 +79,14 @@ pub async fn update_profile(
     if body.display_name.is_none() && body.status.is_none() {
         return Ok(Json(dto::user(&me.user)));
     }
+    let invisible = body.status.as_deref() == Some("invisible");
+    if body.status.is_some() {
+        state.store.set_invisible(me.user.id, invisible).await?;
+    }
+    let status = body.status.as_deref().filter(|_| !invisible);
     let user = state
         .store
-        .update_profile(
-            me.user.id,
-            body.display_name.as_deref(),
-            body.status.as_deref(),
-        )
+        .update_profile(me.user.id, body.display_name.as_deref(), status)
         .await?
         .ok_or_else(ApiError::not_authenticated)?;
     state.cache.put_user(&user);

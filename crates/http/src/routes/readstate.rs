@@ -5,7 +5,8 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use charge_domain::Domain as AppState;
-use charge_domain::channels::readable_text_channel;
+use charge_domain::channels::{readable_text_channel, text_channel};
+use charge_domain::permissions::Permission;
 use charge_domain::{dto, readstate};
 use charge_protocol::{
     ChannelReadState, MessageRead, ReadMarkCreate, ReceiptCreate, RoomReadState, ValidationItem,
@@ -92,8 +93,8 @@ pub async fn mark_channel_read(
     request_body = ReceiptCreate,
     responses((status = 200, body = MessageRead, description = "The message with the caller's delivered_at/read_at"),
               (status = 400, description = "History is only available for text channels"),
-              (status = 403, description = "Not a room member"),
-              (status = 404, description = "Channel not found / Message not found"),
+              (status = 403, description = "Not a room member or Missing permission: send_messages"),
+              (status = 404, description = "Channel not found (or one the caller may not view) / Message not found"),
               (status = 422, description = "Neither delivered nor read is true")))]
 pub async fn create_receipt(
     State(state): State<AppState>,
@@ -103,7 +104,10 @@ pub async fn create_receipt(
 ) -> ApiResult<Json<MessageRead>> {
     let channel_id = parse_path_id(&channel_id, "channel_id")?;
     let message_id = parse_path_id(&message_id, "message_id")?;
-    let channel = readable_text_channel(&state, channel_id, me.user.id).await?;
+    // Receipts are something the user sends: `send_messages` (decision 24).
+    let grant = text_channel(&state, channel_id, me.user.id).await?;
+    grant.require(Permission::SendMessages)?;
+    let channel = grant.channel;
     let (message, delivered_at, read_at) = readstate::receipt(
         &state,
         channel.id,

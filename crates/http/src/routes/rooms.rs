@@ -17,6 +17,7 @@ use crate::routes::moderation;
 use charge_domain::Domain as AppState;
 use charge_domain::access::RoomAccess;
 use charge_domain::audit::{self, Target};
+use charge_domain::permissions::{self, Permission};
 use charge_domain::rooms as rooms_ws;
 use charge_domain::rooms::MembersChange;
 use charge_domain::rooms::room_detail;
@@ -214,7 +215,9 @@ pub async fn create_channel(
 /// Delete a channel by its letter (admins and owners).
 #[utoipa::path(delete, path = "/api/rooms/{slug}/channels/{letter}", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path), ("letter" = String, Path)),
-    responses((status = 204), (status = 400, description = "Invalid channel letter"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or channel not found")))]
+    responses((status = 204), (status = 400, description = "Invalid channel letter"),
+              (status = 403, description = "Not a room member, Insufficient permissions or Missing permission: manage_channel"),
+              (status = 404, description = "Room or channel (or one the caller may not view) not found")))]
 pub async fn delete_channel(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -227,12 +230,21 @@ pub async fn delete_channel(
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::BadRequest("Invalid channel letter").into());
     }
-    let before = state
-        .store
-        .channels(access.room.id)
-        .await?
-        .into_iter()
-        .find(|c| c.letter == letter);
+    let perms = permissions::room_perms(&state, access.room.id).await?;
+    let before = perms
+        .channels
+        .values()
+        .find(|c| c.letter == letter)
+        .cloned();
+    if let Some(channel) = &before {
+        let mine = perms.effective(channel.id, me.user.id).unwrap_or_default();
+        if !mine.has(Permission::View) {
+            return Err(ApiError::NotFound("Channel not found").into());
+        }
+        if !mine.has(Permission::ManageChannel) {
+            return Err(ApiError::Forbidden(Permission::ManageChannel.missing()).into());
+        }
+    }
     let channel_id = state
         .store
         .delete_channel(access.room.id, &letter)

@@ -9,6 +9,8 @@
 //! | `/ws/text/{channel_id}` | [`TextClientFrame`] | [`TextServerFrame`] |
 //! | `/ws/rooms/{room_slug}` | [`RoomsClientFrame`] | [`RoomsServerFrame`] |
 //! | `/ws/signal/{room_slug}` | [`SignalClientFrame`] | [`SignalServerFrame`] |
+//! | `/ws/direct` | [`DirectClientFrame`] | [`DirectServerFrame`] |
+//! | `/ws/presence` | [`PresenceClientFrame`] | [`PresenceServerFrame`] |
 //!
 //! Server frames hold their lists and strings as [`Cow`](std::borrow::Cow), so the server builds
 //! a frame from data it already has, serialises it once and shares the bytes with every
@@ -19,6 +21,8 @@
 //! after the server's own checks (who is targeted, permissions, the store), in the contract's
 //! order; those are [`Checked`] values that carry the answer for when that point is reached.
 
+pub mod direct;
+pub mod presence;
 pub mod rooms;
 pub mod signal;
 pub mod text;
@@ -29,6 +33,8 @@ use serde::ser::Error as _;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+pub use direct::{DirectClientFrame, DirectServerFrame};
+pub use presence::{PresenceClientFrame, PresenceServerFrame};
 pub use rooms::{RoomsClientFrame, RoomsServerFrame};
 pub use signal::{SignalClientFrame, SignalServerFrame};
 pub use text::{TextClientFrame, TextServerFrame};

@@ -57,12 +57,15 @@ deserialize_via_parse!(RoomsClientFrame, parse_value);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RoomsServerFrame<'a> {
-    /// The room's structure, sent on connect (no invitations).
+    /// The room's structure, sent on connect (no invitations): the channels the user may
+    /// view (decision 24) and at most `limits::MEMBERS_EMBEDDED_MAX` members, with the total.
     WorkspaceSnapshot {
         room: Cow<'a, str>,
         channels: Cow<'a, [ChannelRead]>,
         categories: Cow<'a, [ChannelCategoryRead]>,
         members: Cow<'a, [RoomMemberSummary]>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        members_total: Option<i64>,
     },
     ChannelCreated {
         room: Cow<'a, str>,

@@ -216,6 +216,13 @@ pub enum TextServerFrame<'a> {
     Pong,
     /// An error about the last frame, or the reason the server is about to close.
     Error { detail: Cow<'a, str> },
+    /// What the user may now do in the channel, sent when a change to roles, levels or
+    /// overwrites changed it (decision 24; a Charge extension): permission names in the
+    /// contract's order.
+    Permissions {
+        channel_id: i64,
+        permissions: Cow<'a, [String]>,
+    },
 }
 
 /// Someone in a channel's online list.

@@ -29,7 +29,7 @@ fn member(hub: &Hub, channel: i64, user: i64) -> Outbox {
         status: "online".into(),
         avatar_url: None,
     };
-    hub.join_text(channel, conn, me);
+    hub.join_text(channel, 1, conn, me);
     outbox
 }
 

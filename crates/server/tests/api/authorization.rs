@@ -81,6 +81,28 @@ enum Route {
     ReorderCategories,
     GetProfile,
     UpdateProfile,
+    KickMember,
+    LeaveRoom,
+    ListBans,
+    BanUser,
+    UnbanUser,
+    TimeoutMember,
+    RenameRoom,
+    DeleteRoom,
+    TransferOwnership,
+    SetSlowMode,
+    AuditLog,
+    ReadStates,
+    MarkRead,
+    Receipt,
+    GetChannelPermissions,
+    PutRoleOverwrite,
+    DeleteRoleOverwrite,
+    PutUserOverwrite,
+    DeleteUserOverwrite,
+    GetRoleHierarchy,
+    UpdateRoleLevel,
+    ListMembers,
 }
 
 /// The matrix. Columns: anonymous, non-member, guest, member, admin, owner.
@@ -124,6 +146,33 @@ const MATRIX: &[(Route, [Expect; 6])] = &[
     // Everyone signed in has a profile of their own.
     (Route::GetProfile,           [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
     (Route::UpdateProfile,        [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    // Moderation (decision 25): admins and owners, except that anyone may leave and only
+    // owners delete or hand over a room.
+    (Route::KickMember,           [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::LeaveRoom,            [Anon, NotMember, Ok(204),      Ok(204),      Ok(204), Ok(204)]),
+    (Route::ListBans,             [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::BanUser,              [Anon, NotMember, Insufficient, Insufficient, Ok(201), Ok(201)]),
+    (Route::UnbanUser,            [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::TimeoutMember,        [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::RenameRoom,           [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteRoom,           [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(204)]),
+    (Route::TransferOwnership,    [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(200)]),
+    (Route::SetSlowMode,          [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::AuditLog,             [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    // Read state: one's own counts anywhere; read marks and receipts in rooms one is in.
+    (Route::ReadStates,           [Anon, Ok(200),   Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::MarkRead,             [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    (Route::Receipt,              [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
+    // Every member reads a channel's overwrites and the member list; admins change overwrites
+    // and read the levels; only owners change them.
+    (Route::GetChannelPermissions, [Anon, NotMember, Ok(200),     Ok(200),      Ok(200), Ok(200)]),
+    (Route::PutRoleOverwrite,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteRoleOverwrite,  [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::PutUserOverwrite,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::DeleteUserOverwrite,  [Anon, NotMember, Insufficient, Insufficient, Ok(204), Ok(204)]),
+    (Route::GetRoleHierarchy,     [Anon, NotMember, Insufficient, Insufficient, Ok(200), Ok(200)]),
+    (Route::UpdateRoleLevel,      [Anon, NotMember, Insufficient, Insufficient, Insufficient, Ok(200)]),
+    (Route::ListMembers,          [Anon, NotMember, Ok(200),      Ok(200),      Ok(200), Ok(200)]),
 ];
 
 /// Checks that a successful answer carries what the route promises to that caller.
@@ -212,6 +261,23 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
         Route::UpdateChannel => assert_eq!(body["name"], "general", "{body}"),
         Route::GetProfile => assert!(body["login"].is_string(), "{body}"),
         Route::UpdateProfile => assert_eq!(body["status"], "idle", "{body}"),
+        Route::ListBans | Route::ReadStates => assert!(body.is_array(), "{body}"),
+        Route::MarkRead => assert_eq!(body["channel_id"], fx.channel_id, "{body}"),
+        Route::Receipt => assert!(body["read_at"].is_string(), "{body}"),
+        Route::BanUser => assert!(body["user_id"].is_i64(), "{body}"),
+        Route::TimeoutMember => assert!(body["timed_out_until"].is_string(), "{body}"),
+        Route::RenameRoom => assert_eq!(body["title"], "Matrix", "{body}"),
+        Route::TransferOwnership => assert_eq!(body["current_role"], "admin", "{body}"),
+        Route::SetSlowMode => assert_eq!(body["slow_mode_seconds"], 0, "{body}"),
+        Route::AuditLog => {
+            assert!(
+                body["items"].as_array().is_some_and(|a| !a.is_empty()),
+                "{body}"
+            );
+        }
+        Route::KickMember | Route::LeaveRoom | Route::UnbanUser | Route::DeleteRoom => {
+            assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
+        }
         Route::Unpin
         | Route::DeleteCategory
         | Route::ReorderChannels
@@ -219,6 +285,20 @@ fn check_success(route: Route, who: Who, fx: &Fixture, reply: &Reply) {
             assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
         }
         Route::ListCategories => assert!(body.as_array().is_some_and(|a| !a.is_empty()), "{body}"),
+        Route::GetChannelPermissions => assert_eq!(body["channel_id"], fx.channel_id, "{body}"),
+        Route::PutRoleOverwrite => {
+            assert_eq!(body, &json!({"role": "owner", "allow": [], "deny": []}))
+        }
+        Route::PutUserOverwrite => assert_eq!(body["user_id"], fx.target_id, "{body}"),
+        Route::DeleteRoleOverwrite | Route::DeleteUserOverwrite => {
+            assert!(reply.text.is_empty(), "204 has no body: {:?}", reply.text);
+        }
+        Route::GetRoleHierarchy => assert_eq!(body[0], json!({"role": "owner", "level": 400})),
+        Route::UpdateRoleLevel => assert_eq!(body, &json!({"role": "guest", "level": 100})),
+        Route::ListMembers => {
+            let listed = body["items"].as_array().map_or(0, Vec::len);
+            assert!(listed >= 5 && body["total"] == listed, "{body}");
+        }
         Route::CreateCategory => {
             assert!(
                 body["name"]
@@ -346,6 +426,42 @@ impl Route {
             Route::UpdateProfile => ("patch", "/api/profile"),
             Route::ReorderChannels => ("post", "/api/rooms/{slug}/channels/reorder"),
             Route::ReorderCategories => ("post", "/api/rooms/{slug}/categories/reorder"),
+            Route::KickMember => ("delete", "/api/rooms/{slug}/members/{user_id}"),
+            Route::LeaveRoom => ("post", "/api/rooms/{slug}/leave"),
+            Route::ListBans => ("get", "/api/rooms/{slug}/bans"),
+            Route::BanUser => ("put", "/api/rooms/{slug}/bans/{user_id}"),
+            Route::UnbanUser => ("delete", "/api/rooms/{slug}/bans/{user_id}"),
+            Route::TimeoutMember => ("put", "/api/rooms/{slug}/members/{user_id}/timeout"),
+            Route::RenameRoom => ("patch", "/api/rooms/{slug}"),
+            Route::DeleteRoom => ("delete", "/api/rooms/{slug}"),
+            Route::TransferOwnership => ("post", "/api/rooms/{slug}/transfer-ownership"),
+            Route::SetSlowMode => ("put", "/api/channels/{channel_id}/slow-mode"),
+            Route::AuditLog => ("get", "/api/rooms/{slug}/audit-log"),
+            Route::ReadStates => ("get", "/api/read-states"),
+            Route::MarkRead => ("post", "/api/channels/{channel_id}/read"),
+            Route::Receipt => (
+                "post",
+                "/api/channels/{channel_id}/messages/{message_id}/receipts",
+            ),
+            Route::GetChannelPermissions => ("get", "/api/channels/{channel_id}/permissions"),
+            Route::PutRoleOverwrite => {
+                ("put", "/api/channels/{channel_id}/permissions/roles/{role}")
+            }
+            Route::DeleteRoleOverwrite => (
+                "delete",
+                "/api/channels/{channel_id}/permissions/roles/{role}",
+            ),
+            Route::PutUserOverwrite => (
+                "put",
+                "/api/channels/{channel_id}/permissions/users/{user_id}",
+            ),
+            Route::DeleteUserOverwrite => (
+                "delete",
+                "/api/channels/{channel_id}/permissions/users/{user_id}",
+            ),
+            Route::GetRoleHierarchy => ("get", "/api/rooms/{slug}/roles/hierarchy"),
+            Route::UpdateRoleLevel => ("patch", "/api/rooms/{slug}/roles/hierarchy/{role_name}"),
+            Route::ListMembers => ("get", "/api/rooms/{slug}/members"),
         }
     }
 }
@@ -360,7 +476,9 @@ async fn the_matrix_has_a_row_for_every_authenticated_route_the_server_documents
         let public = path == "/api/"
             || path == "/api"
             || path.starts_with("/api/auth/")
-            || path.starts_with("/api/config/");
+            || path.starts_with("/api/config/")
+            // Friends and direct messages have no room roles: `people::access` has their matrix.
+            || path.starts_with("/api/dm/");
         if !path.starts_with("/api") || public {
             continue;
         }

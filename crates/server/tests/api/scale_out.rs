@@ -186,7 +186,7 @@ impl Node {
         let _ = self.child.wait();
     }
 
-    async fn metrics(&self) -> String {
+    pub(crate) async fn metrics(&self) -> String {
         reqwest::get(format!("{}/metrics", self.base))
             .await
             .unwrap()

@@ -70,7 +70,11 @@ impl TestApp {
 
     /// Starts an app with extra settings (name, value) on top of test defaults.
     pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> Self {
-        let database = TestDatabase::create(db).await;
+        Self::spawn_on(TestDatabase::create(db).await, db, overrides).await
+    }
+
+    /// Starts an app on a database the test prepared (rows written before the server starts).
+    pub async fn spawn_on(database: TestDatabase, db: Db, overrides: &[(&str, &str)]) -> Self {
         let database_url = database.url.clone();
         let mut vars: Vec<(&str, &str)> = vec![
             ("HOST", "127.0.0.1"),

@@ -42,7 +42,10 @@ pub async fn next_json(ws: &mut Ws) -> Value {
 /// Every frame the suite receives must be one of the protocol's typed server frames (and come
 /// back the same when re-serialised), so the wire types and the server cannot drift apart.
 pub fn conforms(text: &str) {
-    use charge_protocol::frames::{RoomsServerFrame, SignalServerFrame, TextServerFrame};
+    use charge_protocol::frames::{
+        DirectServerFrame, PresenceServerFrame, RoomsServerFrame, SignalServerFrame,
+        TextServerFrame,
+    };
     let raw: Value = serde_json::from_str(text).expect("json frame");
     let round_trip = |typed: Result<Value, serde_json::Error>| typed.ok().filter(|v| *v == raw);
     let matched = round_trip(
@@ -56,6 +59,17 @@ pub fn conforms(text: &str) {
     .or_else(|| {
         round_trip(
             serde_json::from_str::<SignalServerFrame>(text).and_then(|f| serde_json::to_value(&f)),
+        )
+    })
+    .or_else(|| {
+        round_trip(
+            serde_json::from_str::<DirectServerFrame>(text).and_then(|f| serde_json::to_value(&f)),
+        )
+    })
+    .or_else(|| {
+        round_trip(
+            serde_json::from_str::<PresenceServerFrame>(text)
+                .and_then(|f| serde_json::to_value(&f)),
         )
     });
     assert!(

@@ -23,6 +23,7 @@ import { channelSections, isAdmin, isVoice } from '../state/workspace.js';
  * @typedef {{
  *   openChannel: (id: number) => void,
  *   editChannel: (channel: Channel) => void,
+ *   channelPermissions: (channel: Channel) => void,
  *   deleteChannel: (channel: Channel) => void,
  *   toggleCategory: (id: number) => void,
  *   createChannelIn: (category: Category) => void,
@@ -108,6 +109,19 @@ export function channelItem(ch, state, voice, actions) {
           'button',
           { class: 'icon-btn small channel-edit', type: 'button', 'aria-label': `Edit channel ${ch.name}`, title: 'Edit channel', onclick: () => actions.editChannel(ch) },
           icon('edit', 14),
+        )
+      : null,
+    isAdmin(room)
+      ? h(
+          'button',
+          {
+            class: 'icon-btn small channel-permissions',
+            type: 'button',
+            'aria-label': `Permissions of channel ${ch.name}`,
+            title: 'Channel permissions',
+            onclick: () => actions.channelPermissions(ch),
+          },
+          icon('lock', 14),
         )
       : null,
     isAdmin(room)

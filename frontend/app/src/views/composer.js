@@ -34,6 +34,10 @@ export class Composer {
     this.counter = h('span', { class: 'counter', 'aria-live': 'polite' });
     this.mentions = new MentionComplete(this.input, () => options.members?.() ?? [], () => this.onTextChanged());
     this.sendBtn = h('button', { class: 'btn btn-primary send-btn', type: 'submit', 'aria-label': 'Send message' }, 'Send');
+    /** Why the user may not send here (decision 24), shown instead of the help line. */
+    this.blockedNote = h('p', { class: 'composer-blocked', role: 'status', hidden: true });
+    /** @type {string | null} */
+    this.blocked = null;
     /** What the room's moderation asks of this user here (see setRestriction). */
     this.restriction = { timedOutUntil: /** @type {number | null} */ (null), slowModeSeconds: 0, exempt: true };
     /** When slow mode lets the next message go (ms since the epoch). */
@@ -48,6 +52,7 @@ export class Composer {
       this.replyBar,
       this.mentions.el,
       h('div', { class: 'composer-row' }, this.input, this.counter, this.sendBtn),
+      this.blockedNote,
       h('p', { class: 'composer-help' }, 'Enter to send · Shift+Enter for a new line · ↑ to edit your last message · @ to mention someone'),
     );
     this.setChannelName(options.channelName);
@@ -70,8 +75,23 @@ export class Composer {
 
   /** @param {string} name */
   setChannelName(name) {
-    this.input.placeholder = `Message #${name}`;
+    this.channelName = name;
+    this.input.placeholder = this.blocked ?? `Message #${name}`;
     this.input.setAttribute('aria-label', `Message #${name}`);
+  }
+
+  /**
+   * Disables the composer with the reason shown (null enables it again).
+   * @param {string | null} reason
+   */
+  setBlocked(reason) {
+    if (reason === this.blocked) return;
+    this.blocked = reason;
+    this.showRestriction();
+    this.blockedNote.textContent = reason ?? '';
+    this.blockedNote.hidden = !reason;
+    this.el.classList.toggle('is-blocked', !!reason);
+    this.setChannelName(this.channelName ?? '');
   }
 
   /** @param {number} max */
@@ -133,8 +153,8 @@ export class Composer {
     const { timedOutUntil, slowModeSeconds, exempt } = this.restriction;
     const timedOut = timedOutUntil != null && timedOutUntil > now;
     const waiting = !timedOut && !exempt && slowModeSeconds > 0 && this.nextAllowed > now;
-    this.input.disabled = timedOut;
-    this.sendBtn.disabled = timedOut || waiting;
+    this.input.disabled = timedOut || !!this.blocked;
+    this.sendBtn.disabled = timedOut || waiting || !!this.blocked;
     this.el.classList.toggle('restricted', timedOut);
     let text = '';
     if (timedOut) {
@@ -155,7 +175,7 @@ export class Composer {
   }
 
   submit() {
-    if (this.input.disabled) return;
+    if (this.blocked || this.input.disabled) return;
     if (this.nextAllowed > Date.now() && !this.restriction.exempt) {
       this.options.onError(`Slow mode: wait ${Math.ceil((this.nextAllowed - Date.now()) / 1000)} s before sending another message.`);
       return;

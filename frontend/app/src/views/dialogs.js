@@ -19,7 +19,8 @@ import { byId, copyText, h, setChildren } from '../dom.js';
 /**
  * Opens a form dialog. `submit` gets the values; throwing (or rejecting)
  * shows the error in the dialog and keeps it open; a returned Node replaces
- * the form (e.g. to show a result), a falsy value closes the dialog.
+ * the form (e.g. to show a result), a falsy value closes the dialog. Returns
+ * the form, so a step can hand over to the next form in the same dialog.
  * @param {{
  *   title: string,
  *   description?: string,
@@ -120,6 +121,7 @@ export function openForm(spec) {
   /** @type {HTMLElement | null} */
   const focusTarget = first instanceof HTMLFieldSetElement ? first.querySelector('input:checked') : first ?? null;
   (focusTarget ?? submitBtn).focus();
+  return form;
 }
 
 /**

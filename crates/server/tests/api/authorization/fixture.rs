@@ -22,6 +22,8 @@ pub(super) struct Fixture {
     pub(super) channel_id: i64,
     pub(super) strangers: u32,
     pub(super) categories: u32,
+    /// People made for the cells that use someone up (kicked, banned, timed out).
+    pub(super) extras: u32,
 }
 
 impl Fixture {
@@ -52,6 +54,7 @@ impl Fixture {
             channel_id,
             strangers: 0,
             categories: 0,
+            extras: 0,
         }
     }
 
@@ -81,6 +84,37 @@ impl Fixture {
             reply.body["id"].as_i64().expect("invitation id"),
             reply.body["code"].as_str().expect("code").to_owned(),
         )
+    }
+
+    /// A fresh user; with `joined`, a guest of the fixture room. Returns their id.
+    async fn extra(&mut self, app: &TestApp, joined: bool) -> i64 {
+        self.extras += 1;
+        let (id, token) = app.user(&format!("extra{}", self.extras)).await;
+        if joined {
+            app.join(&self.owner, &self.slug, &token, "guest").await;
+        }
+        id
+    }
+
+    /// A room of its own for a cell that would use the fixture room up (leaving, deleting,
+    /// handing over): a fresh owner's room where the caller holds the same role as in the
+    /// fixture room (an owner is a second owner). Returns (slug, title, the owner's id).
+    async fn side_room(&mut self, app: &TestApp, who: Who) -> (String, String, i64) {
+        self.extras += 1;
+        let (landlord_id, landlord) = app.user(&format!("landlord{}", self.extras)).await;
+        let title = format!("Side {}", self.extras);
+        let slug = app.room(&landlord, &title).await;
+        let role = match who {
+            Who::Guest => Some("guest"),
+            Who::Member => Some("member"),
+            Who::Admin => Some("admin"),
+            Who::Owner => Some("owner"),
+            Who::Anonymous | Who::NonMember => None,
+        };
+        if let (Some(role), Some(token)) = (role, self.token(who)) {
+            app.join(&landlord, &slug, &token, role).await;
+        }
+        (slug, title, landlord_id)
     }
 
     /// Sends `route` as `who`, creating whatever the cell consumes first.
@@ -233,6 +267,42 @@ impl Fixture {
                 }
             }
             Route::GetProfile => (Method::GET, "/api/profile/me".into(), None),
+            Route::GetChannelPermissions => (
+                Method::GET,
+                format!("/api/channels/{}/permissions", self.channel_id),
+                None,
+            ),
+            Route::PutRoleOverwrite | Route::DeleteRoleOverwrite => {
+                // The owner role's overwrite changes nothing (decision 24).
+                let path = format!("/api/channels/{}/permissions/roles/owner", self.channel_id);
+                if route == Route::PutRoleOverwrite {
+                    (Method::PUT, path, Some(json!({"allow": [], "deny": []})))
+                } else {
+                    (Method::DELETE, path, None)
+                }
+            }
+            Route::PutUserOverwrite | Route::DeleteUserOverwrite => {
+                let path = format!(
+                    "/api/channels/{}/permissions/users/{}",
+                    self.channel_id, self.target_id
+                );
+                if route == Route::PutUserOverwrite {
+                    (Method::PUT, path, Some(json!({})))
+                } else {
+                    (Method::DELETE, path, None)
+                }
+            }
+            Route::GetRoleHierarchy => (
+                Method::GET,
+                format!("/api/rooms/{slug}/roles/hierarchy"),
+                None,
+            ),
+            Route::UpdateRoleLevel => (
+                Method::PATCH,
+                format!("/api/rooms/{slug}/roles/hierarchy/guest"),
+                Some(json!({"level": 100})),
+            ),
+            Route::ListMembers => (Method::GET, format!("/api/rooms/{slug}/members"), None),
             Route::UpdateProfile => (
                 Method::PATCH,
                 "/api/profile".into(),
@@ -303,6 +373,89 @@ impl Fixture {
                     ),
                     _ => (Method::DELETE, format!("{pins}/{id}"), None),
                 }
+            }
+            Route::KickMember => {
+                let id = self.extra(app, true).await;
+                (
+                    Method::DELETE,
+                    format!("/api/rooms/{slug}/members/{id}"),
+                    None,
+                )
+            }
+            Route::LeaveRoom => {
+                let (side, _, _) = self.side_room(app, who).await;
+                (Method::POST, format!("/api/rooms/{side}/leave"), None)
+            }
+            Route::ListBans => (Method::GET, format!("/api/rooms/{slug}/bans"), None),
+            Route::BanUser => {
+                let id = self.extra(app, false).await;
+                (
+                    Method::PUT,
+                    format!("/api/rooms/{slug}/bans/{id}"),
+                    Some(json!({})),
+                )
+            }
+            Route::UnbanUser => {
+                let id = self.extra(app, false).await;
+                let path = format!("/api/rooms/{slug}/bans/{id}");
+                let banned = app
+                    .send(Method::PUT, &path, Some(&self.owner), Some(json!({})))
+                    .await;
+                assert_eq!(banned.status, StatusCode::CREATED, "{}", banned.text);
+                (Method::DELETE, path, None)
+            }
+            Route::TimeoutMember => {
+                let id = self.extra(app, true).await;
+                let until = (chrono::Utc::now() + chrono::Duration::minutes(5)).to_rfc3339();
+                (
+                    Method::PUT,
+                    format!("/api/rooms/{slug}/members/{id}/timeout"),
+                    Some(json!({ "until": until })),
+                )
+            }
+            Route::RenameRoom => (
+                Method::PATCH,
+                format!("/api/rooms/{slug}"),
+                Some(json!({"title": "Matrix"})),
+            ),
+            Route::DeleteRoom => {
+                let (side, title, _) = self.side_room(app, who).await;
+                (
+                    Method::DELETE,
+                    format!("/api/rooms/{side}"),
+                    Some(json!({ "confirm": title })),
+                )
+            }
+            Route::TransferOwnership => {
+                let (side, _, landlord) = self.side_room(app, who).await;
+                (
+                    Method::POST,
+                    format!("/api/rooms/{side}/transfer-ownership"),
+                    Some(json!({ "user_id": landlord })),
+                )
+            }
+            Route::SetSlowMode => (
+                Method::PUT,
+                format!("/api/channels/{}/slow-mode", self.channel_id),
+                Some(json!({"seconds": 0})),
+            ),
+            Route::AuditLog => (Method::GET, format!("/api/rooms/{slug}/audit-log"), None),
+            Route::ReadStates => (Method::GET, "/api/read-states".into(), None),
+            Route::MarkRead => (
+                Method::POST,
+                format!("/api/channels/{}/read", self.channel_id),
+                Some(json!({})),
+            ),
+            Route::Receipt => {
+                let message = app
+                    .message(&self.owner, self.channel_id, "receipt me")
+                    .await;
+                let id = message["id"].as_i64().expect("message id");
+                (
+                    Method::POST,
+                    format!("/api/channels/{}/messages/{id}/receipts", self.channel_id),
+                    Some(json!({"read": true})),
+                )
             }
             Route::PostMessage => {
                 let channel = self.channel_id.to_string();

@@ -46,6 +46,12 @@ async fn a_kicked_member_loses_the_room_and_their_sockets_close_at_once(db: Db) 
     )
     .await;
     next_of(&mut member_text, "presence").await;
+    let mut member_voice = connect(
+        &app.base,
+        &format!("/ws/signal/{}?token={}", cast.slug, cast.member),
+    )
+    .await;
+    next_of(&mut member_voice, "state").await;
 
     let kicked = app
         .send(
@@ -63,6 +69,10 @@ async fn a_kicked_member_loses_the_room_and_their_sockets_close_at_once(db: Db) 
     );
     assert_eq!(
         close_of(&mut member_text).await,
+        (1008, "Removed from the room".to_owned())
+    );
+    assert_eq!(
+        close_of(&mut member_voice).await,
         (1008, "Removed from the room".to_owned())
     );
     let left = frame_where(&mut owner_ws, "member_left", |f| f["type"] == "member_left").await;

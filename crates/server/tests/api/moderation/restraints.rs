@@ -369,3 +369,78 @@ async fn slow_mode_is_for_admins_to_set_on_text_channels_within_its_limit(db: Db
     assert_eq!(max.status, StatusCode::OK);
     app.stop().await;
 }
+
+both_backends!(a_timeout_mutes_an_open_voice_participant_at_once_and_refuses_unmuting);
+async fn a_timeout_mutes_an_open_voice_participant_at_once_and_refuses_unmuting(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let cast = Cast::new(&app).await;
+    app.channel(&cast.owner, &cast.slug, "lounge", "voice")
+        .await;
+    let mut owner = connect(
+        &app.base,
+        &format!("/ws/signal/{}?token={}", cast.slug, cast.owner),
+    )
+    .await;
+    next_of(&mut owner, "state").await;
+    let mut member = connect(
+        &app.base,
+        &format!("/ws/signal/{}?token={}", cast.slug, cast.member),
+    )
+    .await;
+    next_of(&mut member, "state").await;
+    send(
+        &mut member,
+        json!({"type": "state", "event": "set-role", "role": "speaker"}),
+    )
+    .await;
+    frame_where(&mut owner, "the member on stage", |f| {
+        f["event"] == "participant-updated"
+            && f["participant"]["id"] == cast.member_id
+            && f["participant"]["role"] == "speaker"
+    })
+    .await;
+
+    let set = app
+        .send(
+            Method::PUT,
+            &format!(
+                "/api/rooms/{}/members/{}/timeout",
+                cast.slug, cast.member_id
+            ),
+            Some(&cast.admin),
+            Some(json!({"until": from_now(600)})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let muted = frame_where(&mut owner, "the member muted", |f| {
+        f["event"] == "participant-updated" && f["participant"]["id"] == cast.member_id
+    })
+    .await;
+    assert_eq!(muted["participant"]["muted"], true, "{muted}");
+
+    send(
+        &mut member,
+        json!({"type": "state", "event": "set-muted", "muted": false}),
+    )
+    .await;
+    let refused = next_of(&mut member, "error").await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("You are timed out until")),
+        "{refused}"
+    );
+    // Muting oneself, or anything else but speaking, still works.
+    send(
+        &mut member,
+        json!({"type": "state", "event": "set-deafened", "deafened": true}),
+    )
+    .await;
+    let deafened = frame_where(&mut member, "deafened", |f| {
+        f["event"] == "participant-updated" && f["participant"]["id"] == cast.member_id
+    })
+    .await;
+    assert_eq!(deafened["participant"]["deafened"], true);
+    assert_eq!(deafened["participant"]["muted"], true);
+    app.stop().await;
+}
