@@ -24,6 +24,8 @@ const OUTSIDE_THE_DOCUMENT: &[&str] = &[
     "/ws/text/{channel_id}",
     "/ws/rooms/{room_slug}",
     "/ws/signal/{room_slug}",
+    "/ws/presence",
+    "/ws/direct",
     "/invite/{code}",
 ];
 
