@@ -70,6 +70,16 @@ pub fn right_trimmed(max: usize) -> String {
     format!("^[\\s\\S]{{0,{}}}[^{s}][{s}]*$", max.saturating_sub(1))
 }
 
+/// The methods an operation can be documented under.
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// `rest` with its JSON Schema type set to `kind`.
+fn typed(kind: Value, rest: Value) -> Value {
+    let mut out = rest;
+    out["type"] = kind;
+    out
+}
+
 /// Booleans in a query string, spelled as the server reads them (any letter case).
 const QUERY_BOOL: &str = "^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff]|[TtFfYyNn01])$";
 
@@ -96,9 +106,7 @@ pub const REQUIRED: &[(&str, &str)] = &[("ChannelPlacement", "category_id")];
 
 /// `constraint` for a field that may be left out but is never `null`.
 fn non_null_string(constraint: &Value) -> Value {
-    let mut out = constraint.clone();
-    out["type"] = json!("string");
-    out
+    typed(json!("string"), constraint.clone())
 }
 
 const ROLES: [&str; 4] = ["owner", "admin", "member", "guest"];
@@ -151,7 +159,7 @@ fn body_fields(settings: &Settings) -> Vec<(&'static str, &'static str, Value)> 
         (
             "CategoryUpdate",
             "position",
-            json!({ "type": "integer", "format": "int64", "minimum": 0 }),
+            typed(json!("integer"), json!({ "format": "int64", "minimum": 0 })),
         ),
         ("ChannelPlacement", "position", position.clone()),
         ("CategoryPlacement", "position", position),
@@ -176,7 +184,10 @@ fn body_fields(settings: &Settings) -> Vec<(&'static str, &'static str, Value)> 
         (
             "MessageCreate",
             "nonce",
-            json!({ "type": ["string", "integer", "null"], "minLength": 1, "maxLength": NONCE_MAX_LENGTH }),
+            typed(
+                json!(["string", "integer", "null"]),
+                json!({ "minLength": 1, "maxLength": NONCE_MAX_LENGTH }),
+            ),
         ),
         (
             "MessageCreateForm",
@@ -243,7 +254,7 @@ fn parameters() -> Vec<(&'static str, &'static str, Value)> {
         (
             "/api/channels/{channel_id}/search",
             "has_attachments",
-            json!({ "type": "string", "pattern": QUERY_BOOL }),
+            typed(json!("string"), json!({ "pattern": QUERY_BOOL })),
         ),
         (
             "/api/channels/{channel_id}/search",
@@ -305,7 +316,7 @@ pub fn apply(doc: &mut Value, settings: &Settings) -> Vec<String> {
     for (path, name, constraint) in parameters() {
         let mut found = false;
         if let Some(item) = doc.pointer_mut(&format!("/paths/{}", escape(path))) {
-            for method in super::answers::METHODS {
+            for method in METHODS {
                 let Some(params) = item
                     .get_mut(method)
                     .and_then(|op| op.get_mut("parameters"))
@@ -334,7 +345,7 @@ pub fn non_empty_path_parameters(doc: &mut Value) {
         return;
     };
     for item in paths.values_mut() {
-        for method in super::answers::METHODS {
+        for method in METHODS {
             let Some(params) = item
                 .get_mut(method)
                 .and_then(|op| op.get_mut("parameters"))
