@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Charge's whole test suite: formatting, lints, Rust tests on SQLite and MariaDB (plus
 # coturn for TURN, nginx and a Compose client for the deployment checks, Redis and NATS for the
-# scale-out tests), and the web client's unit and browser tests. It installs what is missing
-# (Debian packages, npm packages) and starts MariaDB if it is installed but stopped.
+# scale-out tests), the web client's unit and browser tests, the property-based API run
+# (schemathesis) and the fuzzing smoke run. It installs what is missing (Debian, npm and pip
+# packages, cargo-fuzz) and starts MariaDB if it is installed but stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,8 @@ ensure_mariadb() {
 log "checking services and tools"
 ensure_mariadb
 export CHARGE_TEST_MYSQL_URL="${CHARGE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
+# The backup tests dump and restore a MariaDB database with its own clients.
+command -v mariadb-dump >/dev/null 2>&1 || apt_install mariadb-client
 apt_install coturn nginx
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { log "installing docker-compose (client only)"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 # The scale-out tests start private Redis and NATS servers; Debian puts nats-server in /usr/sbin.
@@ -66,6 +69,14 @@ cargo test --workspace --locked
 log "web client: type check, unit tests, build and browser tests (Chromium)"
 cargo build --locked -p charge-server --bin charge
 bash frontend/scripts/ci.sh
+
+log "HTTP API against its OpenAPI document (schemathesis, every check, >= 5,000 requests)"
+command -v curl >/dev/null 2>&1 || apt_install curl
+python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+scripts/api-fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/charge"
+
+log "fuzzing smoke run (cargo-fuzz targets 60 s each, then 60 s of random frames at a live server)"
+scripts/fuzz.sh
 
 if [ -x scripts/bench-smoke.sh ]; then
   log "benchmark smoke run (figures only, no pass/fail)"

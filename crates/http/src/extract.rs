@@ -51,7 +51,7 @@ where
                 )
             }
         })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::validation(
                 "json_invalid",
                 &["body", &e.column().to_string()],
@@ -66,6 +66,7 @@ where
             )
             .into());
         }
+        integral_numbers(&mut value);
         let mut parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner().to_string();
@@ -105,6 +106,26 @@ fn describe_type_error(inner: &str) -> (&'static str, String) {
         ("bool_type", "Input should be a valid boolean".into())
     } else {
         ("value_error", format!("Invalid value: {inner}"))
+    }
+}
+
+/// Writes every number with no fractional part (`5.0`, `1e3`) as the integer it is, so an
+/// integer field accepts it as JSON Schema and the predecessor's validation did; `5.5` stays
+/// a float and is refused where an integer is expected.
+pub fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -181,6 +202,22 @@ fn path_segments(path: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_without_a_fraction_become_integers_and_others_stay() {
+        let mut value = serde_json::json!({"a": 5.0, "b": [1e3, 2.5], "c": "7.0", "d": -0.0});
+        super::integral_numbers(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"a": 5, "b": [1000, 2.5], "c": "7.0", "d": 0})
+        );
+        let mut huge = serde_json::json!(1e300);
+        super::integral_numbers(&mut huge);
+        assert!(
+            huge.is_f64(),
+            "out of range stays a float (and is refused as an integer)"
+        );
+    }
+
     #[test]
     fn a_path_becomes_loc_segments() {
         assert_eq!(

@@ -4,7 +4,8 @@
 //! senders as fast as their echoes allow: persisted messages per second), `idle` (N idle
 //! authenticated sockets; server memory per socket), `history` (HTTP history pages per second),
 //! `auth` (concurrent registrations and sign-ins: server memory, and sign-in timing for known
-//! and unknown logins), `search` (channel search latency over a filled channel).
+//! and unknown logins), `search` (channel search latency over a filled channel),
+//! `socket-fuzz` (random frames at every gateway; the server must survive with bounded memory).
 //! Pass `--server-pid` to report the server's CPU time and memory alongside.
 
 mod auth;
@@ -14,6 +15,7 @@ mod idle;
 mod proc;
 mod search;
 mod setup;
+mod sockfuzz;
 mod stats;
 
 use std::process::ExitCode;
@@ -63,6 +65,9 @@ enum Scenario {
     History(history::HistoryArgs),
     /// N concurrent registrations, then N concurrent sign-ins; server memory and sign-in timing.
     Auth(auth::AuthArgs),
+    /// Random, malformed and oversized frames at all three gateways for a while; the server
+    /// must keep serving with bounded memory.
+    SocketFuzz(sockfuzz::SocketFuzzArgs),
     /// Search latency over a channel of `--messages` messages (100,000 by default).
     Search(search::SearchArgs),
 }
@@ -89,6 +94,7 @@ fn main() -> ExitCode {
             Scenario::Idle(args) => idle::run(&cli.common, args).await,
             Scenario::History(args) => history::run(&cli.common, args).await,
             Scenario::Auth(args) => auth::run(&cli.common, args).await,
+            Scenario::SocketFuzz(args) => sockfuzz::run(&cli.common, args).await,
             Scenario::Search(args) => search::run(&cli.common, args).await,
         }
     });

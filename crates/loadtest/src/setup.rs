@@ -10,6 +10,8 @@ pub struct World {
     /// WebSocket bases of every node, the first one included.
     pub ws_bases: Vec<String>,
     pub channel_ids: Vec<i64>,
+    /// The run's room.
+    pub room_slug: String,
     /// Tokens of the accounts, owner first.
     pub tokens: Vec<String>,
     /// Ids of the same accounts.
@@ -134,6 +136,7 @@ pub async fn world_on(
         base,
         ws_bases,
         channel_ids,
+        room_slug: slug,
         tokens,
         user_ids,
     })

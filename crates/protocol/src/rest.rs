@@ -367,6 +367,39 @@ pub struct MessageHistoryPage {
     pub has_more_forward: bool,
 }
 
+/// `POST /api/messages`: sent as JSON or as the contract's `multipart/form-data` form with
+/// the same field names.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageCreate {
+    pub channel_id: i64,
+    /// Trailing whitespace is removed; then 1 to `CHAT_MESSAGE_MAX_LENGTH` characters, not blank.
+    #[serde(default)]
+    pub content: String,
+    /// The message this one answers, in the same channel.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    /// Makes a resend safe: 1–64 characters (an integer is taken as its digits).
+    #[serde(default)]
+    pub nonce: Option<String>,
+}
+
+/// [`MessageCreate`] as a `multipart/form-data` form: the same fields, where a form has no
+/// `null` (leave `parent_id` out, or empty, for a message that answers nothing). Other field
+/// names are refused (422), so a misspelt field is never silently dropped.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageCreateForm {
+    pub channel_id: i64,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub nonce: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MessageEdit {
     pub content: String,

@@ -17,7 +17,6 @@ use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use charge_config::Settings;
@@ -29,7 +28,6 @@ use charge_http::extract::MAX_JSON_BODY;
 use charge_realtime::writer::MessageWriter;
 use charge_realtime::{Hub, bus};
 
-use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
 /// A bound, ready-to-serve Charge server.
@@ -347,13 +345,17 @@ fn router(state: AppState) -> Router {
                 .method_not_allowed_fallback(method_not_allowed)
                 .with_state(state.sessions.clone()),
         );
-    let router = Router::new()
-        .merge(
-            Router::new()
-                .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
-                .layer(crate::security::docs_policy()),
-        )
-        .merge(api);
+    let router =
+        Router::new()
+            .merge(
+                Router::new()
+                    .merge(SwaggerUi::new("/docs").external_url_unchecked(
+                        "/openapi.json",
+                        crate::openapi::document(&settings),
+                    ))
+                    .layer(crate::security::docs_policy()),
+            )
+            .merge(api);
     let router = match &settings.web_client_dir {
         Some(dir) => router.fallback_service(
             ServeDir::new(dir)

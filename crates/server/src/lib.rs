@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
+pub mod backup;
 pub mod openapi;
 pub mod security;
 pub mod state;

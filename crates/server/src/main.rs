@@ -29,12 +29,18 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Exit 0 when GET /ready on the configured HOST:PORT answers 200: the server is up and its
-    /// database (and broker, with several nodes) answer. For container health checks.
+    /// Copy the SQLite database and the files of its data directory into a new directory,
+    /// consistently, while the server keeps serving. MariaDB: use mariadb-dump (see the docs).
+    Backup {
+        /// The directory to create (or an empty one) for the copy.
+        path: std::path::PathBuf,
+    },
     /// Probe every configured TURN endpoint with a real Allocate (see the README's TURN section).
     TurnHealth(charge_turn::TurnHealthArgs),
     /// Generate a TURN secret, or write it into an env file with --update-env.
     TurnSecret(charge_turn::TurnSecretArgs),
+    /// Exit 0 when GET /ready on the configured HOST:PORT answers 200: the server is up and its
+    /// database (and broker, with several nodes) answer. For container health checks.
     Healthcheck {
         /// Seconds to wait for the answer.
         #[arg(long, default_value_t = 3.0)]
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Migrate) => migrate(settings).await,
+            Some(Command::Backup { path }) => backup(settings, &path).await,
 
             _ => serve(settings).await,
         }
@@ -111,6 +118,18 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
         .context("cannot open the database")?;
     store.migrate().await.context("migration failed")?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn backup(settings: Settings, path: &Path) -> anyhow::Result<()> {
+    let report = charge_server::backup::run(&settings, path).await?;
+    println!(
+        "backup written to {}: database {} bytes, {} other files ({} bytes)",
+        path.display(),
+        report.database_bytes,
+        report.files,
+        report.file_bytes
+    );
     Ok(())
 }
 

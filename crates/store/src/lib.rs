@@ -8,6 +8,7 @@
 
 mod attachments;
 mod audit;
+pub mod backup;
 mod blobs;
 mod channels;
 mod conversations;

@@ -157,8 +157,7 @@ enum Change {
 /// A room's categories, by position then name (members).
 #[utoipa::path(get, path = "/api/rooms/{slug}/categories", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)),
-    responses((status = 200, body = Vec<ChannelCategoryRead>, description = "At most 50, the room's limit"),
-              (status = 404, description = "Room not found")))]
+    responses((status = 200, body = Vec<ChannelCategoryRead>, description = "At most 50, the room's limit"), (status = 403, description = "Not a room member"), (status = 404, description = "Room not found")))]
 pub async fn list_categories(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -172,8 +171,7 @@ pub async fn list_categories(
 /// Creates a category (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/categories", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = CategoryCreate,
-    responses((status = 201, body = ChannelCategoryRead), (status = 400, description = "The room has 50 categories"),
-              (status = 409, description = "The name is taken in this room")))]
+    responses((status = 201, body = ChannelCategoryRead), (status = 400, description = "The room has 50 categories"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found"), (status = 409, description = "The name is taken in this room")))]
 pub async fn create_category(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -213,17 +211,17 @@ pub async fn create_category(
 #[utoipa::path(patch, path = "/api/rooms/{slug}/categories/{category_id}", tag = "channels",
     security(("bearer" = [])), params(("slug" = String, Path), ("category_id" = i64, Path)),
     request_body = CategoryUpdate,
-    responses((status = 200, body = ChannelCategoryRead), (status = 404, description = "Category not found"),
-              (status = 409, description = "The name is taken in this room")))]
+    responses((status = 200, body = ChannelCategoryRead), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or category not found"), (status = 409, description = "The name is taken in this room")))]
 pub async fn update_category(
     State(state): State<AppState>,
     me: CurrentUser,
     Path((slug, category_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<CategoryUpdate>,
 ) -> ApiResult<Json<ChannelCategoryRead>> {
+    // A malformed id is a 422 before any lookup, as every path value is.
+    let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
-    let category_id = parse_path_id(&category_id, "category_id")?;
     let before = category_state(&state, &access, category_id).await?;
     let category = state
         .store
@@ -253,15 +251,16 @@ pub async fn update_category(
 /// Deletes a category; its channels stay, outside any category (admins and owners).
 #[utoipa::path(delete, path = "/api/rooms/{slug}/categories/{category_id}", tag = "channels",
     security(("bearer" = [])), params(("slug" = String, Path), ("category_id" = i64, Path)),
-    responses((status = 204), (status = 404, description = "Category not found")))]
+    responses((status = 204), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or category not found")))]
 pub async fn delete_category(
     State(state): State<AppState>,
     me: CurrentUser,
     Path((slug, category_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    // A malformed id is a 422 before any lookup, as every path value is.
+    let category_id = parse_path_id(&category_id, "category_id")?;
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
-    let category_id = parse_path_id(&category_id, "category_id")?;
     let before = category_state(&state, &access, category_id).await?;
     if !state
         .store

@@ -79,7 +79,7 @@ async fn channel_message(
 /// React to a message.
 #[utoipa::path(post, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
     security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)), request_body = ReactionCreate,
-    responses((status = 201, body = MessageRead), (status = 403, description = "Not a room member or Missing permission: send_messages"),
+    responses((status = 201, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member or Missing permission: send_messages"),
               (status = 404, description = "Channel (or one the caller may not view) or message not found"),
               (status = 409, description = "Reaction already exists")))]
 pub async fn add_reaction(
@@ -115,7 +115,7 @@ pub async fn add_reaction(
 #[utoipa::path(delete, path = "/api/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages",
     security(("bearer" = [])),
     params(("channel_id" = i64, Path), ("message_id" = i64, Path), ("emoji" = String, Query)),
-    responses((status = 200, body = MessageRead), (status = 403, description = "Not a room member or Missing permission: send_messages"),
+    responses((status = 200, body = MessageRead), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member or Missing permission: send_messages"),
               (status = 404, description = "Channel (or one the caller may not view), message or reaction not found")))]
 pub async fn remove_reaction(
     State(state): State<AppState>,
@@ -151,8 +151,7 @@ pub const THREAD_MAX_MESSAGES: i64 = charge_protocol::limits::THREAD_MAX_MESSAGE
 /// A message and its thread, oldest first.
 #[utoipa::path(get, path = "/api/channels/{channel_id}/threads/{message_id}", tag = "channels",
     security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)),
-    responses((status = 200, body = Vec<MessageRead>, description = "The message, then its replies and the rest of the thread (at most 1,000)"),
-              (status = 404, description = "Channel or message not found")))]
+    responses((status = 200, body = Vec<MessageRead>, description = "The message, then its replies and the rest of the thread (at most 1,000)"), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel or message not found")))]
 pub async fn get_thread(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -215,8 +214,7 @@ fn query_time(value: &str, field: &'static str) -> ApiResult<i64> {
            ("author_id" = Option<i64>, Query), ("has_attachments" = Option<bool>, Query),
            ("start" = Option<String>, Query, description = "ISO 8601, inclusive"), ("end" = Option<String>, Query, description = "ISO 8601, inclusive"),
            ("thread_root_id" = Option<i64>, Query), ("limit" = Option<i64>, Query, description = "default 50, at most CHAT_HISTORY_MAX_LIMIT")),
-    responses((status = 200, body = Vec<MessageRead>), (status = 404, description = "Channel not found"),
-              (status = 422, description = "Invalid filter")))]
+    responses((status = 200, body = Vec<MessageRead>), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel not found")))]
 pub async fn search_messages(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -296,8 +294,7 @@ pub struct HistoryParams {
     params(("channel_id" = i64, Path), ("limit" = Option<i64>, Query), ("before" = Option<i64>, Query),
            ("after" = Option<i64>, Query), ("around" = Option<i64>, Query), ("cursor" = Option<String>, Query),
            ("direction" = Option<String>, Query)),
-    responses((status = 200, body = MessageHistoryPage), (status = 400, description = "Bad pivot or cursor"),
-              (status = 404, description = "Channel or message not found")))]
+    responses((status = 200, body = MessageHistoryPage), (status = 400, description = "Not a text channel, more than one pivot, or a bad cursor"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel or pivot message not found")))]
 pub async fn get_history(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -39,7 +39,7 @@ pub struct RoomQuery {
 
 /// A room's invitations (admins and owners).
 #[utoipa::path(get, path = "/api/invites", tag = "invitations", security(("bearer" = [])),
-    params(("room" = String, Query)), responses((status = 200, body = [RoomInvitationRead])))]
+    params(("room" = String, Query)), responses((status = 200, body = [RoomInvitationRead]), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn list_invites(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -51,7 +51,7 @@ pub async fn list_invites(
 
 /// Create an invitation for `room_slug` (admins and owners).
 #[utoipa::path(post, path = "/api/invites", tag = "invitations", security(("bearer" = [])),
-    request_body = InviteCreate, responses((status = 201, body = RoomInvitationRead)))]
+    request_body = InviteCreate, responses((status = 201, body = RoomInvitationRead), (status = 403, description = "Not a member, not an admin, or a role above your own"), (status = 404, description = "Room not found")))]
 pub async fn create_invite(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -77,15 +77,16 @@ pub async fn create_invite(
 }
 
 /// Delete an invitation of `room` (admins and owners).
-#[utoipa::path(delete, path = "/api/invites/{invitation_id}", tag = "invitations", security(("bearer" = [])),
-    params(("invitation_id" = i64, Path), ("room" = String, Query)), responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/invites/{code}", tag = "invitations", security(("bearer" = [])),
+    params(("code" = i64, Path, description = "The invitation's id (the path is shared with accepting a code)"),
+           ("room" = String, Query)), responses((status = 204), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or invitation not found")))]
 pub async fn delete_invite(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(invitation_id): Path<String>,
     ApiQuery(query): ApiQuery<RoomQuery>,
 ) -> ApiResult<StatusCode> {
-    let invitation_id = parse_path_id(&invitation_id, "invitation_id")?;
+    let invitation_id = parse_path_id(&invitation_id, "code")?;
     let access = RoomAccess::load(&state, &query.room, me.user.id).await?;
     invitations::delete(&state, &access, invitation_id).await?;
     rooms_ws::publish(
@@ -102,8 +103,7 @@ pub async fn delete_invite(
 /// Join the room of an invitation code (or raise your role to the invitation's).
 #[utoipa::path(post, path = "/api/invites/{code}", tag = "invitations", security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = RoomDetail), (status = 404, description = "Invitation not found"),
-              (status = 410, description = "Invitation expired")))]
+    responses((status = 200, body = RoomDetail), (status = 404, description = "Invitation not found"), (status = 410, description = "Invitation expired")))]
 pub async fn accept_invite(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -27,7 +27,7 @@ use charge_domain::rooms as rooms_ws;
 
 /// Longest reorder list: a room has at most 26 channels and 50 categories, so a longer list
 /// repeats an id.
-const MAX_REORDER_ITEMS: usize = 64;
+pub const MAX_REORDER_ITEMS: usize = 64;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -206,7 +206,7 @@ pub async fn update_channel(
 /// Sets the category and position of the listed channels exactly as given (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/channels/reorder", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = ChannelReorder,
-    responses((status = 204), (status = 400, description = "Invalid channel list, or a category not in the room")))]
+    responses((status = 204), (status = 400, description = "Invalid channel list, or a category not in the room"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn reorder_channels(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -280,7 +280,7 @@ pub async fn reorder_channels(
 /// Sets the position of the listed categories (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/categories/reorder", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = CategoryReorder,
-    responses((status = 204), (status = 400, description = "Invalid category list")))]
+    responses((status = 204), (status = 400, description = "Invalid category list"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn reorder_categories(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -165,7 +165,17 @@ async fn read_multipart(
             "parent_id" => {
                 form.parent_id = Some(text.trim().parse().map_err(|_| bad_int("parent_id"))?)
             }
-            _ => {}
+            "files" => {}
+            // A form names only the contract's fields: a misspelt one is refused rather than
+            // silently dropped (JSON bodies, like every JSON route, ignore unknown keys).
+            other => {
+                return Err(ApiError::validation(
+                    "extra_forbidden",
+                    &["body", other],
+                    "Extra inputs are not permitted",
+                )
+                .into());
+            }
         }
     }
     Ok((form, channel))
@@ -175,8 +185,9 @@ async fn read_multipart(
 /// An optional `nonce` (1–64 characters) makes a resend safe: the same nonce from the same
 /// user within a day answers the message first stored.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data",
-        description = "Fields `channel_id` (first), `content`, `parent_id` and zero or more file parts named `files`."),
+    request_body(description = "JSON, or a form with `channel_id` first, then `content`, `parent_id`, `nonce` and zero or more file parts named `files`.",
+        content((charge_protocol::MessageCreate = "application/json"),
+                (charge_protocol::MessageCreateForm = "multipart/form-data"))),
     responses((status = 201, body = MessageRead, description = "The new message, or the one first stored with this nonce"),
               (status = 400, description = "Empty content or parent mismatch"),
               (status = 403, description = "Not a room member or Missing permission: send_messages"),
@@ -189,18 +200,40 @@ pub async fn create_message(
     me: CurrentUser,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<MessageRead>)> {
-    let is_json = req
+    let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase());
+    let essence = declared
+        .as_deref()
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned());
+    let is_json = match essence.as_deref() {
+        // No declared type is read as JSON, as every JSON route does.
+        None => true,
+        Some("multipart/form-data") => false,
+        Some(e)
+            if e == "application/json"
+                || (e.starts_with("application/") && e.ends_with("+json")) =>
+        {
+            true
+        }
+        Some(_) => {
+            return Err(ApiError::UnsupportedFormat(
+                "Unsupported Media Type: send the message as multipart/form-data or application/json",
+            )
+            .into());
+        }
+    };
     if is_json {
         let bytes = axum::body::Bytes::from_request(req, &())
             .await
             .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
-        let form: MessageForm = serde_json::from_slice(&bytes).map_err(|e| {
+        let invalid = |e: serde_json::Error| {
             ApiError::validation("json_invalid", &["body"], format!("JSON decode error: {e}"))
-        })?;
+        };
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid)?;
+        crate::extract::integral_numbers(&mut value);
+        let form: MessageForm = serde_json::from_value(value).map_err(invalid)?;
         return post_form(&state, &me, form, None, Vec::new()).await;
     }
     let multipart = Multipart::from_request(req, &())

@@ -56,16 +56,14 @@ async fn pinnable(
     user_id: i64,
     must_exist: bool,
 ) -> ApiResult<(i64, i64)> {
-    let grant = permissions::managed_channel(
-        state,
-        parse_path_id(channel_id, "channel_id")?,
-        user_id,
-        Permission::ManageMessages,
-    )
-    .await?;
+    // Malformed ids are a 422 before any lookup.
+    let channel_id = parse_path_id(channel_id, "channel_id")?;
+    let message = parse_path_id(message_id, "message_id")?;
+    let grant =
+        permissions::managed_channel(state, channel_id, user_id, Permission::ManageMessages)
+            .await?;
     grant.require_text()?;
     let channel = grant.channel;
-    let message = parse_path_id(message_id, "message_id")?;
     if must_exist && state.store.message_channel(message).await? != Some(channel.id) {
         return Err(ApiError::NotFound("Message not found").into());
     }
@@ -75,8 +73,7 @@ async fn pinnable(
 /// A channel's pinned messages, most recently pinned first.
 #[utoipa::path(get, path = "/api/channels/{channel_id}/pins", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = i64, Path)),
-    responses((status = 200, body = Vec<PinnedMessageRead>, description = "At most 250, the channel's limit"),
-              (status = 404, description = "Channel not found")))]
+    responses((status = 200, body = Vec<PinnedMessageRead>, description = "At most 250, the channel's limit"), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a room member"), (status = 404, description = "Channel not found")))]
 pub async fn list_pins(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -104,8 +101,7 @@ pub async fn list_pins(
 #[utoipa::path(post, path = "/api/channels/{channel_id}/pins/{message_id}", tag = "channels",
     security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)),
     request_body = PinCreate,
-    responses((status = 201, body = PinnedMessageRead), (status = 400, description = "The channel has 250 pinned messages"),
-              (status = 403, description = "Not an admin"), (status = 404, description = "Channel or message not found")))]
+    responses((status = 201, body = PinnedMessageRead), (status = 400, description = "Not a text channel, or the channel has 250 pinned messages"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Channel or message not found")))]
 pub async fn pin_message(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -141,8 +137,7 @@ pub async fn pin_message(
 /// Unpins a message (admins and owners).
 #[utoipa::path(delete, path = "/api/channels/{channel_id}/pins/{message_id}", tag = "channels",
     security(("bearer" = [])), params(("channel_id" = i64, Path), ("message_id" = i64, Path)),
-    responses((status = 204), (status = 403, description = "Not an admin"),
-              (status = 404, description = "Channel, message or pin not found")))]
+    responses((status = 204), (status = 400, description = "Not a text channel"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Channel, message or pin not found")))]
 pub async fn unpin_message(
     State(state): State<AppState>,
     me: CurrentUser,

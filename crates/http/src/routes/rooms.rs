@@ -111,7 +111,7 @@ impl Validate for MemberRoleUpdate {
 
 /// Rooms the caller belongs to, by title.
 #[utoipa::path(get, path = "/api/rooms", tag = "rooms", security(("bearer" = [])),
-    responses((status = 200, body = [RoomRead]), (status = 401, description = "Not authenticated")))]
+    responses((status = 200, body = [RoomRead])))]
 pub async fn list_rooms(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -125,7 +125,7 @@ pub async fn list_rooms(
 
 /// Create a room; the caller becomes its owner.
 #[utoipa::path(post, path = "/api/rooms", tag = "rooms", security(("bearer" = [])), request_body = RoomCreate,
-    responses((status = 201, body = RoomRead), (status = 422, description = "Validation error")))]
+    responses((status = 201, body = RoomRead)))]
 pub async fn create_room(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -155,8 +155,7 @@ pub async fn create_room(
 /// Room details with channels, categories, members and (for admins) invitations.
 #[utoipa::path(get, path = "/api/rooms/{slug}", tag = "rooms", security(("bearer" = [])),
     params(("slug" = String, Path)),
-    responses((status = 200, body = RoomDetail), (status = 403, description = "Not a room member"),
-              (status = 404, description = "Room not found")))]
+    responses((status = 200, body = RoomDetail), (status = 403, description = "Not a room member"), (status = 404, description = "Room not found")))]
 pub async fn get_room(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -169,8 +168,7 @@ pub async fn get_room(
 /// Create a channel under the room's lowest free letter (admins and owners).
 #[utoipa::path(post, path = "/api/rooms/{slug}/channels", tag = "channels", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = ChannelCreate,
-    responses((status = 201, body = ChannelRead), (status = 400, description = "No available channel slots left"),
-              (status = 403, description = "Insufficient permissions"), (status = 404, description = "Room or category not found")))]
+    responses((status = 201, body = ChannelRead), (status = 400, description = "No available channel slots left"), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or category not found")))]
 pub async fn create_channel(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -227,7 +225,8 @@ pub async fn delete_channel(
 ) -> ApiResult<StatusCode> {
     let access = RoomAccess::load(&state, &slug, me.user.id).await?;
     access.require_admin()?;
-    let letter = letter.to_uppercase();
+    // ASCII only: `to_uppercase` would turn a dotless ı into I and delete channel I.
+    let letter = letter.to_ascii_uppercase();
     if letter.len() != 1 || !letter.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(ApiError::BadRequest("Invalid channel letter").into());
     }
@@ -275,7 +274,7 @@ pub async fn delete_channel(
 
 /// A room's invitations, newest first (admins and owners).
 #[utoipa::path(get, path = "/api/rooms/{slug}/invitations", tag = "invitations", security(("bearer" = [])),
-    params(("slug" = String, Path)), responses((status = 200, body = [RoomInvitationRead])))]
+    params(("slug" = String, Path)), responses((status = 200, body = [RoomInvitationRead]), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room not found")))]
 pub async fn list_room_invitations(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -288,7 +287,7 @@ pub async fn list_room_invitations(
 /// Create an invitation code (admins and owners; never above the creator's own role).
 #[utoipa::path(post, path = "/api/rooms/{slug}/invitations", tag = "invitations", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = InvitationCreate,
-    responses((status = 201, body = RoomInvitationRead), (status = 403, description = "Insufficient permissions")))]
+    responses((status = 201, body = RoomInvitationRead), (status = 403, description = "Not a member, not an admin, or a role above your own"), (status = 404, description = "Room not found")))]
 pub async fn create_room_invitation(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -309,7 +308,7 @@ pub async fn create_room_invitation(
 /// Delete an invitation (admins and owners).
 #[utoipa::path(delete, path = "/api/rooms/{slug}/invitations/{invitation_id}", tag = "invitations",
     security(("bearer" = [])), params(("slug" = String, Path), ("invitation_id" = i64, Path)),
-    responses((status = 204), (status = 404, description = "Invitation not found")))]
+    responses((status = 204), (status = 403, description = "Not a member, or not an admin"), (status = 404, description = "Room or invitation not found")))]
 pub async fn delete_room_invitation(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -324,8 +323,7 @@ pub async fn delete_room_invitation(
 /// Change a member's role; the caller must outrank the member (and the new role, unless owner).
 #[utoipa::path(patch, path = "/api/rooms/{slug}/members/{user_id}", tag = "rooms", security(("bearer" = [])),
     params(("slug" = String, Path), ("user_id" = i64, Path)), request_body = MemberRoleUpdate,
-    responses((status = 200, body = MemberRoleRead), (status = 403, description = "Cannot manage members with equal or higher role"),
-              (status = 404, description = "Member not found")))]
+    responses((status = 200, body = MemberRoleRead), (status = 403, description = "Not a member, or cannot manage members with equal or higher role"), (status = 404, description = "Room or member not found")))]
 pub async fn update_member(
     State(state): State<AppState>,
     me: CurrentUser,

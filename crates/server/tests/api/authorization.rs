@@ -418,7 +418,7 @@ impl Route {
             Route::UpdateMember => ("patch", "/api/rooms/{slug}/members/{user_id}"),
             Route::ListInvites => ("get", "/api/invites"),
             Route::CreateInvite => ("post", "/api/invites"),
-            Route::DeleteInvite => ("delete", "/api/invites/{invitation_id}"),
+            Route::DeleteInvite => ("delete", "/api/invites/{code}"),
             Route::AcceptInvite => ("post", "/api/invites/{code}"),
             Route::History => ("get", "/api/channels/{channel_id}/history"),
             Route::PostMessage => ("post", "/api/messages"),

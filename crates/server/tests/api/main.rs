@@ -5,9 +5,11 @@
 //! `charge` binary itself. The deployment checks, which need nginx and a Compose client, are a
 //! binary of their own (`tests/deployment`).
 
+mod api_fuzz_findings;
 mod architecture;
 mod auth;
 mod authorization;
+mod backup;
 mod binary;
 mod bodies;
 mod categories;
@@ -23,6 +25,7 @@ mod layout;
 mod messages;
 mod metrics;
 mod moderation;
+mod openapi_contract;
 mod password_hashing;
 mod people;
 mod people_accounts;

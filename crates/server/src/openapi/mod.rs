@@ -1,9 +1,20 @@
-//! The OpenAPI document, generated from the route annotations and wire types.
+//! The OpenAPI document served at `/openapi.json`: generated from the route annotations and
+//! wire types (`ApiDoc`), then completed with the answers every operation shares
+//! (`answers`) and the limits the server enforces, as schema (`constraints`).
+//!
+//! How to document a route is in docs/ARCHITECTURE.md ("Adding a route"); the test
+//! `openapi_contract` fails on a routed operation or an answered status the document lacks.
 
+pub mod answers;
+pub mod constraints;
+
+use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use charge_config::Settings;
 use charge_http::routes;
+use charge_protocol::{ErrorBody, ValidationErrorBody};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,9 +75,30 @@ use charge_http::routes;
         routes::readstate::list_read_states, routes::readstate::mark_channel_read,
         routes::readstate::create_receipt,
     ),
+    components(schemas(ErrorBody, ValidationErrorBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The complete document for a server running with `settings` (some limits are settings).
+pub fn document(settings: &Settings) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // `/api` answers like `/api/` (both are routed).
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
+        && let Some(welcome) = paths.get("/api/").cloned()
+    {
+        let mut alias = welcome;
+        if let Some(op) = alias.get_mut("get").and_then(Value::as_object_mut) {
+            op.insert("operationId".into(), "get_welcome_without_slash".into());
+        }
+        paths.insert("/api".into(), alias);
+    }
+    let missing = constraints::apply(&mut doc, settings);
+    debug_assert!(missing.is_empty(), "constraints name nothing: {missing:?}");
+    constraints::non_empty_path_parameters(&mut doc);
+    answers::complete(&mut doc);
+    doc
+}
 
 struct BearerAuth;
 
@@ -82,5 +114,52 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::for_tests(&[(
+            "JWT_SECRET_KEY",
+            "openapi-test-secret-key-long-enough-01234",
+        )])
+        .expect("settings")
+    }
+
+    #[test]
+    fn every_constraint_names_a_field_or_parameter_of_the_document() {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("document");
+        let missing = constraints::apply(&mut doc, &settings());
+        assert!(
+            missing.is_empty(),
+            "constraints that name nothing: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn the_message_length_in_the_document_follows_the_setting() {
+        let mut settings = settings();
+        settings.message_max_length = 10;
+        let doc = document(&settings);
+        let pattern = doc
+            .pointer("/components/schemas/MessageCreate/properties/content/pattern")
+            .and_then(Value::as_str)
+            .expect("a pattern");
+        assert!(pattern.contains("{0,9}"), "{pattern}");
+    }
+
+    #[test]
+    fn the_patterns_whitespace_is_exactly_what_str_trim_removes() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                constraints::is_pattern_space(c),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
     }
 }
