@@ -40,6 +40,7 @@ BASE="http://127.0.0.1:$PORT"
 (cd "$WORK" && exec env -i PATH="$PATH" HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="sqlite://$WORK/charge.db" \
   JWT_SECRET_KEY=api-fuzz-secret-key-long-enough-0123456789 \
   AUTH_RATE_LIMIT_PER_MINUTE=0 AUTH_GLOBAL_RATE_LIMIT_PER_MINUTE=0 CHAT_RATE_LIMIT_PER_SECOND=0 \
+  ACCESS_TOKEN_EXPIRE_MINUTES=120 \
   RUST_LOG=warn "$BIN" serve >"$WORK/server.log" 2>&1) &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fsS "$BASE/health" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -16,7 +16,7 @@ use charge_domain::messages::{self, ContentError};
 use charge_domain::moderation::gate;
 use charge_protocol::MessageRead;
 use charge_protocol::frames::TextServerFrame;
-use charge_protocol::limits::NONCE_MAX_LENGTH;
+use charge_protocol::limits::{self, NONCE_MAX_LENGTH};
 use charge_store::StoreError;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -225,7 +225,8 @@ pub async fn create_message(
         }
     };
     if is_json {
-        let bytes = axum::body::Bytes::from_request(req, &())
+        // The same bound as every JSON body (the form's own limits are its files').
+        let bytes = axum::body::to_bytes(req.into_body(), limits::JSON_BODY_MAX_BYTES)
             .await
             .map_err(|_| ApiError::PayloadTooLarge("Request body too large".into()))?;
         let invalid = |e: serde_json::Error| {
