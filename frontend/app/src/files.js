@@ -43,7 +43,7 @@ export function fitInside(width, height, max = 320) {
 
 /**
  * Uploads one file to a channel. `progress` gets the fraction sent (0–1).
- * @param {{ base: string, token: string | null }} api
+ * @param {{ base: string, token: string | null, freshToken?: () => Promise<string | null> }} api
  * @param {number} channelId
  * @param {File} file
  * @param {(fraction: number) => void} progress
@@ -51,10 +51,8 @@ export function fitInside(width, height, max = 320) {
  */
 export function uploadFile(api, channelId, file, progress) {
   const xhr = new XMLHttpRequest();
+  let cancelled = false;
   const done = new Promise((resolve, reject) => {
-    xhr.open('POST', `${api.base}/api/channels/${channelId}/attachments`);
-    if (api.token) xhr.setRequestHeader('Authorization', `Bearer ${api.token}`);
-    xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable) progress(e.loaded / e.total);
     });
@@ -76,11 +74,31 @@ export function uploadFile(api, channelId, file, progress) {
     });
     xhr.addEventListener('error', () => reject(new ApiError(networkErrorMessage(api.base), { network: true })));
     xhr.addEventListener('abort', () => reject(new DOMException('Upload cancelled', 'AbortError')));
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.send(form);
+    // The token may need renewing first; the request opens once it is at hand.
+    bearer(api).then((token) => {
+      if (cancelled) return reject(new DOMException('Upload cancelled', 'AbortError'));
+      xhr.open('POST', `${api.base}/api/channels/${channelId}/attachments`);
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.setRequestHeader('Accept', 'application/json');
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    }, reject);
   });
-  return { done, cancel: () => xhr.abort() };
+  const cancel = () => {
+    cancelled = true;
+    xhr.abort();
+  };
+  return { done, cancel };
+}
+
+/**
+ * The bearer token to send now: renewed first when the session keeps renewing tokens.
+ * @param {{ token: string | null, tokens?: unknown, freshToken?: () => Promise<string | null> }} api
+ * @returns {Promise<string | null>}
+ */
+function bearer(api) {
+  return api.freshToken && api.tokens ? api.freshToken() : Promise.resolve(api.token);
 }
 
 /** Object URLs of fetched attachment bytes, by URL, shared while the page lives. */
@@ -89,14 +107,14 @@ const blobUrls = new Map();
 /**
  * An object URL for a private file (thumbnail or download), fetched once with
  * the session's token.
- * @param {{ base: string, token: string | null }} api
+ * @param {{ base: string, token: string | null, freshToken?: () => Promise<string | null> }} api
  * @param {string} url a server path
  * @returns {Promise<string>}
  */
 export function privateFileUrl(api, url) {
   let pending = blobUrls.get(url);
   if (!pending) {
-    pending = fetch(`${api.base}${url}`, { headers: api.token ? { Authorization: `Bearer ${api.token}` } : {} }).then(async (res) => {
+    pending = bearer(api).then((token) => fetch(`${api.base}${url}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).then(async (res) => {
       if (!res.ok) throw new ApiError(formatApiError(res.status, await res.json().catch(() => null)), { status: res.status });
       return URL.createObjectURL(await res.blob());
     });
@@ -109,7 +127,7 @@ export function privateFileUrl(api, url) {
 /**
  * Saves a private file under its name (fetched with the token, then handed
  * to the browser as a download).
- * @param {{ base: string, token: string | null }} api
+ * @param {{ base: string, token: string | null, freshToken?: () => Promise<string | null> }} api
  * @param {Attachment} file
  */
 export async function downloadFile(api, file) {
@@ -142,10 +160,10 @@ export function removeAvatar(api) {
 }
 
 /** The signed-in session's API (its base URL, and its token, read when needed). */
-/** @type {{ base: string, token: string | null }} */
+/** @type {{ base: string, token: string | null, freshToken?: () => Promise<string | null> }} */
 let access = { base: '', token: null };
 
-/** @param {{ base: string, token: string | null }} api */
+/** @param {{ base: string, token: string | null, freshToken?: () => Promise<string | null> }} api */
 export function setFileAccess(api) {
   access = api;
 }
