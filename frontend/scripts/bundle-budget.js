@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** Budgets in kB (1000 bytes); keep in step with the README. */
-export const BUDGET = { jsGzip: 45, cssGzip: 8, totalRaw: 200 };
+export const BUDGET = { jsGzip: 60, cssGzip: 9, totalRaw: 250 };
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
